@@ -1,0 +1,151 @@
+"""Project tasks, run through invoke (the Makefile bootstraps .venv first).
+
+Each task is a thin entry point: the behaviour lives in the module it names,
+so a newcomer finds it in one guess.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from invoke import task
+
+ROOT = Path(__file__).resolve().parent
+for extra in ("functions", "plugins"):
+    if str(ROOT / extra) not in sys.path:
+        sys.path.insert(0, str(ROOT / extra))
+
+OUTPUT = ROOT / "output"
+
+
+@task
+def translations(c):
+    """Compile the theme's Babel catalogs (.po -> .mo)."""
+    from mentors.i18n import compile_catalogs
+
+    compile_catalogs(ROOT / "theme" / "translations")
+
+
+@task(help={"settings": "pelicanconf.py (local) or publishconf.py (production)"})
+def build(c, settings="pelicanconf.py", output=None):
+    """Build the site into a staging folder and swap it into output/ only if it succeeds."""
+    from mentors.build import build_site
+
+    translations(c)
+    target = Path(output) if output else OUTPUT
+    if not build_site(ROOT / settings, target):
+        sys.exit(1)
+
+
+@task(help={"port": "port to serve on (default 8000)", "host": "address to bind"})
+def serve(c, port=8000, host="127.0.0.1"):
+    """Build the demo site, seed demo data and serve site + relay in one process."""
+    from relay.devserver import run
+
+    build(c)
+    run(site_dir=OUTPUT, host=host, port=int(port))
+
+
+@task(help={"k": "only tests matching this expression", "browser": "include browser tests"})
+def test(c, k=None, browser=True):
+    """Run every test (unit, contract, build, browser)."""
+    args = [sys.executable, "-m", "pytest", "-n", os.environ.get("PYTEST_WORKERS", "2")]
+    if k:
+        args += ["-k", k]
+    if not browser:
+        args += ["-m", "not browser"]
+    c.run(" ".join(args), pty=False)
+
+
+@task
+def lint(c):
+    """ruff check and format check."""
+    c.run(f"{sys.executable} -m ruff check .")
+    c.run(f"{sys.executable} -m ruff format --check .")
+
+
+@task(help={"only": "site, search or relay (default: all)"})
+def bench(c, only=None):
+    """Print build, search and relay figures on generated corpora."""
+    from bench import run_all
+
+    run_all(only=only)
+
+
+@task(
+    help={
+        "slug": "file name without .md",
+        "name": "display name",
+        "occupation": "job title",
+        "sector": "sector code from data/sectors.yaml",
+        "region": "region code from data/regions.yaml",
+        "languages": "comma-separated ISO 639-1 codes",
+        "lang": "language the profile is written in (fr or en)",
+    }
+)
+def new_mentor(
+    c, slug=None, name=None, occupation=None, sector=None, region=None, languages=None, lang="fr"
+):
+    """Write a valid new profile in content/mentors/ (asks for what is missing)."""
+    from mentors.scaffold import new_mentor_cli
+
+    new_mentor_cli(
+        ROOT,
+        slug=slug,
+        name=name,
+        occupation=occupation,
+        sector=sector,
+        region=region,
+        languages=languages,
+        lang=lang,
+    )
+
+
+@task(help={"slug": "mentor slug", "email": "private contact address", "remove": "forget it"})
+def mentor_contact(c, slug, email=None, remove=False):
+    """Set, show or remove a mentor's private contact address in the relay's store."""
+    from relay.cli import mentor_contact as run
+
+    run(slug=slug, email=email, remove=remove)
+
+
+@task
+def moderate(c):
+    """Review the moderation queue from a terminal."""
+    from relay.cli import moderate as run
+
+    run()
+
+
+@task(help={"thread": "thread id"})
+def audit(c, thread):
+    """Print the audit log of a thread."""
+    from relay.cli import audit as run
+
+    run(thread_id=thread)
+
+
+@task(help={"csv": "write CSV to this file instead of a table"})
+def report(c, csv=None):
+    """Quality follow-up per mentor and overall (no personal data)."""
+    from relay.cli import report as run
+
+    run(csv_path=csv)
+
+
+@task
+def purge(c):
+    """Remove expired threads and messages from the local store."""
+    from relay.cli import purge as run
+
+    run()
+
+
+@task
+def clean(c):
+    """Remove build output and local relay data."""
+    for path in (OUTPUT, ROOT / "var"):
+        shutil.rmtree(path, ignore_errors=True)
