@@ -1,0 +1,256 @@
+"""Search figures: Pagefind indexing time and size, and what a browser downloads.
+
+For generated corpora of 1,000 and 10,000 mentors: build the site, time
+Pagefind alone over the built output, measure the index on disk, then serve
+the site with gzip (as a static host would) and drive Chromium through
+Playwright, counting the bytes of every response before the first results of a
+text query and of a facet-only browse, and the time from the last keystroke to
+results on screen. Targets for 10,000 mentors: < 300 KB for a text query,
+< 100 KB for a facet-only browse, < 300 ms from the last keystroke.
+
+    python -m bench.search            # 1,000 and 10,000
+    python -m bench.search 500        # other sizes
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench import corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZES = (1000, 10000)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
+TEXT_QUERIES = ("infirmiere", "electricienne")
+BROWSES = (
+    ("a sector", {"sector": "soins-infirmiers"}),
+    ("a rare region + accepting", {"region": "nord-du-quebec", "accepting": True}),
+    ("a language + Montréal", {"language": "es", "region": "montreal"}),
+)
+TARGETS = {"text_kb": 300, "browse_kb": 100, "latency_ms": 300}
+
+
+def _ensure_plugins_on_path() -> None:
+    for extra in ("plugins", "functions"):
+        path = str(ROOT / extra)
+        if path not in sys.path:
+            sys.path.insert(0, path)
+
+
+def folder_bytes(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+class Traffic:
+    """Bytes received by the page (encoded body + headers), photos counted apart."""
+
+    def __init__(self, page):
+        self.data = 0
+        self.images = 0
+        self.requests = 0
+        page.on("requestfinished", self._finished)
+
+    def _finished(self, request) -> None:
+        sizes = request.sizes()
+        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        if request.resource_type == "image":
+            self.images += size
+        else:
+            self.data += size
+            self.requests += 1
+
+    def reset(self) -> None:
+        self.data = self.images = self.requests = 0
+
+
+ARM = """() => new Promise((resolve) => {
+  const root = document.getElementById("search");
+  window.__rendered = null;
+  root.addEventListener("search-rendered", (e) => {
+    window.__rendered = {at: performance.now(), total: e.detail.total};
+  });
+  document.getElementById("search-q").addEventListener("input", () => {
+    window.__lastInput = performance.now();
+  });
+  resolve();
+})"""
+
+
+def _open(browser, url: str):
+    context = browser.new_context(locale="fr-CA")
+    page = context.new_page()
+    traffic = Traffic(page)
+    page.goto(url, wait_until="load")
+    page.wait_for_selector("#search.search-ready")
+    page.wait_for_load_state("networkidle")
+    page.evaluate(ARM)
+    return context, page, traffic
+
+
+def _wait_rendered(page) -> dict:
+    page.wait_for_function("window.__rendered !== null", timeout=60000)
+    return page.evaluate("window.__rendered")
+
+
+def measure_text(browser, url: str) -> list[dict]:
+    """Cold (first query on a fresh page) then warm (a second query) text searches."""
+    context, page, traffic = _open(browser, url)
+    page_bytes = traffic.data
+    rows = []
+    try:
+        page.focus("#search-q")
+        for query in TEXT_QUERIES:
+            traffic.reset()
+            page.evaluate("window.__rendered = null")
+            page.fill("#search-q", "")
+            page.keyboard.type(query, delay=60)
+            rendered = _wait_rendered(page)
+            page.wait_for_load_state("networkidle")
+            latency = rendered["at"] - page.evaluate("window.__lastInput")
+            rows.append(
+                {
+                    "query": query,
+                    "results": rendered["total"],
+                    "bytes": traffic.data,
+                    "requests": traffic.requests,
+                    "photos": traffic.images,
+                    "latency_ms": latency,
+                    "page_bytes": page_bytes,
+                }
+            )
+    finally:
+        context.close()
+    return rows
+
+
+def measure_browse(browser, url: str) -> list[dict]:
+    """Facet-only browses, each on a fresh page: no Pagefind, the facet file and card pages."""
+    rows = []
+    for label, choice in BROWSES:
+        context, page, traffic = _open(browser, url)
+        try:
+            traffic.reset()
+            for facet in ("sector", "region", "language"):
+                if facet in choice:
+                    page.evaluate("window.__rendered = null")
+                    page.select_option(f"#search-{facet}", choice[facet])
+                    rendered = _wait_rendered(page)
+            if choice.get("accepting"):
+                page.evaluate("window.__rendered = null")
+                page.check("#search-accepting")
+                rendered = _wait_rendered(page)
+            page.wait_for_load_state("networkidle")
+            pagefind = page.evaluate(
+                "performance.getEntriesByType('resource').some(e => e.name.includes('/pagefind/'))"
+            )
+            rows.append(
+                {
+                    "browse": label,
+                    "results": rendered["total"],
+                    "bytes": traffic.data,
+                    "requests": traffic.requests,
+                    "photos": traffic.images,
+                    "pagefind_loaded": pagefind,
+                }
+            )
+        finally:
+            context.close()
+    return rows
+
+
+def bench_size(n: int, browser, workdir: Path) -> dict:
+    _ensure_plugins_on_path()
+    from mentors.build import build_site
+    from site_search.pagefind_index import index_site
+    from site_search.serve import StaticServer
+
+    content, output = workdir / "content", workdir / "output"
+    corpus.generate(n, content)
+    start = time.perf_counter()
+    if not build_site(ROOT / "pelicanconf.py", output, content_dir=content):
+        raise RuntimeError(f"the {n}-mentor corpus did not build")
+    build_s = time.perf_counter() - start
+
+    shutil.rmtree(output / "pagefind")
+    start = time.perf_counter()
+    stats = index_site(output)
+    index_s = time.perf_counter() - start
+    bundle = output / "pagefind"
+    index_data = sum(folder_bytes(bundle / d) for d in ("index", "fragment", "filter"))
+    index_data += sum(p.stat().st_size for p in bundle.glob("*.pf_meta"))
+
+    with StaticServer(output) as server:
+        fr = f"{server.url}/recherche/"
+        text = measure_text(browser, fr)
+        browse = measure_browse(browser, fr)
+    return {
+        "n": n,
+        "build_s": build_s,
+        "index_s": index_s,
+        "pages": stats.pages,
+        "bundle_bytes": stats.bytes,
+        "index_bytes": index_data,
+        "facet_bytes": folder_bytes(output / "search-data"),
+        "text": text,
+        "browse": browse,
+    }
+
+
+def report(result: dict) -> None:
+    kb = 1024
+    n = result["n"]
+    print(f"-- {n} mentors --")
+    print(f"site build (whole pipeline)     {result['build_s']:8.1f} s")
+    print(f"Pagefind indexing alone         {result['index_s']:8.2f} s  ({result['pages']} pages)")
+    print(f"pagefind/ on disk               {result['bundle_bytes'] / kb:8.0f} KB")
+    print(f"  of which index data           {result['index_bytes'] / kb:8.0f} KB")
+    print(f"search-data/ (facets + cards)   {result['facet_bytes'] / kb:8.0f} KB")
+    for i, row in enumerate(result["text"]):
+        state = "cold" if i == 0 else "warm"
+        print(
+            f"text '{row['query']}' ({state}): {row['results']} results, "
+            f"{row['bytes'] / kb:.0f} KB in {row['requests']} requests before results "
+            f"(+{row['photos'] / kb:.0f} KB photos), {row['latency_ms']:.0f} ms after last key"
+        )
+    print(f"search page itself              {result['text'][0]['page_bytes'] / kb:8.0f} KB")
+    for row in result["browse"]:
+        print(
+            f"browse {row['browse']}: {row['results']} results, {row['bytes'] / kb:.0f} KB "
+            f"in {row['requests']} requests (+{row['photos'] / kb:.0f} KB photos), "
+            f"Pagefind loaded: {row['pagefind_loaded']}"
+        )
+    if n >= 10000:
+        text_kb = result["text"][0]["bytes"] / kb
+        browse_kb = max(row["bytes"] for row in result["browse"]) / kb
+        latency = max(row["latency_ms"] for row in result["text"])
+        print(
+            f"targets: text {text_kb:.0f}/{TARGETS['text_kb']} KB, "
+            f"browse {browse_kb:.0f}/{TARGETS['browse_kb']} KB, "
+            f"latency {latency:.0f}/{TARGETS['latency_ms']} ms"
+        )
+
+
+def run(sizes: tuple[int, ...] = SIZES) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    results = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            for n in sizes:
+                with tempfile.TemporaryDirectory(prefix=f"bench-search-{n}-") as tmp:
+                    result = bench_size(n, browser, Path(tmp))
+                report(result)
+                results.append(result)
+        finally:
+            browser.close()
+    return results
+
+
+if __name__ == "__main__":
+    run(tuple(int(arg) for arg in sys.argv[1:]) or SIZES)

@@ -1,0 +1,1 @@
+"""Passerelle's relay: carries moderated questions between mentees and mentors."""

@@ -1,0 +1,1 @@
+"""The relay's HTTP API: one Powertools resolver shared by Lambda and the local server."""

@@ -1,0 +1,272 @@
+"""The Powertools resolver and its routes: the same object serves Lambda and `make serve`."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+
+from ..domain import Expired, InvalidInput, NotFound, PolicyRefusal, RelayError
+from ..domain.errors import IdempotencyMismatch
+from ..domain.policies import MIN_FILL_SECONDS
+from ..domain.tokens import BadToken
+from ..questions import Question, Questions
+from . import forms, pages
+from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn
+from .texts import FIELD_ERRORS, FORM_ERRORS, OUTCOMES, say
+
+logger = Logger(service="passerelle-relay")
+
+NO_STORE = {"Cache-Control": "no-store"}
+HTML = "text/html; charset=utf-8"
+JSON_TYPE = "application/json"
+REFUSAL_STATUS = {
+    "unknown_mentor": 404,
+    "not_accepting": 409,
+    "rate_limited": 429,
+}
+
+
+def _json(status: int, payload: dict[str, Any], headers: dict | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=JSON_TYPE,
+        body=json.dumps(payload, ensure_ascii=False),
+        headers={**NO_STORE, **(headers or {})},
+    )
+
+
+def _html(status: int, body: str) -> Response:
+    return Response(status_code=status, content_type=HTML, body=body, headers=dict(NO_STORE))
+
+
+def create_app(questions: Questions) -> APIGatewayHttpResolver:
+    settings = questions.settings
+    site_origin = forms.origin_of(settings.site_url)
+    app = APIGatewayHttpResolver(
+        enable_validation=True,
+        cors=CORSConfig(
+            allow_origin=site_origin,
+            allow_headers=["Content-Type", "Accept"],
+            max_age=600,
+        ),
+    )
+
+    def headers() -> dict[str, str]:
+        return {str(k).lower(): str(v) for k, v in (app.current_event.headers or {}).items()}
+
+    def allowed_origins() -> set[str]:
+        own = app.current_event.request_context.domain_name
+        scheme = "http" if own and own.startswith(("127.0.0.1", "localhost")) else "https"
+        return {site_origin} | ({f"{scheme}://{own}".lower()} if own else set())
+
+    def wants_json(h: dict[str, str]) -> bool:
+        return "application/json" in h.get("accept", "") or h.get("content-type", "").startswith(
+            JSON_TYPE
+        )
+
+    def refuse(
+        h: dict[str, str],
+        status: int,
+        code: str,
+        lang: str,
+        fields: dict[str, object],
+        codes: dict[str, str] | None = None,
+        extra: dict | None = None,
+    ) -> Response:
+        codes = codes or {}
+        logger.info("question_refused", extra={"code": code, "status": status})
+        if wants_json(h):
+            out = ErrorOut(
+                error=code,
+                message=say(FORM_ERRORS, code, lang),
+                fields={f: say(FIELD_ERRORS, c, lang) for f, c in codes.items()},
+                codes=codes,
+            )
+            return _json(status, out.model_dump(), extra)
+        html = pages.form_page(
+            lang=lang, values=fields, codes=codes, form_code=code, site_url=settings.site_url
+        )
+        return Response(
+            status_code=status, content_type=HTML, body=html, headers={**NO_STORE, **(extra or {})}
+        )
+
+    def accepted(h: dict[str, str], lang: str) -> Response:
+        if wants_json(h):
+            return _json(
+                202,
+                Accepted(status="received", message=say(OUTCOMES, "received", lang)).model_dump(),
+            )
+        path = "/en/questions/sent/" if lang == "en" else "/questions/envoyee/"
+        return Response(status_code=303, headers={"Location": settings.site_url + path, **NO_STORE})
+
+    @app.post(
+        "/api/questions",
+        summary="Ask a mentor a first question (held until the address is confirmed)",
+        responses={
+            202: {"description": "Stored; a confirmation e-mail was sent",
+                  "content": {JSON_TYPE: {"schema": Accepted.model_json_schema()}}},
+            303: {"description": "Same, for a plain form post: go to the 'question sent' page"},
+            400: {"description": "Unreadable body or unknown fields"},
+            403: {"description": "Cross-site post"},
+            404: {"description": "No such mentor"},
+            409: {"description": "Mentor not accepting, or idempotency key reused"},
+            413: {"description": "Body too large"},
+            415: {"description": "Not urlencoded nor JSON"},
+            422: {"description": "Field errors (JSON, or the form again as HTML)",
+                  "content": {JSON_TYPE: {"schema": ErrorOut.model_json_schema()}}},
+            429: {"description": "Too many questions from this client or address"},
+        },
+        openapi_extensions={
+            "requestBody": {
+                "required": True,
+                "content": {
+                    forms.FORM: {"schema": QuestionIn.model_json_schema()},
+                    JSON_TYPE: {"schema": QuestionIn.model_json_schema()},
+                },
+            }
+        },
+        tags=["questions"],
+    )  # fmt: skip
+    def post_question():
+        h = headers()
+        event = app.current_event
+        fields: dict[str, object] = {}
+        lang = "fr"
+        try:
+            forms.check_origin(h, allowed_origins())
+            data = forms.raw_body(event.body, bool(event.is_base64_encoded))
+            fields = forms.parse_fields(data, h.get("content-type", ""))
+            lang = forms.page_lang(fields)
+            valid = forms.validate(fields)
+        except forms.Refused as refused:
+            return refuse(h, refused.status, refused.code, lang, fields, refused.fields)
+        if valid.website:  # honeypot: a bot gets the same answer as a person, nothing is stored
+            logger.info("question_trapped", extra={"reason": "honeypot"})
+            return accepted(h, lang)
+        if valid.rendered_at:
+            now_ms = int(questions.clock().timestamp() * 1000)
+            if 0 <= now_ms - int(valid.rendered_at) < MIN_FILL_SECONDS * 1000:
+                return refuse(h, 422, "too_fast", lang, fields)
+        question = Question(
+            mentor=valid.mentor,
+            lang=valid.lang,
+            pseudonym=valid.pseudonym,
+            age=valid.age,
+            region=valid.region,
+            situation=valid.situation,
+            email=valid.email,
+            question=valid.question,
+        )
+        client = event.request_context.http.source_ip or "unknown"
+        try:
+            received = questions.submit(
+                question, client=client, idempotency_key=valid.idempotency_key or None
+            )
+        except InvalidInput as invalid:
+            return refuse(h, 422, "invalid_input", lang, fields, invalid.errors)
+        except IdempotencyMismatch:
+            return refuse(h, 409, "idempotency_mismatch", lang, fields)
+        except PolicyRefusal as refusal:
+            status = REFUSAL_STATUS.get(refusal.code, 400)
+            extra = {"Retry-After": "3600"} if status == 429 else None
+            return refuse(h, status, refusal.code, lang, fields, extra=extra)
+        logger.info(
+            "question_received",
+            extra={
+                "thread_id": received.thread_id,
+                "new_thread": received.created,
+                "minor": received.minor,
+            },
+        )
+        return accepted(h, lang)
+
+    @app.get(
+        "/api/questions/confirm",
+        summary="Page behind the e-mailed link: a button that confirms the address",
+        tags=["questions"],
+    )
+    def confirm_form(token: str = ""):
+        try:
+            lang = questions.lang_of(token)
+        except (BadToken, NotFound) as error:
+            return _error_page(error)
+        return _html(200, pages.confirm_page(lang=lang, token=token))
+
+    @app.post(
+        "/api/questions/confirm",
+        summary="Confirm the address: the question enters the moderation queue",
+        tags=["questions"],
+        responses={200: {"description": "Pending (HTML page, or JSON when asked)",
+                         "content": {JSON_TYPE: {"schema": Confirmation.model_json_schema()}}}},
+    )  # fmt: skip
+    def confirm():
+        h = headers()
+        try:
+            forms.check_origin(h, allowed_origins())
+            data = forms.raw_body(app.current_event.body, bool(app.current_event.is_base64_encoded))
+            fields = forms.parse_fields(data, h.get("content-type", ""))
+        except forms.Refused as refused:
+            return _json(
+                refused.status,
+                {"error": refused.code, "message": say(FORM_ERRORS, refused.code, "fr")},
+            )
+        token = fields.get("token")
+        try:
+            if not isinstance(token, str) or set(fields) != {"token"}:
+                raise BadToken("missing token")
+            done = questions.confirm(token)
+        except (BadToken, NotFound) as error:
+            return _error_page(error, json_wanted=wants_json(h))
+        logger.info("address_confirmed", extra={"thread_id": done.thread_id, "already": done.already})
+        text = say(OUTCOMES, "already_confirmed" if done.already else "confirmed", done.lang)
+        if wants_json(h):
+            return _json(
+                200, Confirmation(status="pending", already=done.already, message=text).model_dump()
+            )
+        back = (
+            pages.profile_url(settings.site_url, done.lang, done.mentor),
+            say(OUTCOMES, "back", done.lang),
+        )
+        return _html(200, pages.message_page(done.lang, "confirmed_title", text, back))
+
+    def _error_page(error: RelayError, json_wanted: bool = False) -> Response:
+        code = "not_found" if isinstance(error, (NotFound, Expired)) else "bad_token"
+        status = 410 if code == "not_found" else 400
+        logger.info("link_refused", extra={"code": code})
+        if json_wanted:
+            return _json(status, {"error": code, "message": say(FORM_ERRORS, code, "fr")})
+        text = f"{say(FORM_ERRORS, code, 'fr')} / {say(FORM_ERRORS, code, 'en')}"
+        home = (settings.site_url + "/", say(OUTCOMES, "home", "fr"))
+        return _html(status, pages.message_page("fr", "error_title", text, home))
+
+    @app.get("/api/health", summary="Liveness", tags=["ops"])
+    def health() -> Health:
+        return Health(ok=True)
+
+    schema_cache: dict[str, str] = {}
+
+    @app.get("/api/openapi.json", summary="This document", tags=["ops"], include_in_schema=False)
+    def openapi():
+        if "doc" not in schema_cache:
+            schema_cache["doc"] = app.get_openapi_json_schema(
+                title="Passerelle relay", version="1.0.0",
+                description="Carries moderated questions between mentees and mentors.",
+            )  # fmt: skip
+        return Response(status_code=200, content_type=JSON_TYPE, body=schema_cache["doc"])
+
+    @app.not_found
+    def not_found(_: NotFoundError):
+        return _json(404, {"error": "not_found", "message": "No such endpoint."})
+
+    @app.exception_handler(Exception)
+    def crashed(error: Exception):  # last resort: a clear 500, never the details
+        logger.exception("unhandled", extra={"type": type(error).__name__})
+        return _json(
+            500, {"error": "server_error", "message": say(FORM_ERRORS, "server_error", "fr")}
+        )
+
+    return app

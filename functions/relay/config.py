@@ -1,0 +1,43 @@
+"""Settings from environment variables (documented in the README), read once per process."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    store: str
+    table: str
+    mailer: str
+    sender: str
+    site_url: str
+    manifest: str
+    secret: str
+    moderator_tokens: str
+
+    @property
+    def outbox_dir(self) -> Path:
+        return self.data_dir / "outbox"
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        data_dir = Path(env.get("PASSERELLE_DATA_DIR", "var"))
+        secret = env.get("PASSERELLE_SECRET", "")
+        if not secret:
+            raise RuntimeError("PASSERELLE_SECRET must be set (signs links, salts hashes)")
+        return cls(
+            data_dir=data_dir,
+            store=env.get("PASSERELLE_STORE", "sqlite"),
+            table=env.get("PASSERELLE_TABLE", "passerelle"),
+            mailer=env.get("PASSERELLE_MAILER", "outbox"),
+            sender=env.get("PASSERELLE_SENDER", "Passerelle <relais@passerelle.example.org>"),
+            site_url=env.get("PASSERELLE_SITE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            manifest=env.get("PASSERELLE_MANIFEST", "output/relay/mentors.json"),
+            secret=secret,
+            moderator_tokens=env.get("PASSERELLE_MODERATOR_TOKENS", ""),
+        )

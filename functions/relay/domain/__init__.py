@@ -1,0 +1,57 @@
+"""The relay's domain: pure Python, knows nothing of HTTP, SQLite, DynamoDB or SES."""
+
+from .errors import (
+    Conflict,
+    Expired,
+    IdempotencyMismatch,
+    InvalidInput,
+    InvalidTransition,
+    LeaseLost,
+    NotFound,
+    PolicyRefusal,
+    RelayError,
+)
+from .models import (
+    AgeBand,
+    DeliveryJob,
+    Event,
+    JobState,
+    MentorContact,
+    Message,
+    MessageChanges,
+    Side,
+    Status,
+    Thread,
+    ThreadState,
+    new_id,
+    utcnow,
+)
+from .states import TRANSITIONS, can_transition, check_transition
+
+__all__ = [
+    "AgeBand",
+    "Conflict",
+    "DeliveryJob",
+    "Event",
+    "Expired",
+    "IdempotencyMismatch",
+    "InvalidInput",
+    "InvalidTransition",
+    "JobState",
+    "LeaseLost",
+    "MentorContact",
+    "Message",
+    "MessageChanges",
+    "NotFound",
+    "PolicyRefusal",
+    "RelayError",
+    "Side",
+    "Status",
+    "TRANSITIONS",
+    "Thread",
+    "ThreadState",
+    "can_transition",
+    "check_transition",
+    "new_id",
+    "utcnow",
+]

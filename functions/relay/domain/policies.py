@@ -1,0 +1,59 @@
+"""The service's rules in numbers: who may ask, how long things live, how often one may post."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .errors import PolicyRefusal
+from .models import AgeBand
+
+MIN_AGE = 14  # in Québec, the age from which a young person consents alone
+MAJORITY = 18
+MAX_AGE = 30
+
+QUESTION_MIN = 20
+QUESTION_MAX = 2000
+PSEUDONYM_MAX = 40
+
+UNCONFIRMED_TTL = timedelta(hours=72)  # a question whose address is never proven
+THREAD_TTL = timedelta(days=365)  # retention of a confirmed thread (issue 5 tunes it)
+INACTIVITY_CLOSE = timedelta(days=90)
+IDEMPOTENCY_TTL = timedelta(hours=24)
+AUDIT_TTL = timedelta(days=3 * 365)  # audit facts outlive an erased thread
+
+MIN_FILL_SECONDS = 3  # a human needs at least this long to fill the form
+
+# Delivery jobs (outbox): lease, exponential backoff, give up after MAX_ATTEMPTS.
+JOB_LEASE = timedelta(minutes=2)
+JOB_MAX_ATTEMPTS = 6
+JOB_BACKOFF_BASE = timedelta(seconds=30)
+
+
+def age_band(age: int) -> AgeBand:
+    """Map an age to its band, or refuse kindly outside 14 to 30."""
+    if age < MIN_AGE:
+        raise PolicyRefusal("too_young")
+    if age > MAX_AGE:
+        raise PolicyRefusal("too_old")
+    return AgeBand.MINOR if age < MAJORITY else AgeBand.ADULT
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min... capped at 1 h."""
+    return min(JOB_BACKOFF_BASE * (2 ** max(attempts - 1, 0)), timedelta(hours=1))
+
+
+@dataclass(frozen=True, slots=True)
+class RateLimit:
+    """At most `limit` hits per fixed `window` for one key (a salted hash, never the raw value)."""
+
+    name: str
+    limit: int
+    window: timedelta
+
+
+RATE_LIMITS = {
+    "client": RateLimit("client", limit=10, window=timedelta(hours=1)),
+    "email": RateLimit("email", limit=5, window=timedelta(hours=24)),
+}

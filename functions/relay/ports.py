@@ -1,0 +1,222 @@
+"""The relay's two ports. Adapters: store/sqlite.py, store/dynamodb.py, mail/outbox.py, mail/ses.py.
+
+Every Store method takes `now` explicitly (no hidden clock) so the contract suite
+(tests/test_store_contract.py) can test expiry, leases and windows exactly.
+Every row has an `expires_at`; reads behave as if expired rows did not exist
+(raising `Expired`, a `NotFound`, for a direct lookup) and `purge` deletes them.
+
+Writes that change state are atomic with their audit event(s): either the
+change and the event are both stored, or neither is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Protocol, runtime_checkable
+
+from .domain import DeliveryJob, Event, MentorContact, Message, MessageChanges, Status, Thread
+
+
+@runtime_checkable
+class Store(Protocol):
+    # --- threads and messages -------------------------------------------------------------
+
+    def create_thread(
+        self,
+        thread: Thread,
+        message: Message,
+        event: Event,
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        now: datetime,
+    ) -> tuple[Thread, Message, bool]:
+        """Store a new thread, its first message and its event in one transaction.
+
+        Returns (thread, message, created). If `idempotency_key` was already used
+        (and has not expired) with the same `fingerprint`, nothing is written and
+        the originally stored thread and message come back with created=False;
+        with a different fingerprint, raises IdempotencyMismatch.
+        """
+        ...
+
+    def append_message(
+        self,
+        message: Message,
+        event: Event,
+        *,
+        idempotency_key: str,
+        fingerprint: str,
+        now: datetime,
+    ) -> tuple[Message, bool]:
+        """Add a message to an existing, open, unexpired thread (same idempotency rules).
+
+        Raises NotFound/Expired if the thread is gone, Conflict if it is not open.
+        Touches the thread's `last_activity_at`.
+        """
+        ...
+
+    def get_thread(self, thread_id: str, *, now: datetime) -> Thread:
+        """Raises NotFound, or Expired when its expires_at <= now."""
+        ...
+
+    def get_message(self, message_id: str, *, now: datetime) -> Message:
+        """Raises NotFound, or Expired when its expires_at <= now."""
+        ...
+
+    def list_messages(self, thread_id: str, *, now: datetime) -> list[Message]:
+        """Unexpired messages of a thread, oldest first."""
+        ...
+
+    def transition(
+        self,
+        message_id: str,
+        *,
+        expected_status: Status,
+        expected_version: int,
+        new_status: Status,
+        events: Sequence[Event],
+        now: datetime,
+        changes: MessageChanges | None = None,
+        jobs: Sequence[DeliveryJob] = (),
+        thread_expires_at: datetime | None = None,
+    ) -> Message:
+        """Compare-and-set a message's status; write events and jobs in the same transaction.
+
+        Checks the state machine first (InvalidTransition). Succeeds only if the
+        stored message still has `expected_status` and `expected_version`;
+        otherwise raises Conflict and writes nothing (the loser of a race).
+        Increments `version`, sets `updated_at = now`, applies `changes`.
+        `jobs` is the outbox: delivery jobs stored with the approve decision.
+        `thread_expires_at` (if given) replaces the thread's expiry and the
+        expiry of all its messages (e.g. a confirmed question lives longer).
+        Raises NotFound/Expired if the message is gone.
+        """
+        ...
+
+    def revise_message(
+        self,
+        message_id: str,
+        *,
+        expected_version: int,
+        changes: MessageChanges,
+        events: Sequence[Event],
+        now: datetime,
+    ) -> Message:
+        """Compare-and-set on version only, status unchanged (escalate). Conflict if stale."""
+        ...
+
+    def set_thread_state(
+        self,
+        thread_id: str,
+        *,
+        expected: str,
+        new: str,
+        events: Sequence[Event],
+        now: datetime,
+    ) -> Thread:
+        """Compare-and-set a thread's state (open -> closed). Conflict if it was not `expected`."""
+        ...
+
+    def erase_thread(self, thread_id: str, *, events: Sequence[Event], now: datetime) -> Thread:
+        """Remove bodies, delivered texts, pseudonym and address; keep ids, statuses and events.
+
+        State becomes `erased`; queued delivery jobs become `cancelled`. Idempotent:
+        erasing an erased thread is not an error. NotFound if it never existed.
+        """
+        ...
+
+    def events(self, thread_id: str) -> list[Event]:
+        """The audit log of a thread, oldest first (kept after erasure)."""
+        ...
+
+    def queue(self, *, now: datetime, limit: int = 50) -> list[Message]:
+        """Unexpired `pending` messages: highest priority first, then oldest first."""
+        ...
+
+    def count_open_threads(self, mentor: str, *, now: datetime) -> int:
+        """Open, unexpired threads of a mentor that have a message past `received` (capacity)."""
+        ...
+
+    # --- delivery outbox -------------------------------------------------------------------
+
+    def claim_jobs(
+        self, *, owner: str, now: datetime, lease: timedelta, limit: int = 10
+    ) -> list[DeliveryJob]:
+        """Lease up to `limit` queued jobs due now (next_attempt_at <= now) and not leased
+        (lease_until is None or <= now). Each returned job has lease_owner=owner,
+        lease_until=now+lease, attempts+1. Two workers never get the same job."""
+        ...
+
+    def complete_job(self, job_id: str, *, owner: str, event: Event, now: datetime) -> DeliveryJob:
+        """Mark the job sent and its message `delivered` (approved -> delivered), once.
+
+        Raises LeaseLost if `owner` no longer holds a live lease, Conflict if the
+        job is already sent.
+        """
+        ...
+
+    def fail_job(
+        self,
+        job_id: str,
+        *,
+        owner: str,
+        error: str,
+        retry_at: datetime | None,
+        event: Event,
+        now: datetime,
+    ) -> DeliveryJob:
+        """Release the lease; retry at `retry_at`, or state `failed` when retry_at is None.
+
+        `error` is a short code, never personal data. LeaseLost as for complete_job.
+        """
+        ...
+
+    def get_job(self, job_id: str) -> DeliveryJob: ...
+
+    # --- rate limits -----------------------------------------------------------------------
+
+    def hit(self, bucket: str, key_hash: str, *, window: timedelta, now: datetime) -> int:
+        """Count one hit in the fixed window containing `now` and return the new count.
+
+        Windows start at multiples of `window` since the epoch. `key_hash` is
+        already a salted hash. The counter row expires at the window's end.
+        """
+        ...
+
+    # --- mentors' private contacts ---------------------------------------------------------
+
+    def set_mentor_contact(self, contact: MentorContact) -> None:
+        """Create or replace (keeps nothing else)."""
+        ...
+
+    def get_mentor_contact(self, slug: str) -> MentorContact:
+        """Raises NotFound."""
+        ...
+
+    def remove_mentor_contact(self, slug: str) -> None:
+        """Raises NotFound if there was none."""
+        ...
+
+    def set_mentor_paused(self, slug: str, paused: bool, *, now: datetime) -> MentorContact:
+        """Raises NotFound if the mentor has no contact."""
+        ...
+
+    # --- housekeeping ----------------------------------------------------------------------
+
+    def purge(self, *, now: datetime) -> int:
+        """Delete every row whose expires_at <= now; return how many were deleted."""
+        ...
+
+
+@runtime_checkable
+class Mailer(Protocol):
+    def send(self, message: EmailMessage) -> str:
+        """Send a fully composed message (mail/compose.py); return a provider message id.
+
+        The message's headers are already safe (policy refuses newlines);
+        raise on failure so the delivery job is retried.
+        """
+        ...

@@ -1,0 +1,69 @@
+"""Screening of relay messages: contact details masked, risks flagged, a queue priority.
+
+Nobody exchanges contact details through Passerelle, and a moderator reads the
+worrying messages first. Pure Python: no HTTP, no storage, no logging of the
+text.
+
+    >>> result = screen("Écris-moi à julie [at] exemple [point] com !")
+    >>> result.delivered_text
+    'Écris-moi à [coordonnées masquées / contact hidden] !'
+    >>> result.kinds, result.priority
+    (('contact_email',), 20)
+
+API
+    screen(text) -> Screening      delivered_text, flags, priority, is_flagged, kinds, ...
+    normalize(text) -> str         NFKC, case folded, accents and invisible characters
+                                   removed, white space collapsed: for comparisons
+    PLACEHOLDER                    what replaces each contact detail
+    Flag                           a str (its kind) with .category and .excerpt_span
+    label(category, lang)          a category's name for the moderation screen
+
+Vocabulary
+    The words come from data/screening.yaml, read once when this package is
+    imported (a missing or malformed file raises ScreeningDataError naming the
+    field). The file is looked up, in order: $PASSERELLE_SCREENING_DATA (a
+    path to the file); $PASSERELLE_VOCAB_DIR/screening.yaml; the repository's
+    data/screening.yaml (three folders above this one); screening.yaml beside
+    this module. A Lambda package built from functions/ alone does not hold
+    data/, so the build must either copy data/screening.yaml into
+    relay/screening/ or ship data/ and set one of the two variables.
+"""
+
+from __future__ import annotations
+
+from .contacts import KINDS as CONTACT_KINDS
+from .result import PLACEHOLDER, Flag, Screening
+from .rules import ScreeningDataError, data_path, load_rules
+from .screener import Screener
+from .text import normalize
+
+__all__ = [
+    "CONTACT_KINDS",
+    "PLACEHOLDER",
+    "Flag",
+    "Screener",
+    "Screening",
+    "ScreeningDataError",
+    "data_path",
+    "default_screener",
+    "label",
+    "load_rules",
+    "normalize",
+    "screen",
+]
+
+_default = Screener.from_file()
+
+
+def default_screener() -> Screener:
+    return _default
+
+
+def screen(text: str) -> Screening:
+    """Mask the contact details of `text` and flag its risks."""
+    return _default.screen(text)
+
+
+def label(category: str, lang: str = "fr") -> str:
+    """The moderator-facing name of a flag category ("contact", "self_harm", ...)."""
+    return _default.label(category, lang)

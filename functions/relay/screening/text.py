@@ -1,0 +1,135 @@
+"""Text folding: one comparable form of a message, and where each folded character came from.
+
+People hide an address behind full-width letters, zero-width spaces, look-alike
+Cyrillic letters or accents. Every detector therefore reads a *folded* copy of
+the message (NFKC, case folded, accents and invisible characters removed,
+digits of any script made ASCII), and the offsets let a match in that copy be
+masked in the text exactly as it was written.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Look-alike letters that NFKC leaves alone (Cyrillic, Greek), plus the
+# typographic apostrophes and dashes that should compare as their ASCII forms.
+_LOOKALIKES = str.maketrans(
+    {
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "һ": "h",
+        "ԛ": "q",
+        "ԝ": "w",
+        "α": "a",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u02bc": "'",
+        "\u2032": "'",
+        "`": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u3002": ".",
+        "\u2024": ".",
+    }
+)
+
+
+@lru_cache(maxsize=8192)
+def fold_char(char: str) -> str:
+    """The folded form of one character: "" for invisible ones, sometimes several characters."""
+    if unicodedata.category(char) == "Cf":  # zero-width spaces, joiners, soft hyphen, bidi marks
+        return ""
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    folded = unicodedata.normalize("NFKC", char).casefold()
+    folded = unicodedata.normalize("NFD", folded)
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return folded.translate(_LOOKALIKES)
+
+
+# Characters below U+0250 and in General Punctuation whose folded form is not
+# exactly one character; everything outside those ranges is looked at one by one.
+_COMMON = [chr(c) for c in range(0x250)] + [chr(c) for c in range(0x2000, 0x2070)]
+_TABLE = {ord(c): fold_char(c) for c in _COMMON}
+_IRREGULAR = re.compile(
+    "["
+    + "".join(re.escape(c) for c in _COMMON if len(fold_char(c)) != 1)
+    + "]|[^\u0000-\u024f\u2000-\u206f]"
+)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Folded text, and for each of its characters the index of its source in `text`."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    position = 0
+    for match in _IRREGULAR.finditer(text):
+        start = match.start()
+        if start > position:
+            parts.append(text[position:start].translate(_TABLE))
+            offsets.extend(range(position, start))
+        folded = fold_char(match.group())
+        parts.append(folded)
+        offsets.extend([start] * len(folded))
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:].translate(_TABLE))
+        offsets.extend(range(position, len(text)))
+    return "".join(parts), offsets
+
+
+class _WordTable(dict):
+    """str.translate table: letters and digits stay, everything else becomes a space."""
+
+    def __missing__(self, code: int) -> int:
+        char = chr(code)
+        self[code] = value = code if char.isalnum() else 32
+        return value
+
+
+_WORD_TABLE = _WordTable()
+
+
+def words(folded: str) -> list[str]:
+    """The words of folded text: runs of letters and digits (what regex `[^\\W_]+` finds)."""
+    return folded.translate(_WORD_TABLE).split()
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize(text: str) -> str:
+    """Text for comparisons: NFKC, case folded, accents and invisible characters removed,
+    runs of white space made one space."""
+    return _SPACES.sub(" ", fold(text)[0]).strip()

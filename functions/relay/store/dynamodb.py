@@ -1,0 +1,1004 @@
+"""Store on one DynamoDB table (single-table design), the relay's store on AWS.
+
+Items (pk / sk):
+
+    THREAD#<thread>  THREAD          the thread (GSI1: MENTOR#<slug> / created#id, for capacity)
+    THREAD#<thread>  MSG#<message>   a message (GSI1 while pending: QUEUE / priority#created#id)
+    THREAD#<thread>  EVT#<seq>#<id>  an audit event, in write order
+    MSG#<message>    MSG             where a message lives (its thread), to find it by id
+    JOB#<job>        JOB             a delivery job (GSI1 while queued: JOBS / due#id)
+    IDEM#<key>       IDEM            an idempotency record
+    RATE#<bucket>#<hash>#<window>  RATE   a rate-limit counter
+    MENTOR#<slug>    CONTACT         a mentor's private address
+
+Messages live in their thread's partition so a thread reads back with one
+strongly consistent query; the GSI (eventually consistent) only serves the
+moderation queue, due jobs and capacity counts. Every row with a lifetime
+carries `expires_at` (epoch seconds, the table's TTL attribute); reads filter
+on it, `purge` deletes what DynamoDB's TTL has not yet removed. Every state
+change is a conditional write, and a change with its audit events (and jobs)
+is one TransactWriteItems.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from botocore.exceptions import ClientError
+
+from ..domain import (
+    AgeBand,
+    Conflict,
+    DeliveryJob,
+    Event,
+    Expired,
+    IdempotencyMismatch,
+    JobState,
+    LeaseLost,
+    MentorContact,
+    Message,
+    MessageChanges,
+    NotFound,
+    Side,
+    Status,
+    Thread,
+    ThreadState,
+    check_transition,
+)
+from ..domain.policies import AUDIT_TTL, IDEMPOTENCY_TTL
+
+# --- table shape (template.yaml declares the same; tests/test_template.py checks it) -----------
+
+GSI = "gsi1"
+KEY_SCHEMA = [
+    {"AttributeName": "pk", "KeyType": "HASH"},
+    {"AttributeName": "sk", "KeyType": "RANGE"},
+]
+GSI_KEY_SCHEMA = [
+    {"AttributeName": "gsi1pk", "KeyType": "HASH"},
+    {"AttributeName": "gsi1sk", "KeyType": "RANGE"},
+]
+ATTRIBUTES = [
+    {"AttributeName": name, "AttributeType": "S"} for name in ("pk", "sk", "gsi1pk", "gsi1sk")
+]
+TTL_ATTRIBUTE = "expires_at"
+
+QUEUE = "QUEUE"
+JOBS = "JOBS"
+MAX_TRANSACTION = 100
+PRIORITY_SPAN = 1_000_000
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ser = TypeSerializer()
+_de = TypeDeserializer()
+
+
+def create_table(client, name: str) -> None:
+    """Create the relay's table (tests and local tries; on AWS, template.yaml does it)."""
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=KEY_SCHEMA,
+        AttributeDefinitions=ATTRIBUTES,
+        GlobalSecondaryIndexes=[
+            {"IndexName": GSI, "KeySchema": GSI_KEY_SCHEMA, "Projection": {"ProjectionType": "ALL"}}
+        ],
+    )
+    client.get_waiter("table_exists").wait(TableName=name)
+    client.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+    )
+
+
+# --- values --------------------------------------------------------------------------------------
+
+
+def _ts(value: datetime | None) -> str | None:
+    """Fixed-width UTC text: sorts and compares as time."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _dt(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _epoch(value: datetime) -> Decimal:
+    """Epoch seconds, exact to the microsecond (the TTL attribute)."""
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    delta = value - EPOCH
+    return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds).scaleb(-6)
+
+
+def _from_epoch(value: Decimal) -> datetime:
+    seconds = int(value)
+    micros = int((value - seconds) * 1_000_000)
+    return EPOCH + timedelta(seconds=seconds, microseconds=micros)
+
+
+def _av(value: Any) -> dict:
+    return _ser.serialize(value)
+
+
+def _item(fields: dict[str, Any]) -> dict[str, dict]:
+    """A DynamoDB item from plain values; None means "absent"."""
+    return {k: _ser.serialize(v) for k, v in fields.items() if v is not None}
+
+
+def _plain(item: dict[str, dict]) -> dict[str, Any]:
+    return {k: _de.deserialize(v) for k, v in item.items()}
+
+
+_seq_lock = threading.Lock()
+_seq_last = 0
+
+
+def _sequence() -> int:
+    """Write-ordered, unique within a process: events sort in the order they were stored."""
+    global _seq_last
+    with _seq_lock:
+        _seq_last = max(time.time_ns(), _seq_last + 1)
+        return _seq_last
+
+
+def _queue_sk(priority: int, created_at: datetime, message_id: str) -> str:
+    """Highest priority first, then oldest first, in one ascending sort key."""
+    rank = PRIORITY_SPAN - max(min(priority, PRIORITY_SPAN - 1), -(PRIORITY_SPAN - 1))
+    return f"{rank:07d}#{_ts(created_at)}#{message_id}"
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def _thread_key(thread_id: str) -> dict:
+    return {"pk": {"S": f"THREAD#{thread_id}"}, "sk": {"S": "THREAD"}}
+
+
+def _message_key(thread_id: str, message_id: str) -> dict:
+    return {"pk": {"S": f"THREAD#{thread_id}"}, "sk": {"S": f"MSG#{message_id}"}}
+
+
+def _ref_key(message_id: str) -> dict:
+    return {"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "MSG"}}
+
+
+def _job_key(job_id: str) -> dict:
+    return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "JOB"}}
+
+
+def _idem_key(key: str) -> dict:
+    return {"pk": {"S": f"IDEM#{key}"}, "sk": {"S": "IDEM"}}
+
+
+def _contact_key(slug: str) -> dict:
+    return {"pk": {"S": f"MENTOR#{slug}"}, "sk": {"S": "CONTACT"}}
+
+
+# --- rows <-> domain ---------------------------------------------------------------------------
+
+
+def _thread_fields(t: Thread, engaged: bool) -> dict[str, Any]:
+    return {
+        "pk": f"THREAD#{t.id}",
+        "sk": "THREAD",
+        "kind": "thread",
+        "id": t.id,
+        "mentor": t.mentor,
+        "lang": t.lang,
+        "pseudonym": t.pseudonym,
+        "age_band": str(t.age_band),
+        "region": t.region,
+        "situation": t.situation,
+        "mentee_email": t.mentee_email,
+        "created_at": _ts(t.created_at),
+        "expires_at": _epoch(t.expires_at),
+        "state": str(t.state),
+        "last_activity_at": _ts(t.last_activity_at or t.created_at),
+        "engaged": engaged,
+        "gsi1pk": f"MENTOR#{t.mentor}",
+        "gsi1sk": f"{_ts(t.created_at)}#{t.id}",
+    }
+
+
+def _thread(f: dict[str, Any]) -> Thread:
+    return Thread(
+        id=f["id"],
+        mentor=f["mentor"],
+        lang=f["lang"],
+        pseudonym=f.get("pseudonym"),
+        age_band=AgeBand(f["age_band"]),
+        region=f["region"],
+        situation=f["situation"],
+        mentee_email=f.get("mentee_email"),
+        created_at=_dt(f["created_at"]),
+        expires_at=_from_epoch(f["expires_at"]),
+        state=ThreadState(f["state"]),
+        last_activity_at=_dt(f.get("last_activity_at")),
+    )
+
+
+def _message_fields(m: Message) -> dict[str, Any]:
+    fields = {
+        "pk": f"THREAD#{m.thread_id}",
+        "sk": f"MSG#{m.id}",
+        "kind": "message",
+        "id": m.id,
+        "thread_id": m.thread_id,
+        "author": str(m.author),
+        "body": m.body,
+        "delivered_text": m.delivered_text,
+        "status": str(m.status),
+        "created_at": _ts(m.created_at),
+        "updated_at": _ts(m.updated_at),
+        "expires_at": _epoch(m.expires_at),
+        "flags": list(m.flags),
+        "priority": m.priority,
+        "version": m.version,
+        "reason": m.reason,
+        "escalated": m.escalated,
+    }
+    if m.status == Status.PENDING:
+        fields["gsi1pk"] = QUEUE
+        fields["gsi1sk"] = _queue_sk(m.priority, m.created_at, m.id)
+    return fields
+
+
+def _message(f: dict[str, Any]) -> Message:
+    return Message(
+        id=f["id"],
+        thread_id=f["thread_id"],
+        author=Side(f["author"]),
+        body=f.get("body"),
+        delivered_text=f.get("delivered_text"),
+        status=Status(f["status"]),
+        created_at=_dt(f["created_at"]),
+        updated_at=_dt(f["updated_at"]),
+        expires_at=_from_epoch(f["expires_at"]),
+        flags=tuple(f.get("flags", ())),
+        priority=int(f["priority"]),
+        version=int(f["version"]),
+        reason=f.get("reason"),
+        escalated=bool(f.get("escalated", False)),
+    )
+
+
+def _ref_fields(m: Message) -> dict[str, Any]:
+    return {
+        "pk": f"MSG#{m.id}",
+        "sk": "MSG",
+        "kind": "message_ref",
+        "thread_id": m.thread_id,
+        "expires_at": _epoch(m.expires_at),
+    }
+
+
+def _event_fields(e: Event, seq: int) -> dict[str, Any]:
+    return {
+        "pk": f"THREAD#{e.thread_id}",
+        "sk": f"EVT#{seq:020d}#{e.id}",
+        "kind": "event",
+        "id": e.id,
+        "thread_id": e.thread_id,
+        "message_id": e.message_id,
+        "action": e.action,
+        "actor": e.actor,
+        "at": _ts(e.at),
+        "detail": json.dumps(e.detail, sort_keys=True),
+        "expires_at": _epoch(e.at + AUDIT_TTL),
+    }
+
+
+def _event(f: dict[str, Any]) -> Event:
+    return Event(
+        id=f["id"],
+        thread_id=f["thread_id"],
+        message_id=f.get("message_id"),
+        action=f["action"],
+        actor=f["actor"],
+        at=_dt(f["at"]),
+        detail=json.loads(f["detail"]),
+    )
+
+
+def _job_fields(j: DeliveryJob) -> dict[str, Any]:
+    fields = {
+        "pk": f"JOB#{j.id}",
+        "sk": "JOB",
+        "kind": "job",
+        "id": j.id,
+        "message_id": j.message_id,
+        "thread_id": j.thread_id,
+        "recipient": str(j.recipient),
+        "created_at": _ts(j.created_at),
+        "next_attempt_at": _ts(j.next_attempt_at),
+        "expires_at": _epoch(j.expires_at),
+        "state": str(j.state),
+        "attempts": j.attempts,
+        "lease_owner": j.lease_owner,
+        "lease_until": _ts(j.lease_until),
+        "last_error": j.last_error,
+    }
+    if j.state == JobState.QUEUED:
+        fields["gsi1pk"] = JOBS
+        fields["gsi1sk"] = f"{_ts(j.next_attempt_at)}#{j.id}"
+    return fields
+
+
+def _job(f: dict[str, Any]) -> DeliveryJob:
+    return DeliveryJob(
+        id=f["id"],
+        message_id=f["message_id"],
+        thread_id=f["thread_id"],
+        recipient=Side(f["recipient"]),
+        created_at=_dt(f["created_at"]),
+        next_attempt_at=_dt(f["next_attempt_at"]),
+        expires_at=_from_epoch(f["expires_at"]),
+        state=JobState(f["state"]),
+        attempts=int(f["attempts"]),
+        lease_owner=f.get("lease_owner"),
+        lease_until=_dt(f.get("lease_until")),
+        last_error=f.get("last_error"),
+    )
+
+
+class _Update:
+    """Builds one UpdateItem (or its transaction form) from SET/REMOVE pairs and a condition."""
+
+    def __init__(self, table: str, key: dict):
+        self.table, self.key = table, key
+        self.sets: dict[str, str] = {}
+        self.removes: list[str] = []
+        self.names: dict[str, str] = {}
+        self.values: dict[str, dict] = {}
+        self.condition: str | None = None
+        self._n = itertools.count()
+
+    def _name(self, attr: str) -> str:
+        ref = f"#{attr}"
+        self.names[ref] = attr
+        return ref
+
+    def value(self, value: Any) -> str:
+        ref = f":v{next(self._n)}"
+        self.values[ref] = _av(value)
+        return ref
+
+    def set(self, attr: str, value: Any) -> _Update:
+        if value is None:
+            return self.remove(attr)
+        self.sets[attr] = f"{self._name(attr)} = {self.value(value)}"
+        return self
+
+    def set_expr(self, attr: str, expression: str) -> _Update:
+        self.sets[attr] = f"{self._name(attr)} = {expression}"
+        return self
+
+    def remove(self, *attrs: str) -> _Update:
+        self.removes.extend(self._name(a) for a in attrs)
+        return self
+
+    def where(self, condition: str, **values: Any) -> _Update:
+        for name, value in values.items():
+            self.values[f":{name}"] = _av(value)
+        self.condition = condition
+        return self
+
+    def request(self) -> dict:
+        parts = []
+        if self.sets:
+            parts.append("SET " + ", ".join(self.sets.values()))
+        if self.removes:
+            parts.append("REMOVE " + ", ".join(self.removes))
+        req = {"TableName": self.table, "Key": self.key, "UpdateExpression": " ".join(parts)}
+        names = dict(self.names)
+        if self.condition:
+            req["ConditionExpression"] = self.condition
+            for token in (
+                self.condition.replace("(", " ").replace(")", " ").replace(",", " ").split()
+            ):
+                if token.startswith("#"):
+                    names[token] = token[1:]
+        if names:
+            req["ExpressionAttributeNames"] = names
+        if self.values:
+            req["ExpressionAttributeValues"] = self.values
+        return req
+
+    def op(self) -> dict:
+        return {"Update": self.request()}
+
+
+class DynamoDBStore:
+    """relay.ports.Store on DynamoDB (boto3 honours AWS_ENDPOINT_URL; tests use moto server)."""
+
+    def __init__(self, table: str, client=None):
+        self.table = table
+        self.client = client or boto3.client("dynamodb")
+
+    # --- low-level helpers ------------------------------------------------------------------
+
+    def _get(self, key: dict) -> dict[str, Any] | None:
+        item = self.client.get_item(TableName=self.table, Key=key, ConsistentRead=True).get("Item")
+        return _plain(item) if item else None
+
+    def _put(self, fields: dict[str, Any], condition: str | None = None) -> dict:
+        op = {"TableName": self.table, "Item": _item(fields)}
+        if condition:
+            op["ConditionExpression"] = condition
+        return {"Put": op}
+
+    def _transact(self, ops: list[dict]) -> list[str] | None:
+        """Run one transaction; None on success, else each item's cancellation code."""
+        try:
+            self.client.transact_write_items(TransactItems=ops)
+            return None
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+                raise
+            reasons = exc.response.get("CancellationReasons") or []
+            return [r.get("Code", "None") for r in reasons] or ["Unknown"]
+
+    def _query(self, **kwargs) -> Iterator[dict[str, Any]]:
+        kwargs.setdefault("TableName", self.table)
+        for page in self.client.get_paginator("query").paginate(**kwargs):
+            for item in page.get("Items", []):
+                yield _plain(item)
+
+    def _partition(self, thread_id: str, prefix: str) -> Iterator[dict[str, Any]]:
+        return self._query(
+            KeyConditionExpression="pk = :pk AND begins_with(sk, :prefix)",
+            ExpressionAttributeValues={
+                ":pk": {"S": f"THREAD#{thread_id}"},
+                ":prefix": {"S": prefix},
+            },
+            ConsistentRead=True,
+        )
+
+    def _events_ops(self, events: Iterable[Event]) -> list[dict]:
+        return [
+            self._put(_event_fields(e, _sequence()), "attribute_not_exists(pk)") for e in events
+        ]
+
+    def _thread_row(self, thread_id: str, now: datetime | None) -> dict[str, Any]:
+        row = self._get(_thread_key(thread_id))
+        if row is None:
+            raise NotFound(f"no thread {thread_id}")
+        if now is not None and row["expires_at"] <= _epoch(now):
+            raise Expired(f"thread {thread_id} has expired")
+        return row
+
+    def _message_row(self, message_id: str, now: datetime | None) -> dict[str, Any]:
+        ref = self._get(_ref_key(message_id))
+        row = self._get(_message_key(ref["thread_id"], message_id)) if ref else None
+        if row is None:
+            raise NotFound(f"no message {message_id}")
+        if now is not None and row["expires_at"] <= _epoch(now):
+            raise Expired(f"message {message_id} has expired")
+        return row
+
+    # --- threads and messages -------------------------------------------------------------
+
+    def _idempotent(self, key: str, fingerprint: str, now: datetime) -> dict[str, Any] | None:
+        row = self._get(_idem_key(key))
+        if row is None or row["expires_at"] <= _epoch(now):
+            return None
+        if row["fingerprint"] != fingerprint:
+            raise IdempotencyMismatch("this idempotency key was used with a different body")
+        return row
+
+    def _idem_op(self, key, fingerprint, thread_id, message_id, now) -> dict:
+        fields = {
+            "pk": f"IDEM#{key}",
+            "sk": "IDEM",
+            "kind": "idempotency",
+            "fingerprint": fingerprint,
+            "thread_id": thread_id,
+            "message_id": message_id,
+            "expires_at": _epoch(now + IDEMPOTENCY_TTL),
+        }
+        op = self._put(fields, "attribute_not_exists(pk) OR expires_at <= :now")
+        op["Put"]["ExpressionAttributeValues"] = {":now": _av(_epoch(now))}
+        return op
+
+    def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now):
+        for _ in range(3):
+            seen = self._idempotent(idempotency_key, fingerprint, now)
+            if seen is not None:
+                t = self._get(_thread_key(seen["thread_id"]))
+                m = self._get(_message_key(seen["thread_id"], seen["message_id"]))
+                if t is None or m is None:
+                    raise NotFound("the thread of this idempotency key is gone")
+                return _thread(t), _message(m), False
+            stored = replace(thread, last_activity_at=thread.last_activity_at or thread.created_at)
+            engaged = message.status != Status.RECEIVED
+            ops = [
+                self._idem_op(idempotency_key, fingerprint, thread.id, message.id, now),
+                self._put(_thread_fields(stored, engaged), "attribute_not_exists(pk)"),
+                self._put(_message_fields(message), "attribute_not_exists(pk)"),
+                self._put(_ref_fields(message), "attribute_not_exists(pk)"),
+                *self._events_ops([event]),
+            ]
+            reasons = self._transact(ops)
+            if reasons is None:
+                return stored, message, True
+            if reasons[0] != "ConditionalCheckFailed" and "ConditionalCheckFailed" in reasons:
+                raise Conflict(f"thread {thread.id} or message {message.id} already exists")
+        raise Conflict("this submission is being stored concurrently; try again")
+
+    def append_message(self, message, event, *, idempotency_key, fingerprint, now):
+        for _ in range(3):
+            seen = self._idempotent(idempotency_key, fingerprint, now)
+            if seen is not None:
+                m = self._get(_message_key(seen["thread_id"], seen["message_id"]))
+                if m is None:
+                    raise NotFound("the message of this idempotency key is gone")
+                return _message(m), False
+            touch = _Update(self.table, _thread_key(message.thread_id)).set(
+                "last_activity_at", _ts(now)
+            )
+            if message.status != Status.RECEIVED:
+                touch.set("engaged", True)
+            touch.where(
+                "attribute_exists(pk) AND #state = :open AND expires_at > :now",
+                open=str(ThreadState.OPEN),
+                now=_epoch(now),
+            )
+            ops = [
+                self._idem_op(idempotency_key, fingerprint, message.thread_id, message.id, now),
+                touch.op(),
+                self._put(_message_fields(message), "attribute_not_exists(pk)"),
+                self._put(_ref_fields(message), "attribute_not_exists(pk)"),
+                *self._events_ops([event]),
+            ]
+            reasons = self._transact(ops)
+            if reasons is None:
+                return message, True
+            if reasons[1] == "ConditionalCheckFailed":
+                thread = _thread(self._thread_row(message.thread_id, now))
+                raise Conflict(f"thread is {thread.state}")
+        raise Conflict("this message is being stored concurrently; try again")
+
+    def get_thread(self, thread_id, *, now):
+        return _thread(self._thread_row(thread_id, now))
+
+    def get_message(self, message_id, *, now):
+        return _message(self._message_row(message_id, now))
+
+    def list_messages(self, thread_id, *, now):
+        limit = _epoch(now)
+        rows = [r for r in self._partition(thread_id, "MSG#") if r["expires_at"] > limit]
+        return sorted((_message(r) for r in rows), key=lambda m: (m.created_at, m.id))
+
+    def _change(
+        self,
+        current: Message,
+        status: Status,
+        changes: MessageChanges | None,
+        now: datetime,
+        condition: str,
+        values: dict[str, Any],
+    ) -> tuple[Message, _Update]:
+        """The updated message and the conditional update that stores it (changed fields only)."""
+        c = changes or MessageChanges()
+        updated = replace(
+            current,
+            status=status,
+            version=current.version + 1,
+            updated_at=now,
+            delivered_text=current.delivered_text if c.delivered_text is None else c.delivered_text,
+            flags=current.flags if c.flags is None else tuple(c.flags),
+            priority=current.priority if c.priority is None else c.priority,
+            reason=current.reason if c.reason is None else c.reason,
+            escalated=current.escalated if c.escalated is None else c.escalated,
+            expires_at=current.expires_at if c.expires_at is None else c.expires_at,
+        )
+        up = _Update(self.table, _message_key(current.thread_id, current.id))
+        up.set("status", str(status)).set("version", updated.version).set("updated_at", _ts(now))
+        if c.delivered_text is not None:
+            up.set("delivered_text", c.delivered_text)
+        if c.flags is not None:
+            up.set("flags", list(c.flags))
+        if c.priority is not None:
+            up.set("priority", c.priority)
+        if c.reason is not None:
+            up.set("reason", c.reason)
+        if c.escalated is not None:
+            up.set("escalated", c.escalated)
+        if c.expires_at is not None:
+            up.set("expires_at", _epoch(c.expires_at))
+        if status == Status.PENDING:
+            up.set("gsi1pk", QUEUE).set(
+                "gsi1sk", _queue_sk(updated.priority, updated.created_at, updated.id)
+            )
+        elif current.status == Status.PENDING:
+            up.remove("gsi1pk", "gsi1sk")
+        up.where(condition, **values)
+        return updated, up
+
+    def transition(
+        self,
+        message_id,
+        *,
+        expected_status,
+        expected_version,
+        new_status,
+        events,
+        now,
+        changes=None,
+        jobs=(),
+        thread_expires_at=None,
+    ):
+        check_transition(Status(expected_status), Status(new_status))
+        for _ in range(3):
+            current = _message(self._message_row(message_id, now))
+            if current.status != expected_status or current.version != expected_version:
+                raise Conflict(
+                    f"message {message_id} is {current.status} v{current.version},"
+                    f" not {expected_status} v{expected_version}"
+                )
+            updated, up = self._change(
+                current,
+                Status(new_status),
+                changes,
+                now,
+                "#status = :expected AND #version = :ver AND expires_at > :now",
+                {"expected": str(expected_status), "ver": expected_version, "now": _epoch(now)},
+            )
+            if jobs:
+                up.set_expr(
+                    "job_ids",
+                    f"list_append(if_not_exists(job_ids, {up.value([])}),"
+                    f" {up.value([j.id for j in jobs])})",
+                )
+            touch = _Update(self.table, _thread_key(current.thread_id))
+            touch.set("last_activity_at", _ts(now)).where("attribute_exists(pk)")
+            if Status(new_status) != Status.RECEIVED:
+                touch.set("engaged", True)
+            ops: list[dict] = []
+            if thread_expires_at is not None:
+                expiry = _epoch(thread_expires_at)
+                up.set("expires_at", expiry)
+                touch.set("expires_at", expiry)
+                ops.append(_Update(self.table, _ref_key(current.id)).set("expires_at", expiry).op())
+                for row in self._partition(current.thread_id, "MSG#"):
+                    if row["id"] != current.id:
+                        for key in (
+                            _message_key(current.thread_id, row["id"]),
+                            _ref_key(row["id"]),
+                        ):
+                            ops.append(_Update(self.table, key).set("expires_at", expiry).op())
+                updated = replace(updated, expires_at=thread_expires_at)
+            ops = [up.op(), *ops, touch.op()]
+            ops += [self._put(_job_fields(j), "attribute_not_exists(pk)") for j in jobs]
+            ops += self._events_ops(events)
+            reasons = self._transact(ops)
+            if reasons is None:
+                return updated
+            if reasons[0] == "ConditionalCheckFailed":
+                raise Conflict(f"message {message_id} changed meanwhile")
+        raise Conflict(f"message {message_id} is busy; try again")
+
+    def revise_message(self, message_id, *, expected_version, changes, events, now):
+        current = _message(self._message_row(message_id, now))
+        if current.version != expected_version:
+            raise Conflict(f"message {message_id} is v{current.version}, not v{expected_version}")
+        updated, up = self._change(
+            current,
+            current.status,
+            changes,
+            now,
+            "#version = :ver AND expires_at > :now",
+            {"ver": expected_version, "now": _epoch(now)},
+        )
+        reasons = self._transact([up.op(), *self._events_ops(events)])
+        if reasons is not None:
+            raise Conflict(f"message {message_id} changed meanwhile")
+        return updated
+
+    def set_thread_state(self, thread_id, *, expected, new, events, now):
+        thread = _thread(self._thread_row(thread_id, now))
+        if thread.state != expected:
+            raise Conflict(f"thread {thread_id} is {thread.state}, not {expected}")
+        up = _Update(self.table, _thread_key(thread_id))
+        up.set("state", str(ThreadState(new))).set("last_activity_at", _ts(now))
+        up.where("#state = :expected AND expires_at > :now", expected=expected, now=_epoch(now))
+        if self._transact([up.op(), *self._events_ops(events)]) is not None:
+            raise Conflict(f"thread {thread_id} changed meanwhile")
+        return replace(thread, state=ThreadState(new), last_activity_at=now)
+
+    def erase_thread(self, thread_id, *, events, now):
+        for _ in range(3):
+            self._thread_row(thread_id, None)
+            ops: list[dict] = []
+            for row in self._partition(thread_id, "MSG#"):
+                up = _Update(self.table, _message_key(thread_id, row["id"]))
+                ops.append(up.remove("body", "delivered_text").op())
+                for job_id in row.get("job_ids", []):
+                    job = self._get(_job_key(job_id))
+                    if job and job["state"] == str(JobState.QUEUED):
+                        cancel = _Update(self.table, _job_key(job_id))
+                        cancel.set("state", str(JobState.CANCELLED))
+                        cancel.remove("lease_owner", "lease_until", "gsi1pk", "gsi1sk")
+                        cancel.where("#state = :queued", queued=str(JobState.QUEUED))
+                        ops.append(cancel.op())
+            last = _Update(self.table, _thread_key(thread_id))
+            last.set("state", str(ThreadState.ERASED)).set("last_activity_at", _ts(now))
+            last.remove("pseudonym", "mentee_email").where("attribute_exists(pk)")
+            final = [last.op(), *self._events_ops(events)]
+            # Bodies go first; the thread turns `erased` with its events in the last batch.
+            head = MAX_TRANSACTION - len(final)
+            failed = False
+            while len(ops) > head:
+                batch, ops = ops[:MAX_TRANSACTION], ops[MAX_TRANSACTION:]
+                failed = failed or self._transact(batch) is not None
+            if not failed and self._transact(ops + final) is None:
+                return _thread(self._thread_row(thread_id, None))
+        raise Conflict(f"thread {thread_id} changed during erasure; try again")
+
+    def events(self, thread_id):
+        return [_event(r) for r in self._partition(thread_id, "EVT#")]
+
+    def queue(self, *, now, limit=50):
+        found: list[Message] = []
+        for row in self._query(
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :queue",
+            FilterExpression="expires_at > :now AND #status = :pending",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={
+                ":queue": {"S": QUEUE},
+                ":now": _av(_epoch(now)),
+                ":pending": {"S": str(Status.PENDING)},
+            },
+        ):
+            found.append(_message(row))
+            if len(found) >= limit:
+                break
+        return found
+
+    def count_open_threads(self, mentor, *, now):
+        total = 0
+        pages = self.client.get_paginator("query").paginate(
+            TableName=self.table,
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :mentor",
+            FilterExpression="#state = :open AND expires_at > :now AND engaged = :yes",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":mentor": {"S": f"MENTOR#{mentor}"},
+                ":open": {"S": str(ThreadState.OPEN)},
+                ":now": _av(_epoch(now)),
+                ":yes": {"BOOL": True},
+            },
+            Select="COUNT",
+        )
+        for page in pages:
+            total += page["Count"]
+        return total
+
+    # --- delivery outbox -------------------------------------------------------------------
+
+    def claim_jobs(self, *, owner, now, lease, limit=10):
+        claimed: list[DeliveryJob] = []
+        due = self._query(
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :jobs AND gsi1sk <= :due",
+            FilterExpression="expires_at > :now AND #state = :queued AND"
+            " (attribute_not_exists(lease_until) OR lease_until <= :nowts)",
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":jobs": {"S": JOBS},
+                ":due": {"S": f"{_ts(now)}#~"},
+                ":now": _av(_epoch(now)),
+                ":queued": {"S": str(JobState.QUEUED)},
+                ":nowts": {"S": _ts(now)},
+            },
+        )
+        for row in due:
+            job = replace(
+                _job(row), lease_owner=owner, lease_until=now + lease, attempts=row["attempts"] + 1
+            )
+            up = _Update(self.table, _job_key(job.id))
+            up.set("lease_owner", owner).set("lease_until", _ts(job.lease_until))
+            up.set("attempts", job.attempts)
+            up.where(
+                "#state = :queued AND attempts = :seen AND next_attempt_at <= :nowts AND"
+                " (attribute_not_exists(lease_until) OR lease_until <= :nowts)",
+                queued=str(JobState.QUEUED),
+                seen=int(row["attempts"]),
+                nowts=_ts(now),
+            )
+            try:
+                self.client.update_item(**up.request())
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                    continue  # another worker took it first
+                raise
+            claimed.append(job)
+            if len(claimed) >= limit:
+                break
+        return claimed
+
+    def _leased(self, job_id: str, owner: str, now: datetime) -> DeliveryJob:
+        row = self._get(_job_key(job_id))
+        if row is None:
+            raise NotFound(f"no job {job_id}")
+        job = _job(row)
+        if job.state != JobState.QUEUED:
+            raise Conflict(f"job {job_id} is already {job.state}")
+        if job.lease_owner != owner or job.lease_until is None or job.lease_until <= now:
+            raise LeaseLost(f"job {job_id} is not leased to {owner}")
+        return job
+
+    def _lease_condition(self, up: _Update, owner: str, now: datetime) -> None:
+        up.where(
+            "#state = :queued AND lease_owner = :owner AND lease_until > :nowts",
+            queued=str(JobState.QUEUED),
+            owner=owner,
+            nowts=_ts(now),
+        )
+
+    def complete_job(self, job_id, *, owner, event, now):
+        job = self._leased(job_id, owner, now)
+        message = _message(self._message_row(job.message_id, now))
+        check_transition(message.status, Status.DELIVERED)
+        _, deliver = self._change(
+            message,
+            Status.DELIVERED,
+            None,
+            now,
+            "#status = :approved AND #version = :ver",
+            {"approved": str(Status.APPROVED), "ver": message.version},
+        )
+        done = _Update(self.table, _job_key(job_id)).set("state", str(JobState.SENT))
+        done.remove("lease_owner", "lease_until", "gsi1pk", "gsi1sk")
+        self._lease_condition(done, owner, now)
+        reasons = self._transact([done.op(), deliver.op(), *self._events_ops([event])])
+        if reasons is not None:
+            self._leased(job_id, owner, now)  # raises Conflict / LeaseLost if that is what changed
+            raise Conflict(f"message {job.message_id} changed meanwhile")
+        return replace(job, state=JobState.SENT, lease_owner=None, lease_until=None)
+
+    def fail_job(self, job_id, *, owner, error, retry_at, event, now):
+        job = self._leased(job_id, owner, now)
+        state = JobState.QUEUED if retry_at is not None else JobState.FAILED
+        updated = replace(
+            job,
+            state=state,
+            lease_owner=None,
+            lease_until=None,
+            last_error=error,
+            next_attempt_at=retry_at or job.next_attempt_at,
+        )
+        up = _Update(self.table, _job_key(job_id))
+        up.set("state", str(state)).set("last_error", error)
+        up.set("next_attempt_at", _ts(updated.next_attempt_at))
+        up.remove("lease_owner", "lease_until")
+        if state == JobState.QUEUED:
+            up.set("gsi1sk", f"{_ts(updated.next_attempt_at)}#{job_id}")
+        else:
+            up.remove("gsi1pk", "gsi1sk")
+        self._lease_condition(up, owner, now)
+        if self._transact([up.op(), *self._events_ops([event])]) is not None:
+            self._leased(job_id, owner, now)
+            raise Conflict(f"job {job_id} changed meanwhile")
+        return updated
+
+    def get_job(self, job_id):
+        row = self._get(_job_key(job_id))
+        if row is None:
+            raise NotFound(f"no job {job_id}")
+        return _job(row)
+
+    # --- rate limits -----------------------------------------------------------------------
+
+    def hit(self, bucket, key_hash, *, window, now):
+        span = int(window.total_seconds())
+        start = EPOCH + timedelta(seconds=int((now - EPOCH).total_seconds()) // span * span)
+        key = {"pk": {"S": f"RATE#{bucket}#{key_hash}#{_ts(start)}"}, "sk": {"S": "RATE"}}
+        response = self.client.update_item(
+            TableName=self.table,
+            Key=key,
+            UpdateExpression="ADD hits :one SET expires_at = :end, kind = :kind",
+            ExpressionAttributeValues={
+                ":one": {"N": "1"},
+                ":end": _av(_epoch(start + window)),
+                ":kind": {"S": "counter"},
+            },
+            ReturnValues="UPDATED_NEW",
+        )
+        return int(_de.deserialize(response["Attributes"]["hits"]))
+
+    # --- mentors' private contacts ---------------------------------------------------------
+
+    def set_mentor_contact(self, contact):
+        fields = {
+            "pk": f"MENTOR#{contact.slug}",
+            "sk": "CONTACT",
+            "kind": "mentor_contact",
+            "slug": contact.slug,
+            "email": contact.email,
+            "paused": contact.paused,
+            "updated_at": _ts(contact.updated_at),
+        }
+        self.client.put_item(TableName=self.table, Item=_item(fields))
+
+    @staticmethod
+    def _contact(f: dict[str, Any]) -> MentorContact:
+        return MentorContact(
+            slug=f["slug"],
+            email=f["email"],
+            paused=bool(f.get("paused", False)),
+            updated_at=_dt(f.get("updated_at")),
+        )
+
+    def get_mentor_contact(self, slug):
+        row = self._get(_contact_key(slug))
+        if row is None:
+            raise NotFound(f"no contact for mentor {slug}")
+        return self._contact(row)
+
+    def remove_mentor_contact(self, slug):
+        try:
+            self.client.delete_item(
+                TableName=self.table,
+                Key=_contact_key(slug),
+                ConditionExpression="attribute_exists(pk)",
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise NotFound(f"no contact for mentor {slug}") from None
+            raise
+
+    def set_mentor_paused(self, slug, paused, *, now):
+        up = _Update(self.table, _contact_key(slug))
+        up.set("paused", paused).set("updated_at", _ts(now)).where("attribute_exists(pk)")
+        try:
+            response = self.client.update_item(**up.request(), ReturnValues="ALL_NEW")
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+                raise NotFound(f"no contact for mentor {slug}") from None
+            raise
+        return self._contact(_plain(response["Attributes"]))
+
+    # --- housekeeping ----------------------------------------------------------------------
+
+    def purge(self, *, now):
+        """Delete what has expired and DynamoDB's TTL (which lags) has not removed yet."""
+        expired: list[dict] = []
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table,
+            FilterExpression="expires_at <= :now",
+            ExpressionAttributeValues={":now": _av(_epoch(now))},
+            ProjectionExpression="pk, sk",
+        )
+        for page in pages:
+            expired.extend(page.get("Items", []))
+        for batch in _chunks(expired, 25):
+            requests = [{"DeleteRequest": {"Key": key}} for key in batch]
+            while requests:
+                response = self.client.batch_write_item(RequestItems={self.table: requests})
+                requests = response.get("UnprocessedItems", {}).get(self.table, [])
+        return len(expired)
+
+
+def _chunks(items: Sequence[dict], size: int) -> Iterator[Sequence[dict]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

@@ -1,0 +1,687 @@
+"""Store on one SQLite file (WAL): the embedded default for `make serve` and the tests.
+
+Each thread of the WSGI server gets its own connection; every write runs in
+`BEGIN IMMEDIATE` so compare-and-set checks and their writes are serialized.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from ..domain import (
+    AgeBand,
+    Conflict,
+    DeliveryJob,
+    Event,
+    Expired,
+    IdempotencyMismatch,
+    JobState,
+    LeaseLost,
+    MentorContact,
+    Message,
+    MessageChanges,
+    NotFound,
+    Side,
+    Status,
+    Thread,
+    ThreadState,
+    check_transition,
+)
+from ..domain.policies import AUDIT_TTL
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS threads (
+  id TEXT PRIMARY KEY, mentor TEXT NOT NULL, lang TEXT NOT NULL, pseudonym TEXT,
+  age_band TEXT NOT NULL, region TEXT NOT NULL, situation TEXT NOT NULL, mentee_email TEXT,
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL, state TEXT NOT NULL,
+  last_activity_at TEXT);
+CREATE INDEX IF NOT EXISTS threads_mentor ON threads (mentor, state);
+CREATE TABLE IF NOT EXISTS messages (
+  id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, author TEXT NOT NULL, body TEXT,
+  delivered_text TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL, flags TEXT NOT NULL, priority INTEGER NOT NULL,
+  version INTEGER NOT NULL, reason TEXT, escalated INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS messages_thread ON messages (thread_id, created_at);
+CREATE INDEX IF NOT EXISTS messages_queue ON messages (status, priority, created_at);
+CREATE TABLE IF NOT EXISTS events (
+  id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, message_id TEXT, action TEXT NOT NULL,
+  actor TEXT NOT NULL, at TEXT NOT NULL, detail TEXT NOT NULL, expires_at TEXT NOT NULL,
+  seq INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS events_thread ON events (thread_id, seq);
+CREATE TABLE IF NOT EXISTS jobs (
+  id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT NULL,
+  recipient TEXT NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
+  lease_owner TEXT, lease_until TEXT, last_error TEXT);
+CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
+CREATE TABLE IF NOT EXISTS idempotency (
+  key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, thread_id TEXT NOT NULL,
+  message_id TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (
+  bucket TEXT NOT NULL, key_hash TEXT NOT NULL, window_start TEXT NOT NULL,
+  count INTEGER NOT NULL, expires_at TEXT NOT NULL,
+  PRIMARY KEY (bucket, key_hash, window_start));
+CREATE TABLE IF NOT EXISTS mentor_contacts (
+  slug TEXT PRIMARY KEY, email TEXT NOT NULL, paused INTEGER NOT NULL, updated_at TEXT);
+"""
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _ts(value: datetime | None) -> str | None:
+    """Fixed-width UTC text, so SQL compares and sorts times as strings."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to the store")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _dt(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _thread(row: sqlite3.Row) -> Thread:
+    return Thread(
+        id=row["id"],
+        mentor=row["mentor"],
+        lang=row["lang"],
+        pseudonym=row["pseudonym"],
+        age_band=AgeBand(row["age_band"]),
+        region=row["region"],
+        situation=row["situation"],
+        mentee_email=row["mentee_email"],
+        created_at=_dt(row["created_at"]),
+        expires_at=_dt(row["expires_at"]),
+        state=ThreadState(row["state"]),
+        last_activity_at=_dt(row["last_activity_at"]),
+    )
+
+
+def _message(row: sqlite3.Row) -> Message:
+    return Message(
+        id=row["id"],
+        thread_id=row["thread_id"],
+        author=Side(row["author"]),
+        body=row["body"],
+        delivered_text=row["delivered_text"],
+        status=Status(row["status"]),
+        created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]),
+        expires_at=_dt(row["expires_at"]),
+        flags=tuple(json.loads(row["flags"])),
+        priority=row["priority"],
+        version=row["version"],
+        reason=row["reason"],
+        escalated=bool(row["escalated"]),
+    )
+
+
+def _job(row: sqlite3.Row) -> DeliveryJob:
+    return DeliveryJob(
+        id=row["id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        recipient=Side(row["recipient"]),
+        created_at=_dt(row["created_at"]),
+        next_attempt_at=_dt(row["next_attempt_at"]),
+        expires_at=_dt(row["expires_at"]),
+        state=JobState(row["state"]),
+        attempts=row["attempts"],
+        lease_owner=row["lease_owner"],
+        lease_until=_dt(row["lease_until"]),
+        last_error=row["last_error"],
+    )
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(
+        id=row["id"],
+        thread_id=row["thread_id"],
+        message_id=row["message_id"],
+        action=row["action"],
+        actor=row["actor"],
+        at=_dt(row["at"]),
+        detail=json.loads(row["detail"]),
+    )
+
+
+class SqliteStore:
+    """relay.ports.Store on a SQLite file."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._all: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        con = self._con()
+        con.execute("PRAGMA journal_mode=WAL")
+        con.executescript(SCHEMA)
+
+    # --- connections and transactions ---------------------------------------------------
+
+    def _con(self) -> sqlite3.Connection:
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30
+            )
+            con.row_factory = sqlite3.Row
+            con.execute("PRAGMA busy_timeout=30000")
+            con.execute("PRAGMA synchronous=NORMAL")
+            self._local.con = con
+            with self._lock:
+                self._all.append(con)
+        return con
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        con = self._con()
+        con.execute("BEGIN IMMEDIATE")
+        try:
+            yield con
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def close(self) -> None:
+        with self._lock:
+            for con in self._all:
+                con.close()
+            self._all.clear()
+        self._local = threading.local()
+
+    # --- row writers ----------------------------------------------------------------------
+
+    @staticmethod
+    def _insert_event(con: sqlite3.Connection, event: Event) -> None:
+        seq = con.execute(
+            "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE thread_id = ?", (event.thread_id,)
+        ).fetchone()[0]
+        con.execute(
+            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                event.id,
+                event.thread_id,
+                event.message_id,
+                event.action,
+                event.actor,
+                _ts(event.at),
+                json.dumps(event.detail, sort_keys=True),
+                _ts(event.at + AUDIT_TTL),
+                seq,
+            ),
+        )
+
+    @staticmethod
+    def _insert_message(con: sqlite3.Connection, m: Message) -> None:
+        con.execute(
+            "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                m.id,
+                m.thread_id,
+                str(m.author),
+                m.body,
+                m.delivered_text,
+                str(m.status),
+                _ts(m.created_at),
+                _ts(m.updated_at),
+                _ts(m.expires_at),
+                json.dumps(list(m.flags)),
+                m.priority,
+                m.version,
+                m.reason,
+                int(m.escalated),
+            ),
+        )
+
+    @staticmethod
+    def _insert_job(con: sqlite3.Connection, j: DeliveryJob) -> None:
+        con.execute(
+            "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                j.id,
+                j.message_id,
+                j.thread_id,
+                str(j.recipient),
+                _ts(j.created_at),
+                _ts(j.next_attempt_at),
+                _ts(j.expires_at),
+                str(j.state),
+                j.attempts,
+                j.lease_owner,
+                _ts(j.lease_until),
+                j.last_error,
+            ),
+        )
+
+    @staticmethod
+    def _idempotent(
+        con: sqlite3.Connection, key: str, fingerprint: str, now: datetime
+    ) -> sqlite3.Row | None:
+        row = con.execute(
+            "SELECT * FROM idempotency WHERE key = ? AND expires_at > ?", (key, _ts(now))
+        ).fetchone()
+        if row is not None and row["fingerprint"] != fingerprint:
+            raise IdempotencyMismatch("this idempotency key was used with a different body")
+        if row is None:
+            con.execute("DELETE FROM idempotency WHERE key = ?", (key,))
+        return row
+
+    # --- threads and messages -------------------------------------------------------------
+
+    def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now):
+        from ..domain.policies import IDEMPOTENCY_TTL
+
+        with self._tx() as con:
+            seen = self._idempotent(con, idempotency_key, fingerprint, now)
+            if seen is not None:
+                t = con.execute("SELECT * FROM threads WHERE id = ?", (seen["thread_id"],))
+                m = con.execute("SELECT * FROM messages WHERE id = ?", (seen["message_id"],))
+                t, m = t.fetchone(), m.fetchone()
+                if t is None or m is None:
+                    raise NotFound("the thread of this idempotency key is gone")
+                return _thread(t), _message(m), False
+            con.execute(
+                "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    thread.id,
+                    thread.mentor,
+                    thread.lang,
+                    thread.pseudonym,
+                    str(thread.age_band),
+                    thread.region,
+                    thread.situation,
+                    thread.mentee_email,
+                    _ts(thread.created_at),
+                    _ts(thread.expires_at),
+                    str(thread.state),
+                    _ts(thread.last_activity_at or thread.created_at),
+                ),
+            )
+            self._insert_message(con, message)
+            self._insert_event(con, event)
+            con.execute(
+                "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+                (
+                    idempotency_key,
+                    fingerprint,
+                    thread.id,
+                    message.id,
+                    _ts(now + IDEMPOTENCY_TTL),
+                ),
+            )
+        return (
+            replace(thread, last_activity_at=thread.last_activity_at or thread.created_at),
+            (message),
+            True,
+        )
+
+    def append_message(self, message, event, *, idempotency_key, fingerprint, now):
+        from ..domain.policies import IDEMPOTENCY_TTL
+
+        with self._tx() as con:
+            seen = self._idempotent(con, idempotency_key, fingerprint, now)
+            if seen is not None:
+                m = con.execute(
+                    "SELECT * FROM messages WHERE id = ?", (seen["message_id"],)
+                ).fetchone()
+                if m is None:
+                    raise NotFound("the message of this idempotency key is gone")
+                return _message(m), False
+            thread = self._live_thread(con, message.thread_id, now)
+            if thread.state != ThreadState.OPEN:
+                raise Conflict(f"thread is {thread.state}")
+            self._insert_message(con, message)
+            self._insert_event(con, event)
+            con.execute(
+                "UPDATE threads SET last_activity_at = ? WHERE id = ?", (_ts(now), thread.id)
+            )
+            con.execute(
+                "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+                (idempotency_key, fingerprint, thread.id, message.id, _ts(now + IDEMPOTENCY_TTL)),
+            )
+        return message, True
+
+    @staticmethod
+    def _live_thread(con: sqlite3.Connection, thread_id: str, now: datetime) -> Thread:
+        row = con.execute("SELECT * FROM threads WHERE id = ?", (thread_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no thread {thread_id}")
+        if row["expires_at"] <= _ts(now):
+            raise Expired(f"thread {thread_id} has expired")
+        return _thread(row)
+
+    @staticmethod
+    def _live_message(con: sqlite3.Connection, message_id: str, now: datetime) -> Message:
+        row = con.execute("SELECT * FROM messages WHERE id = ?", (message_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no message {message_id}")
+        if row["expires_at"] <= _ts(now):
+            raise Expired(f"message {message_id} has expired")
+        return _message(row)
+
+    def get_thread(self, thread_id, *, now):
+        return self._live_thread(self._con(), thread_id, now)
+
+    def get_message(self, message_id, *, now):
+        return self._live_message(self._con(), message_id, now)
+
+    def list_messages(self, thread_id, *, now):
+        rows = self._con().execute(
+            "SELECT * FROM messages WHERE thread_id = ? AND expires_at > ? ORDER BY created_at, id",
+            (thread_id, _ts(now)),
+        )
+        return [_message(r) for r in rows]
+
+    @staticmethod
+    def _apply(
+        con: sqlite3.Connection,
+        current: Message,
+        status: Status,
+        changes: MessageChanges | None,
+        now: datetime,
+    ) -> Message:
+        c = changes or MessageChanges()
+        updated = replace(
+            current,
+            status=status,
+            version=current.version + 1,
+            updated_at=now,
+            delivered_text=current.delivered_text if c.delivered_text is None else c.delivered_text,
+            flags=current.flags if c.flags is None else tuple(c.flags),
+            priority=current.priority if c.priority is None else c.priority,
+            reason=current.reason if c.reason is None else c.reason,
+            escalated=current.escalated if c.escalated is None else c.escalated,
+            expires_at=current.expires_at if c.expires_at is None else c.expires_at,
+        )
+        cur = con.execute(
+            "UPDATE messages SET status = ?, version = ?, updated_at = ?, delivered_text = ?,"
+            " flags = ?, priority = ?, reason = ?, escalated = ?, expires_at = ?"
+            " WHERE id = ? AND status = ? AND version = ?",
+            (
+                str(updated.status),
+                updated.version,
+                _ts(now),
+                updated.delivered_text,
+                json.dumps(list(updated.flags)),
+                updated.priority,
+                updated.reason,
+                int(updated.escalated),
+                _ts(updated.expires_at),
+                current.id,
+                str(current.status),
+                current.version,
+            ),
+        )
+        if cur.rowcount != 1:
+            raise Conflict(f"message {current.id} changed meanwhile")
+        return updated
+
+    def transition(
+        self,
+        message_id,
+        *,
+        expected_status,
+        expected_version,
+        new_status,
+        events,
+        now,
+        changes=None,
+        jobs=(),
+        thread_expires_at=None,
+    ):
+        check_transition(Status(expected_status), Status(new_status))
+        with self._tx() as con:
+            current = self._live_message(con, message_id, now)
+            if current.status != expected_status or current.version != expected_version:
+                raise Conflict(
+                    f"message {message_id} is {current.status} v{current.version},"
+                    f" not {expected_status} v{expected_version}"
+                )
+            updated = self._apply(con, current, Status(new_status), changes, now)
+            for job in jobs:
+                self._insert_job(con, job)
+            for event in events:
+                self._insert_event(con, event)
+            if thread_expires_at is not None:
+                con.execute(
+                    "UPDATE threads SET expires_at = ? WHERE id = ?",
+                    (_ts(thread_expires_at), current.thread_id),
+                )
+                con.execute(
+                    "UPDATE messages SET expires_at = ? WHERE thread_id = ?",
+                    (_ts(thread_expires_at), current.thread_id),
+                )
+                updated = replace(updated, expires_at=thread_expires_at)
+            con.execute(
+                "UPDATE threads SET last_activity_at = ? WHERE id = ?",
+                (_ts(now), current.thread_id),
+            )
+        return updated
+
+    def revise_message(self, message_id, *, expected_version, changes, events, now):
+        with self._tx() as con:
+            current = self._live_message(con, message_id, now)
+            if current.version != expected_version:
+                raise Conflict(
+                    f"message {message_id} is v{current.version}, not v{expected_version}"
+                )
+            updated = self._apply(con, current, current.status, changes, now)
+            for event in events:
+                self._insert_event(con, event)
+        return updated
+
+    def set_thread_state(self, thread_id, *, expected, new, events, now):
+        with self._tx() as con:
+            thread = self._live_thread(con, thread_id, now)
+            if thread.state != expected:
+                raise Conflict(f"thread {thread_id} is {thread.state}, not {expected}")
+            con.execute(
+                "UPDATE threads SET state = ?, last_activity_at = ? WHERE id = ?",
+                (str(ThreadState(new)), _ts(now), thread_id),
+            )
+            for event in events:
+                self._insert_event(con, event)
+        return replace(thread, state=ThreadState(new), last_activity_at=now)
+
+    def erase_thread(self, thread_id, *, events, now):
+        with self._tx() as con:
+            row = con.execute("SELECT * FROM threads WHERE id = ?", (thread_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no thread {thread_id}")
+            con.execute(
+                "UPDATE threads SET pseudonym = NULL, mentee_email = NULL, state = ?,"
+                " last_activity_at = ? WHERE id = ?",
+                (str(ThreadState.ERASED), _ts(now), thread_id),
+            )
+            con.execute(
+                "UPDATE messages SET body = NULL, delivered_text = NULL WHERE thread_id = ?",
+                (thread_id,),
+            )
+            con.execute(
+                "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL"
+                " WHERE thread_id = ? AND state = ?",
+                (str(JobState.CANCELLED), thread_id, str(JobState.QUEUED)),
+            )
+            for event in events:
+                self._insert_event(con, event)
+            row = con.execute("SELECT * FROM threads WHERE id = ?", (thread_id,)).fetchone()
+        return _thread(row)
+
+    def events(self, thread_id):
+        rows = self._con().execute(
+            "SELECT * FROM events WHERE thread_id = ? ORDER BY seq", (thread_id,)
+        )
+        return [_event(r) for r in rows]
+
+    def queue(self, *, now, limit=50):
+        rows = self._con().execute(
+            "SELECT * FROM messages WHERE status = ? AND expires_at > ?"
+            " ORDER BY priority DESC, created_at, id LIMIT ?",
+            (str(Status.PENDING), _ts(now), limit),
+        )
+        return [_message(r) for r in rows]
+
+    def count_open_threads(self, mentor, *, now):
+        return (
+            self._con()
+            .execute(
+                "SELECT COUNT(DISTINCT t.id) FROM threads t JOIN messages m ON m.thread_id = t.id"
+                " WHERE t.mentor = ? AND t.state = ? AND t.expires_at > ? AND m.status != ?",
+                (mentor, str(ThreadState.OPEN), _ts(now), str(Status.RECEIVED)),
+            )
+            .fetchone()[0]
+        )
+
+    # --- delivery outbox -------------------------------------------------------------------
+
+    def claim_jobs(self, *, owner, now, lease, limit=10):
+        with self._tx() as con:
+            rows = con.execute(
+                "SELECT * FROM jobs WHERE state = ? AND next_attempt_at <= ? AND expires_at > ?"
+                " AND (lease_until IS NULL OR lease_until <= ?)"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (str(JobState.QUEUED), _ts(now), _ts(now), _ts(now), limit),
+            ).fetchall()
+            claimed = []
+            for row in rows:
+                job = replace(
+                    _job(row),
+                    lease_owner=owner,
+                    lease_until=now + lease,
+                    attempts=row["attempts"] + 1,
+                )
+                con.execute(
+                    "UPDATE jobs SET lease_owner = ?, lease_until = ?, attempts = ? WHERE id = ?",
+                    (owner, _ts(job.lease_until), job.attempts, job.id),
+                )
+                claimed.append(job)
+        return claimed
+
+    def _leased(self, con: sqlite3.Connection, job_id: str, owner: str, now: datetime):
+        row = con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no job {job_id}")
+        job = _job(row)
+        if job.state != JobState.QUEUED:
+            raise Conflict(f"job {job_id} is already {job.state}")
+        if job.lease_owner != owner or job.lease_until is None or job.lease_until <= now:
+            raise LeaseLost(f"job {job_id} is not leased to {owner}")
+        return job
+
+    def complete_job(self, job_id, *, owner, event, now):
+        with self._tx() as con:
+            job = self._leased(con, job_id, owner, now)
+            message = self._live_message(con, job.message_id, now)
+            check_transition(message.status, Status.DELIVERED)
+            self._apply(con, message, Status.DELIVERED, None, now)
+            con.execute(
+                "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
+                (str(JobState.SENT), job_id),
+            )
+            self._insert_event(con, event)
+        return replace(job, state=JobState.SENT, lease_owner=None, lease_until=None)
+
+    def fail_job(self, job_id, *, owner, error, retry_at, event, now):
+        with self._tx() as con:
+            job = self._leased(con, job_id, owner, now)
+            state = JobState.QUEUED if retry_at is not None else JobState.FAILED
+            updated = replace(
+                job,
+                state=state,
+                lease_owner=None,
+                lease_until=None,
+                last_error=error,
+                next_attempt_at=retry_at or job.next_attempt_at,
+            )
+            con.execute(
+                "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL,"
+                " last_error = ?, next_attempt_at = ? WHERE id = ?",
+                (str(state), error, _ts(updated.next_attempt_at), job_id),
+            )
+            self._insert_event(con, event)
+        return updated
+
+    def get_job(self, job_id):
+        row = self._con().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no job {job_id}")
+        return _job(row)
+
+    # --- rate limits -----------------------------------------------------------------------
+
+    def hit(self, bucket, key_hash, *, window, now):
+        span = int(window.total_seconds())
+        start = EPOCH + timedelta(seconds=int((now - EPOCH).total_seconds()) // span * span)
+        with self._tx() as con:
+            con.execute(
+                "INSERT INTO counters VALUES (?, ?, ?, 1, ?) ON CONFLICT (bucket, key_hash,"
+                " window_start) DO UPDATE SET count = count + 1",
+                (bucket, key_hash, _ts(start), _ts(start + window)),
+            )
+            return con.execute(
+                "SELECT count FROM counters WHERE bucket = ? AND key_hash = ? AND window_start = ?",
+                (bucket, key_hash, _ts(start)),
+            ).fetchone()[0]
+
+    # --- mentors' private contacts ---------------------------------------------------------
+
+    def set_mentor_contact(self, contact):
+        with self._tx() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO mentor_contacts VALUES (?, ?, ?, ?)",
+                (contact.slug, contact.email, int(contact.paused), _ts(contact.updated_at)),
+            )
+
+    def get_mentor_contact(self, slug):
+        row = (
+            self._con().execute("SELECT * FROM mentor_contacts WHERE slug = ?", (slug,)).fetchone()
+        )
+        if row is None:
+            raise NotFound(f"no contact for mentor {slug}")
+        return MentorContact(
+            slug=row["slug"],
+            email=row["email"],
+            paused=bool(row["paused"]),
+            updated_at=_dt(row["updated_at"]),
+        )
+
+    def remove_mentor_contact(self, slug):
+        with self._tx() as con:
+            if con.execute("DELETE FROM mentor_contacts WHERE slug = ?", (slug,)).rowcount == 0:
+                raise NotFound(f"no contact for mentor {slug}")
+
+    def set_mentor_paused(self, slug, paused, *, now):
+        with self._tx() as con:
+            cur = con.execute(
+                "UPDATE mentor_contacts SET paused = ?, updated_at = ? WHERE slug = ?",
+                (int(paused), _ts(now), slug),
+            )
+            if cur.rowcount == 0:
+                raise NotFound(f"no contact for mentor {slug}")
+        return self.get_mentor_contact(slug)
+
+    # --- housekeeping ----------------------------------------------------------------------
+
+    def purge(self, *, now):
+        stamp = _ts(now)
+        removed = 0
+        with self._tx() as con:
+            for table in ("messages", "threads", "jobs", "idempotency", "counters", "events"):
+                removed += con.execute(
+                    f"DELETE FROM {table} WHERE expires_at <= ?",  # noqa: S608 - fixed names
+                    (stamp,),
+                ).rowcount
+        return removed

@@ -1,0 +1,78 @@
+"""One build: Pelican into a staging folder, swapped into place only when everything succeeded."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+from .errors import ContentError
+
+
+class _ErrorLog(logging.Handler):
+    """Pelican and plugins report some problems only as ERROR log lines: they fail the build too."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def build_site(
+    settings_path: Path,
+    output_dir: Path,
+    content_dir: Path | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> bool:
+    """Build the site into `output_dir`; on any problem print them all, keep the old output."""
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    output_dir = Path(output_dir).resolve()
+    staging = output_dir.with_name(output_dir.name + ".staging")
+    shutil.rmtree(staging, ignore_errors=True)
+    override: dict[str, Any] = {"OUTPUT_PATH": str(staging)}
+    if content_dir is not None:
+        override["PATH"] = str(Path(content_dir).resolve())
+    override.update(overrides or {})
+    errors = _ErrorLog()
+    root = logging.getLogger()
+    root.addHandler(errors)
+    try:
+        settings = read_settings(str(Path(settings_path).resolve()), override=override)
+        Pelican(settings).run()
+    except ContentError as exc:
+        print(f"Build failed: {len(exc.problems)} problem(s) in the content:", file=sys.stderr)
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    except Exception:
+        print("Build failed:", file=sys.stderr)
+        traceback.print_exc()
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    finally:
+        root.removeHandler(errors)
+    if errors.messages:
+        print("Build failed: errors were reported:", file=sys.stderr)
+        for message in errors.messages:
+            print(message, file=sys.stderr)
+        shutil.rmtree(staging, ignore_errors=True)
+        return False
+    _swap(staging, output_dir)
+    return True
+
+
+def _swap(staging: Path, output_dir: Path) -> None:
+    previous = output_dir.with_name(output_dir.name + ".previous")
+    shutil.rmtree(previous, ignore_errors=True)
+    if output_dir.exists():
+        output_dir.rename(previous)
+    staging.rename(output_dir)
+    shutil.rmtree(previous, ignore_errors=True)

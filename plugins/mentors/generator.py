@@ -1,0 +1,310 @@
+"""The mentor content type: validates content, then writes profiles, listings, home and magazine.
+
+Pages are rendered straight from the Jinja environment (templates compiled once)
+rather than through Pelican's per-page writer: thousands of profiles stay fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+from pelican.plugins.image_process.image_process import set_default_settings
+
+from . import urls
+from .context import SiteContext
+from .directory import Directory, MentorView
+from .errors import ContentError
+from .images import photo_variants
+from .magazine import Magazine, check_sources
+from .outputs import write_feed, write_manifest
+from .validation import read_mentors
+from .vocab import load_vocabularies
+
+
+def today_from(settings: dict[str, Any]) -> dt.date:
+    """`MENTOR_TODAY` (a date or ISO string) lets tests fix the day staleness is judged on."""
+    value = settings.get("MENTOR_TODAY")
+    if isinstance(value, str):
+        return dt.date.fromisoformat(value)
+    return value or dt.date.today()
+
+
+class MentorsGenerator(Generator):
+    def generate_context(self) -> None:
+        settings = self.settings
+        root = Path(self.path)
+        shown_from = root.parent
+        vocab = load_vocabularies(Path(settings["MENTORS_DATA_DIR"]))
+        sources, problems = read_mentors(root / "mentors", root / "images", vocab, shown_from)
+        folders = [(root / p, True) for p in settings["ARTICLE_PATHS"]]
+        folders += [(root / p, False) for p in settings["PAGE_PATHS"]]
+        problems += check_sources(folders, vocab, shown_from)
+        magazine = Magazine(
+            self.context.get("articles", []), self.context.get("pages", []), vocab, shown_from
+        )
+        problems += magazine.problems
+        if problems:
+            raise ContentError(problems)
+        directory = Directory(sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"])
+        self.site = SiteContext(self.context, directory, magazine)
+        self.vocab = vocab
+        self.context["passerelle"] = self.site
+        self.context["directory"] = directory  # read by other plugins (site_search)
+
+    # -- output ---------------------------------------------------------------------------
+
+    def generate_output(self, writer) -> None:
+        self._photos()
+        self._templates = {}
+        for lang in urls.LANGS:
+            self._profiles(lang)
+            self._listings(lang)
+            self._indexes(lang)
+            self._home(lang)
+            self._magazine(lang)
+            self._feeds(lang)
+        out = Path(self.output_path)
+        site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
+        self.site.sitemap.write(out / "sitemap.xml", site_url)
+        self._manifest(out / "relay" / "mentors.json")
+
+    def _render(self, template: str, lang: str, url: str, translations=None, **extra) -> None:
+        if template not in self._templates:
+            self._templates[template] = self.get_template(template)
+        ctx = dict(self._base)
+        ctx.update(self.site.page(lang, url, translations))
+        ctx.update(extra)
+        html = self._templates[template].render(ctx)
+        path = os.path.join(self.output_path, urls.save_as(url))
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(html)
+
+    @property
+    def _base(self) -> dict[str, Any]:
+        return self.context
+
+    def _photos(self) -> None:
+        set_default_settings(self.context)
+        for slug, source in self.site.directory.sources.items():
+            profile = source.profile
+            if profile.photo:
+                photo = photo_variants(profile.photo, profile.photo_alt or "", self.context)
+                self.site.directory.set_photo(slug, photo)
+
+    def _person(self, mentor: MentorView) -> dict[str, Any]:
+        data = {
+            "@context": "https://schema.org",
+            "@type": "Person",
+            "name": mentor.name,
+            "jobTitle": mentor.occupation,
+            "description": mentor.summary,
+            "url": self.site.absolute(mentor.url),
+            "knowsLanguage": [ref.code for ref in mentor.languages],
+            "workLocation": {"@type": "Place", "name": mentor.region.name},
+            "knowsAbout": mentor.topics,
+        }
+        if mentor.photo:
+            data["image"] = mentor.photo["src"]
+        return data
+
+    def _profiles(self, lang: str) -> None:
+        directory, magazine = self.site.directory, self.site.magazine
+        for slug in directory.slugs:
+            mentor = directory.views[lang][slug]
+            self._render(
+                "mentor",
+                lang,
+                mentor.url,
+                mentor.translation_urls,
+                mentor=mentor,
+                related_articles=magazine.related_articles(lang, mentor.sector.code),
+                json_ld=self._person(mentor),
+            )
+
+    def _paginate(self, base_url: str, items: list, per_page: int):
+        count = max(1, math.ceil(len(items) / per_page))
+        pages = [{"number": n, "url": urls.page_number(base_url, n)} for n in range(1, count + 1)]
+        for number in range(1, count + 1):
+            url = urls.page_number(base_url, number)
+            yield url, items[(number - 1) * per_page : number * per_page], {
+                "number": number,
+                "num_pages": count,
+                "count": len(items),
+                "has_previous": number > 1,
+                "has_next": number < count,
+                "previous_url": urls.page_number(base_url, number - 1) if number > 1 else None,
+                "next_url": urls.page_number(base_url, number + 1) if number < count else None,
+                "pages": pages,
+            }
+
+    def _listing(self, lang: str, listing: dict[str, Any], slugs: list[str]) -> None:
+        views = self.site.directory.views[lang]
+        mentors = [views[slug] for slug in slugs]
+        other = urls.other(lang)
+        other_base = listing["other_url"]
+        for url, page_items, paginator in self._paginate(
+            listing["url"], mentors, self.settings["MENTORS_PER_PAGE"]
+        ):
+            translations = {lang: url, other: urls.page_number(other_base, paginator["number"])}
+            self._render(
+                "listing",
+                lang,
+                url,
+                translations,
+                listing=listing,
+                mentors_page=page_items,
+                paginator=paginator,
+            )
+
+    def _listings(self, lang: str) -> None:
+        directory = self.site.directory
+        other = urls.other(lang)
+        self._listing(
+            lang,
+            {
+                "kind": "all",
+                "code": None,
+                "name": None,
+                "count": len(directory.slugs),
+                "url": urls.section(lang, "mentors"),
+                "other_url": urls.section(other, "mentors"),
+            },
+            directory.slugs,
+        )
+        vocab_refs = self.site.common[lang]["vocab"]
+        for kind in ("sector", "region", "language"):
+            for ref in vocab_refs[kind + "s"]:
+                slugs = directory.groups[kind].get(ref.code)
+                if not slugs:
+                    continue
+                listing = {
+                    "kind": kind,
+                    "code": ref.code,
+                    "name": ref.name,
+                    "count": len(slugs),
+                    "url": ref.url,
+                    "other_url": urls.listing(other, kind, ref.slug),
+                }
+                self._listing(lang, listing, slugs)
+
+    def _indexes(self, lang: str) -> None:
+        vocab_refs = self.site.common[lang]["vocab"]
+        for kind in ("sector", "region", "language"):
+            entries = [ref for ref in vocab_refs[kind + "s"] if ref.count]
+            url = urls.section(lang, urls.LISTING_SECTION[kind])
+            self._render("listing_index", lang, url, index={"kind": kind, "entries": entries})
+
+    def _home(self, lang: str) -> None:
+        directory = self.site.directory
+        views = directory.views[lang]
+        self._render(
+            "index",
+            lang,
+            urls.section(lang, "home"),
+            newest_mentors=[views[slug] for slug in directory.newest[:6]],
+            newest_articles=self.site.magazine.articles[lang][:3],
+            mentor_count=len(directory.slugs),
+            json_ld={
+                "@context": "https://schema.org",
+                "@type": "WebSite",
+                "name": self.settings.get("SITENAME", ""),
+                "url": self.site.absolute(urls.section(lang, "home")),
+                "inLanguage": lang,
+            },
+        )
+
+    def _magazine(self, lang: str) -> None:
+        magazine = self.site.magazine
+        common = {
+            "categories": magazine.sorted_groups(magazine.categories[lang]),
+            "tags": magazine.sorted_groups(magazine.tags[lang]),
+        }
+        per_page = self.settings["ARTICLES_PER_PAGE"]
+        other = urls.other(lang)
+        base = urls.section(lang, "articles")
+        listings = [({"kind": "magazine", "name": None, "url": base}, magazine.articles[lang])]
+        for kind, groups in (("category", magazine.categories), ("tag", magazine.tags)):
+            for group in groups[lang].values():
+                listing = {"kind": kind, "name": group.name, "url": group.url}
+                listings.append((listing, group.articles))
+        for listing, articles in listings:
+            for url, page_items, paginator in self._paginate(listing["url"], articles, per_page):
+                translations = None
+                if listing["kind"] == "magazine":
+                    other_url = urls.page_number(urls.section(other, "articles"), paginator["number"])
+                    translations = {lang: url, other: other_url}
+                else:
+                    translations = {lang: url}
+                self._render(
+                    "articles",
+                    lang,
+                    url,
+                    translations,
+                    listing=listing,
+                    articles_page=page_items,
+                    paginator=paginator,
+                    **common,
+                )
+
+    def _feeds(self, lang: str) -> None:
+        out = Path(self.output_path)
+        site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
+        limit = self.settings.get("FEED_MAX_ITEMS") or 50
+        name = self.settings.get("SITENAME", "")
+        articles = self.site.magazine.articles[lang][:limit]
+        write_feed(
+            out / urls.section(lang, "feed_articles"),
+            title=f"{name} — articles",
+            site_url=site_url,
+            link=urls.section(lang, "articles"),
+            lang=lang,
+            entries=[
+                {"title": a.title, "url": a.url, "date": a.date, "summary": a.summary}
+                for a in articles
+            ],
+        )
+        views = self.site.directory.views[lang]
+        newest = [views[slug] for slug in self.site.directory.newest[:limit]]
+        write_feed(
+            out / urls.section(lang, "feed_mentors"),
+            title=f"{name} — mentors",
+            site_url=site_url,
+            link=urls.section(lang, "mentors"),
+            lang=lang,
+            entries=[
+                {
+                    "title": f"{m.name} — {m.occupation}",
+                    "url": m.url,
+                    "date": m.added,
+                    "summary": m.summary,
+                }
+                for m in newest
+            ],
+        )
+
+    def _manifest(self, path: Path) -> None:
+        default_capacity = self.settings["MENTOR_DEFAULT_CAPACITY"]
+        mentors = {}
+        for slug in self.site.directory.slugs:
+            source = self.site.directory.sources[slug]
+            view = self.site.directory.views["fr"][slug]
+            mentors[slug] = {
+                "name": source.profile.name,
+                "lang": source.profile.lang,
+                "accepting": view.accepting,
+                "sector": source.profile.sector,
+                "region": source.profile.region,
+                "capacity": source.profile.capacity or default_capacity,
+            }
+        write_manifest(
+            path,
+            mentors,
+            regions=[t.code for t in self.vocab.regions],
+            situations=[t.code for t in self.vocab.situations],
+        )

@@ -1,0 +1,93 @@
+"""Theme strings in both languages from one build: Babel catalogs and a context-aware gettext.
+
+Pelican gives one Jinja environment per generator and renders pages of both
+languages with it, so the gettext callables read the page's `lang` from the
+template context instead of being bound to one locale.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.dates import format_date as babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+from jinja2 import Environment, pass_context
+
+DOMAIN = "messages"
+LOCALES = {"fr": "fr_CA", "en": "en_CA"}
+
+
+def compile_catalogs(translations_dir: Path) -> list[Path]:
+    """Compile every `<lang>/LC_MESSAGES/*.po` into its .mo (atomically: workers may race)."""
+    written = []
+    for po_path in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parent.parent.name)
+        mo_path = po_path.with_suffix(".mo")
+        fd, tmp = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+        with os.fdopen(fd, "wb") as handle:
+            write_mo(handle, catalog)
+        os.replace(tmp, mo_path)
+        written.append(mo_path)
+    return written
+
+
+class Catalogs:
+    """Compiled translations per language, loaded once; a missing catalog shows message ids."""
+
+    def __init__(self, translations_dir: Path | None, default_lang: str = "fr"):
+        self.dir = translations_dir
+        self.default_lang = default_lang
+        self._loaded: dict[str, NullTranslations] = {}
+
+    def get(self, lang: str | None) -> NullTranslations:
+        lang = lang if lang in LOCALES else self.default_lang
+        if lang not in self._loaded:
+            found = None
+            if self.dir and Path(self.dir).is_dir():
+                found = Translations.load(str(self.dir), [lang], DOMAIN)
+            self._loaded[lang] = found or NullTranslations()
+        return self._loaded[lang]
+
+
+def install(env: Environment, catalogs: Catalogs) -> None:
+    """Add jinja2.ext.i18n (newstyle) to `env` with callables that follow the page language."""
+    if "jinja2.ext.InternationalizationExtension" not in env.extensions:
+        env.add_extension("jinja2.ext.i18n")
+
+    def lang_of(ctx) -> str:
+        return ctx.get("lang") or catalogs.default_lang
+
+    @pass_context
+    def gettext(ctx, message):
+        return catalogs.get(lang_of(ctx)).gettext(message)
+
+    @pass_context
+    def ngettext(ctx, singular, plural, n):
+        return catalogs.get(lang_of(ctx)).ngettext(singular, plural, n)
+
+    @pass_context
+    def pgettext(ctx, context, message):
+        return catalogs.get(lang_of(ctx)).pgettext(context, message)
+
+    @pass_context
+    def npgettext(ctx, context, singular, plural, n):
+        return catalogs.get(lang_of(ctx)).npgettext(context, singular, plural, n)
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext,
+                                  npgettext=npgettext)
+
+    @pass_context
+    def format_date(ctx, value, format="long"):  # noqa: A002 - Babel's own name
+        if isinstance(value, datetime):
+            value = value.date()
+        if not isinstance(value, date):
+            return value
+        return babel_format_date(value, format=format, locale=LOCALES[lang_of(ctx)])
+
+    env.filters["format_date"] = format_date

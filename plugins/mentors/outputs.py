@@ -1,0 +1,80 @@
+"""Machine-readable outputs: Atom feeds, sitemap.xml with hreflang, the relay's manifest."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape, quoteattr
+
+from feedgenerator import Atom1Feed
+
+
+def _aware(value: dt.date | dt.datetime) -> dt.datetime:
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+def write_feed(
+    path: Path, *, title: str, site_url: str, link: str, lang: str, entries: list[dict[str, Any]]
+) -> None:
+    """An Atom feed; each entry has title, url (site-relative), date, summary."""
+    feed = Atom1Feed(
+        title=title,
+        link=f"{site_url}/{link}",
+        feed_url=f"{site_url}/{path.name}",
+        description="",
+        language=lang,
+    )
+    for entry in entries:
+        feed.add_item(
+            title=entry["title"],
+            link=f"{site_url}/{entry['url']}",
+            unique_id=f"{site_url}/{entry['url']}",
+            description=entry.get("summary") or "",
+            pubdate=_aware(entry["date"]),
+            updateddate=_aware(entry["date"]),
+        )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        feed.write(handle, "utf-8")
+
+
+class Sitemap:
+    """Every page once, with its other-language versions as hreflang alternates."""
+
+    def __init__(self) -> None:
+        self.entries: dict[str, dict[str, str]] = {}
+
+    def add(self, url: str, alternates: dict[str, str]) -> None:
+        self.entries[url] = alternates
+
+    def write(self, path: Path, site_url: str) -> None:
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+            'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
+        ]
+        for url, alternates in self.entries.items():
+            out.append(f"<url><loc>{escape(f'{site_url}/{url}')}</loc>")
+            if len(alternates) > 1:
+                for lang, other in sorted(alternates.items()):
+                    href = quoteattr(f"{site_url}/{other}")
+                    out.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={href}/>')
+            out.append("</url>")
+        out.append("</urlset>\n")
+        path.write_text("\n".join(out), encoding="utf-8")
+
+
+def write_manifest(path: Path, mentors: dict[str, dict[str, Any]], regions, situations) -> None:
+    """output/relay/mentors.json: what the relay needs to know about each mentor, nothing private."""
+    data = {
+        "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "mentors": mentors,
+        "regions": list(regions),
+        "situations": list(situations),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -1,0 +1,215 @@
+"""Read content/mentors/ and check every profile; every problem is collected, none stops the scan."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import Problem
+from .frontmatter import Document, FrontMatterError, parse
+from .schema import DATE_FIELDS, MentorProfile, MentorTranslation
+from .vocab import Vocabularies
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+@dataclass
+class Translation:
+    meta: MentorTranslation
+    body: str
+    path: str
+
+
+@dataclass
+class MentorSource:
+    slug: str
+    path: str
+    profile: MentorProfile
+    body: str
+    translations: dict[str, Translation] = field(default_factory=dict)
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "front matter"
+
+
+def _message(error: dict[str, Any], model: type[BaseModel], loc: tuple[Any, ...]) -> str:
+    kind = error["type"]
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        allowed = list(model.model_fields)
+        if len(loc) > 1:
+            return "unknown field"
+        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"unknown field; {hint}allowed: {', '.join(allowed)}"
+    if kind == "missing":
+        return "required field is missing"
+    if loc and loc[-1] in DATE_FIELDS:
+        return f"malformed date '{value}'; write a real date as YYYY-MM-DD"
+    return f"{error['msg']} (got {value!r})" if value is not None else error["msg"]
+
+
+def _check_model(
+    model: type[BaseModel], doc: Document, path: str, problems: list[Problem]
+) -> BaseModel | None:
+    try:
+        return model.model_validate(doc.meta)
+    except ValidationError as exc:
+        for error in exc.errors():
+            loc = tuple(error["loc"])
+            problems.append(
+                Problem(path, doc.line_of(loc), _dotted(loc), _message(error, model, loc))
+            )
+        return None
+
+
+def _check_vocabulary(
+    profile: MentorProfile, doc: Document, path: str, vocab: Vocabularies, images_dir: Path
+) -> list[Problem]:
+    found = []
+    if profile.sector not in vocab.sectors:
+        found.append(
+            Problem(path, doc.line_of(("sector",)), "sector", vocab.sectors.suggest(profile.sector))
+        )
+    if profile.region not in vocab.regions:
+        found.append(
+            Problem(path, doc.line_of(("region",)), "region", vocab.regions.suggest(profile.region))
+        )
+    for index, code in enumerate(profile.languages):
+        if code not in vocab.languages:
+            loc = ("languages", index)
+            found.append(
+                Problem(path, doc.line_of(loc), _dotted(loc), vocab.languages.suggest(code))
+            )
+    if profile.photo:
+        # Written relative to content/ ("images/mentors/x.jpg"); stored relative to images/.
+        profile.photo = profile.photo.removeprefix("/").removeprefix("images/")
+        if not (images_dir / profile.photo).is_file():
+            found.append(
+                Problem(
+                    path,
+                    doc.line_of(("photo",)),
+                    "photo",
+                    f"no image at content/images/{profile.photo}; "
+                    "write a path like images/mentors/<slug>.jpg",
+                )
+            )
+        if not profile.photo_alt:
+            found.append(
+                Problem(
+                    path,
+                    doc.line_of(("photo",)),
+                    "photo_alt",
+                    "required when photo is set: describe the photo for screen readers",
+                )
+            )
+    return found
+
+
+def check_profile(
+    doc: Document, path: str, vocab: Vocabularies, images_dir: Path
+) -> tuple[MentorProfile | None, list[Problem]]:
+    """One original profile against the schema and the vocabularies."""
+    problems: list[Problem] = []
+    profile = _check_model(MentorProfile, doc, path, problems)
+    if profile is None:
+        return None, problems
+    problems = _check_vocabulary(profile, doc, path, vocab, images_dir)
+    return (None if problems else profile), problems
+
+
+def read_mentors(
+    mentors_dir: Path, images_dir: Path, vocab: Vocabularies, shown_from: Path
+) -> tuple[dict[str, MentorSource], list[Problem]]:
+    """Every valid profile by slug, with its translations, and every problem found."""
+    problems: list[Problem] = []
+    mentors: dict[str, MentorSource] = {}
+    pending: list[tuple[str, str, str, Document]] = []
+    files = sorted(mentors_dir.rglob("*.md")) if mentors_dir.is_dir() else []
+    for file in files:
+        path = file.relative_to(shown_from).as_posix()
+        slug, _, file_lang = file.name[: -len(".md")].partition(".")
+        if not SLUG.match(slug):
+            problems.append(
+                Problem(path, 1, "slug", "the file name must be a slug: a-z, 0-9 and hyphens")
+            )
+            continue
+        try:
+            doc = parse(file.read_text(encoding="utf-8"))
+        except FrontMatterError as exc:
+            problems.append(Problem(path, exc.line, "front matter", str(exc)))
+            continue
+        except UnicodeDecodeError:
+            problems.append(Problem(path, 1, "file", "not UTF-8 text"))
+            continue
+        if file_lang:
+            pending.append((slug, file_lang, path, doc))
+            continue
+        if slug in mentors:
+            problems.append(
+                Problem(path, 1, "slug", f"duplicate slug '{slug}', also {mentors[slug].path}")
+            )
+            continue
+        profile, found = check_profile(doc, path, vocab, images_dir)
+        problems.extend(found)
+        if profile is not None:
+            mentors[slug] = MentorSource(slug, path, profile, doc.body)
+    originals = {f.name[:-3] for f in files if "." not in f.name[:-3]}
+    for slug, file_lang, path, doc in pending:
+        meta = _check_model(MentorTranslation, doc, path, problems)
+        if meta is None:
+            continue
+        problems.extend(_check_translation(slug, file_lang, path, doc, meta, mentors, originals))
+    return mentors, problems
+
+
+def _check_translation(slug, file_lang, path, doc, meta, mentors, originals) -> list[Problem]:
+    target = meta.translation_of
+    line = doc.line_of(("translation_of",))
+    if target not in originals:
+        close = difflib.get_close_matches(target, sorted(originals), n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return [Problem(path, line, "translation_of", f"points to no profile '{target}'{hint}")]
+    if target != slug:
+        return [
+            Problem(path, line, "translation_of", f"must be '{slug}', the start of the file name")
+        ]
+    if meta.lang != file_lang:
+        return [
+            Problem(
+                path,
+                doc.line_of(("lang",)),
+                "lang",
+                f"'{meta.lang}' does not match the file name suffix '.{file_lang}.md'",
+            )
+        ]
+    original = mentors.get(target)
+    if original is None:  # the original has its own problems, already reported
+        return []
+    if meta.lang == original.profile.lang:
+        return [
+            Problem(path, doc.line_of(("lang",)), "lang", "same language as the original profile")
+        ]
+    if meta.education is not None and len(meta.education) != len(original.profile.education):
+        return [
+            Problem(
+                path,
+                doc.line_of(("education",)),
+                "education",
+                f"translate all {len(original.profile.education)} entries of the original, "
+                "in the same order",
+            )
+        ]
+    if meta.lang in original.translations:
+        return [Problem(path, 1, "lang", f"a second '{meta.lang}' translation of '{target}'")]
+    original.translations[meta.lang] = Translation(meta, doc.body, path)
+    return []

@@ -1,0 +1,28 @@
+"""Pelican plugin `site_search`: the search pages, browse data, and the Pagefind index.
+
+The search pages and facet data are written with the rest of the site; Pagefind
+runs last, on `finalized`, over the folder Pelican wrote (the staging folder of
+`mentors.build.build_site`), so a failed index fails the build before the swap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pelican import signals
+
+from .pagefind_index import index_site
+from .pages import SearchPageGenerator
+
+
+def _generators(pelican):
+    return SearchPageGenerator
+
+
+def _index(pelican):
+    index_site(Path(pelican.output_path))
+
+
+def register():
+    signals.get_generators.connect(_generators)
+    signals.finalized.connect(_index)

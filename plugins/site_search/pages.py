@@ -1,0 +1,122 @@
+"""The search page of each language and the facet data it browses, written during the build."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlparse
+
+from pelican.generators import Generator
+
+from .facets import Card, build_bundle
+
+log = logging.getLogger(__name__)
+
+LANGS = ("fr", "en")
+SEARCH_URL = {"fr": "recherche/", "en": "en/search/"}
+DATA_URL = "search-data/{lang}/"
+# Query-string names: French on the French page, English on the English page.
+PARAMS = {
+    "fr": {
+        "q": "q",
+        "sector": "secteur",
+        "region": "region",
+        "language": "langue",
+        "accepting": "accepte",
+    },
+    "en": {
+        "q": "q",
+        "sector": "sector",
+        "region": "region",
+        "language": "language",
+        "accepting": "accepting",
+    },
+}
+ACCEPTING_VALUE = {"fr": "oui", "en": "yes"}
+
+
+def cards_for(views, siteurl: str) -> list[Card]:
+    """Browse cards from the mentors plugin's views of one page language (duck-typed)."""
+    prefix = siteurl.rstrip("/")
+    cards = []
+    for view in views:
+        photo = view.photo or {}
+        cards.append(
+            Card(
+                url=f"{prefix}/{view.url}",
+                name=view.name,
+                occupation=view.occupation,
+                sector=view.sector.code,
+                region=view.region.slug,
+                languages=tuple(ref.code for ref in view.languages),
+                accepting=bool(view.accepting),
+                photo=f"{prefix}/{thumbnail(photo).lstrip('/')}" if photo.get("src") else "",
+                photo_alt=photo.get("alt") or "",
+            )
+        )
+    return cards
+
+
+def thumbnail(photo: dict, at_least: int = 144) -> str:
+    """The smallest variant sharp for a 72 px card on a 2x screen, else the default src."""
+    variants = []
+    for part in (photo.get("srcset") or "").split(","):
+        url, _, width = part.strip().rpartition(" ")
+        if url and width.endswith("w") and width[:-1].isdigit():
+            variants.append((int(width[:-1]), url))
+    sharp = sorted(v for v in variants if v[0] >= at_least)
+    return sharp[0][1] if sharp else photo["src"]
+
+
+def directory(context: dict):
+    """The mentors plugin's directory (docs/architecture.md, "Template context")."""
+    site = context.get("passerelle")
+    if site is None:
+        raise RuntimeError("site_search needs the mentors plugin, listed before it in PLUGINS")
+    return site.directory
+
+
+def vocab_codes(vocab) -> dict[str, list[str]]:
+    """The values each facet may take, in data file order (regions by slug, as in URLs)."""
+    return {
+        "sector": [t.code for t in vocab.sectors],
+        "region": [t.slug for t in vocab.regions],
+        "language": [t.code for t in vocab.languages],
+    }
+
+
+class SearchPageGenerator(Generator):
+    """Writes /recherche/ and /en/search/ and the facet data under search-data/<lang>/."""
+
+    def generate_context(self):
+        pass
+
+    def generate_output(self, writer):
+        siteurl = self.settings.get("SITEURL", "")
+        base_path = (urlparse(siteurl).path or "").rstrip("/") + "/"
+        template = self.get_template("search")
+        mentors = directory(self.context)
+        vocab = mentors.vocab
+        codes = vocab_codes(vocab)
+        for lang in LANGS:
+            views = [mentors.views[lang][slug] for slug in mentors.slugs]
+            cards = cards_for(views, siteurl)
+            bundle = build_bundle(cards, codes)
+            data_url = DATA_URL.format(lang=lang)
+            size = bundle.write(Path(self.output_path) / data_url)
+            log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
+            writer.write_file(
+                SEARCH_URL[lang] + "index.html",
+                template,
+                self.context,
+                lang=lang,
+                search={
+                    "url": SEARCH_URL[lang],
+                    "data_url": data_url,
+                    "base_url": base_path,
+                    "params": PARAMS[lang],
+                    "accepting_value": ACCEPTING_VALUE[lang],
+                    "accepting_count": sum(card.accepting for card in cards),
+                    "region_names": {t.slug: t.name(lang) for t in vocab.regions},
+                },
+            )

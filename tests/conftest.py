@@ -1,0 +1,297 @@
+"""Shared fixtures: a real build of the sample site, a real browser, a live local server."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def build_into(target: Path, content: Path | None = None, settings: Path | None = None) -> bool:
+    """Build the site (real Pelican, real plugins) into `target`; False on validation failure."""
+    from mentors.build import build_site
+
+    return build_site(settings or ROOT / "pelicanconf.py", target, content_dir=content)
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory) -> Path:
+    """The sample site built once per test worker."""
+    from mentors.i18n import compile_catalogs
+
+    compile_catalogs(ROOT / "theme" / "translations")
+    out = tmp_path_factory.mktemp("site") / "output"
+    assert build_into(out), "the sample site must build"
+    return out
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright; a missing browser fails, never skips."""
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is required (apt-get install chromium)"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-CA")
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def axe():
+    """Run axe-core on a page; return the serious and critical violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    engine = Axe()
+
+    def check(page) -> list[dict]:
+        results = engine.run(page)
+        return [
+            {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
+            for v in results.response["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+
+    return check
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The local devserver (site + relay, one process) on a free loopback port."""
+
+    def __init__(self, site_dir: Path, data_dir: Path):
+        self.site_dir = site_dir
+        self.data_dir = data_dir
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.outbox = data_dir / "outbox"
+
+    def start(self) -> None:
+        from relay.devserver import make_server
+
+        self.server = make_server(site_dir=self.site_dir, host="127.0.0.1", port=self.port)
+        self.thread = threading.Thread(target=self.server.safe_start, daemon=True)
+        self.thread.start()
+        self.server.ready_event.wait(10) if hasattr(self.server, "ready_event") else None
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def emails(self) -> list[Path]:
+        return sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []
+
+
+@pytest.fixture
+def relay_env(tmp_path, monkeypatch, built_site) -> Path:
+    """Environment for a relay on SQLite and an outbox folder in a temp data dir."""
+    data_dir = tmp_path / "var"
+    data_dir.mkdir()
+    monkeypatch.setenv("PASSERELLE_DATA_DIR", str(data_dir))
+    monkeypatch.setenv("PASSERELLE_STORE", "sqlite")
+    monkeypatch.setenv("PASSERELLE_MAILER", "outbox")
+    monkeypatch.setenv("PASSERELLE_MANIFEST", str(built_site / "relay" / "mentors.json"))
+    monkeypatch.setenv("PASSERELLE_SECRET", "test-secret-not-for-production")
+    return data_dir
+
+
+@pytest.fixture
+def live_server(built_site, relay_env, monkeypatch) -> Iterator[LiveServer]:
+    server = LiveServer(built_site, relay_env)
+    monkeypatch.setenv("PASSERELLE_SITE_URL", server.url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def static_site(built_site) -> Iterator[str]:
+    """The built site served as plain static files (like a static host) on 127.0.0.1; its URL."""
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class QuietHandler(SimpleHTTPRequestHandler):
+        def log_message(self, format, *args):  # noqa: A002 - keep test output readable
+            pass
+
+    handler = partial(QuietHandler, directory=str(built_site))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def read_json(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A writable copy of content/ for tests that break files on purpose."""
+    target = tmp_path / "content"
+    shutil.copytree(ROOT / "content", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def moto_server():
+    """moto in server mode on 127.0.0.1 (real HTTP); boto3 reaches it through the env."""
+    from tests.aws import MotoServer
+
+    server = MotoServer().start()
+    with pytest.MonkeyPatch.context() as mp:
+        for name, value in server.env().items():
+            mp.setenv(name, value)
+        yield server
+    server.stop()
+
+
+os.environ.setdefault("PASSERELLE_SECRET", "test-secret-not-for-production")
+
+
+# --- relay stores: the contract suite (tests/test_store_contract.py) runs on each of these ---
+# An adapter adds the name of its fixture (a fresh, empty store per test) to this list.
+STORE_FIXTURES = ["sqlite_store", "dynamodb_store"]
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
+    from relay.store.sqlite import SqliteStore
+
+    store = SqliteStore(tmp_path / "relay.sqlite3")
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def dynamodb_store(moto_server):
+    """A fresh table on moto server per test (tests share the server, never a table)."""
+    from relay.store.dynamodb import DynamoDBStore, create_table
+
+    from tests.aws import unique_name
+
+    name = unique_name("relay")
+    client = moto_server.client("dynamodb")
+    create_table(client, name)
+    yield DynamoDBStore(name)
+    client.delete_table(TableName=name)
+
+
+@pytest.fixture(params=STORE_FIXTURES)
+def store(request):
+    """Every Store adapter, one after the other, for the contract suite."""
+    return request.getfixturevalue(request.param)
+
+
+# --- relay in-process: the real resolver, SQLite and outbox in a temp dir, a small manifest ---
+
+
+class RelayHarness:
+    """Calls the Powertools resolver with API Gateway v2 events, as Lambda would."""
+
+    SITE_URL = "http://127.0.0.1:8000"
+
+    def __init__(self, data_dir: Path, mentors: dict):
+        import yaml
+        from relay.api.app import create_app
+        from relay.config import Settings
+        from relay.devserver import RelayWSGI, seed_demo_contacts
+        from relay.wiring import build_questions
+
+        vocab = {
+            name: yaml.safe_load((ROOT / "data" / f"{name}.yaml").read_text("utf-8"))
+            for name in ("regions", "situations")
+        }
+        manifest = {
+            "generated": "2026-11-28T12:00:00Z",
+            "mentors": mentors,
+            "regions": [str(r["code"]) for r in vocab["regions"]],
+            "situations": [str(s["code"]) for s in vocab["situations"]],
+        }
+        data_dir.mkdir(parents=True, exist_ok=True)
+        (data_dir / "mentors.json").write_text(json.dumps(manifest), encoding="utf-8")
+        self.settings = Settings(
+            data_dir=data_dir, store="sqlite", table="", mailer="outbox",
+            sender="Passerelle <relais@passerelle.example.org>", site_url=self.SITE_URL,
+            manifest=str(data_dir / "mentors.json"), secret="test-secret-not-for-production",
+            moderator_tokens="",
+        )  # fmt: skip
+        self.questions = build_questions(self.settings)
+        seed_demo_contacts(self.questions)
+        self.store = self.questions.store
+        self.app = create_app(self.questions)
+        self._event = RelayWSGI.event
+
+    def request(self, method, path, body: bytes = b"", headers=None, query="", ip="203.0.113.7"):
+        environ = {
+            "REQUEST_METHOD": method, "QUERY_STRING": query, "REMOTE_ADDR": ip,
+            "HTTP_HOST": "127.0.0.1:8000",
+        }  # fmt: skip
+        for key, value in (headers or {}).items():
+            name = key.upper().replace("-", "_")
+            environ[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + name] = value
+        result = self.app.resolve(self._event(environ, path, body), None)
+        reply_headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
+        return result["statusCode"], reply_headers, result.get("body") or ""
+
+    def post_form(self, fields: dict, json_reply=False, headers=None, ip="203.0.113.7"):
+        from urllib.parse import urlencode
+
+        h = {"Content-Type": "application/x-www-form-urlencoded", "Origin": self.SITE_URL}
+        h["Accept"] = "application/json" if json_reply else "text/html"
+        for key, value in (headers or {}).items():  # None removes a default header
+            h.pop(key, None) if value is None else h.__setitem__(key, value)
+        return self.request("POST", "/api/questions", urlencode(fields).encode(), h, ip=ip)
+
+    def emails(self) -> list[Path]:
+        return sorted((self.settings.data_dir / "outbox").glob("*.eml"))
+
+    def threads(self) -> int:
+        con = self.store._con()
+        return con.execute("SELECT COUNT(*) FROM threads").fetchone()[0]
+
+
+@pytest.fixture
+def relay(tmp_path) -> Iterator[RelayHarness]:
+    harness = RelayHarness(
+        tmp_path / "relay",
+        {
+            "marie-tremblay": {"name": "Marie Tremblay", "lang": "fr", "accepting": True},
+            "jordan-lee": {"name": "Jordan Lee", "lang": "en", "accepting": True},
+            "paul-ferme": {"name": "Paul Fermé", "lang": "fr", "accepting": False},
+        },
+    )
+    yield harness
+    harness.store.close()

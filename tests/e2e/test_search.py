@@ -1,0 +1,354 @@
+"""The search page in a real browser, on the built sample site.
+
+What the sample mentors are is read from the build (the relay manifest) and the
+content, so the expectations follow the sample content when it changes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import yaml
+
+from tests.conftest import ROOT, read_json
+
+pytestmark = pytest.mark.browser
+
+SEARCH = {"fr": "/recherche/", "en": "/en/search/"}
+
+
+# ---- what the sample site holds ----------------------------------------------------------
+
+
+def fold(text: str) -> str:
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text.casefold()) if not unicodedata.combining(c)
+    )
+
+
+@pytest.fixture(scope="module")
+def sample(built_site: Path) -> dict:
+    """Every sample mentor as the search sees it: name, occupation, facets (region as a slug)."""
+    from mentors.vocab import load_vocabularies
+
+    vocab = load_vocabularies(ROOT / "data")
+    manifest = read_json(built_site / "relay" / "mentors.json")["mentors"]
+    mentors = {}
+    for slug, entry in manifest.items():
+        text = (ROOT / "content" / "mentors" / f"{slug}.md").read_text(encoding="utf-8")
+        meta = yaml.safe_load(text.split("---", 2)[1])
+        mentors[slug] = {
+            "name": entry["name"],
+            "occupation": meta["occupation"],
+            "lang": meta["lang"],
+            "sector": entry["sector"],
+            "region": vocab.regions[entry["region"]].slug,
+            "languages": list(dict.fromkeys(meta["languages"])),
+            "accepting": entry["accepting"],
+        }
+    return mentors
+
+
+def names_matching(sample: dict, **facets) -> set[str]:
+    def keep(m):
+        for facet, value in facets.items():
+            if facet == "language" and value not in m["languages"]:
+                return False
+            if facet != "language" and m[facet] != value:
+                return False
+        return True
+
+    return {m["name"] for m in sample.values() if keep(m)}
+
+
+# ---- driving the page --------------------------------------------------------------------
+
+
+# Set once per page (every navigation): a flag raised when search.js has rendered results.
+FLAG = """window.__rendered = false;
+document.addEventListener('search-rendered', () => { window.__rendered = true; }, true);"""
+
+
+def rendered(page, action) -> None:
+    """Do `action` and wait until the page has rendered the results it caused."""
+    page.evaluate("window.__rendered = false")
+    action()
+    page.wait_for_function("window.__rendered === true")
+
+
+def open_search(page, base: str, lang: str = "fr", query: str = "", expect_results=True):
+    page.add_init_script(FLAG)
+    response = page.goto(base + SEARCH[lang] + (f"?{query}" if query else ""))
+    assert response is not None and response.ok
+    page.wait_for_selector("#search.search-ready")
+    if expect_results:
+        page.wait_for_function("window.__rendered === true")
+    return page
+
+
+def type_query(page, text: str) -> None:
+    rendered(page, lambda: page.locator("#search-q").fill(text))
+
+
+def shown_names(page) -> list[str]:
+    return page.locator("#search-mentor-list .search-card-name a").all_inner_texts()
+
+
+def all_names(page) -> set[str]:
+    """Every mentor of the current result, pressing "show more" until all are shown."""
+    more = page.locator("#search-more")
+    while more.is_visible():
+        before = len(shown_names(page))
+        more.click()
+        page.wait_for_function(
+            f"document.querySelectorAll('#search-mentor-list li').length > {before}"
+        )
+    return set(shown_names(page))
+
+
+def status(page) -> str:
+    return page.locator("#search-status").inner_text()
+
+
+def option_counts(page, facet: str) -> dict[str, int]:
+    options = page.locator(f"#search-{facet} option").evaluate_all(
+        "os => os.filter(o => o.value).map(o => [o.value, o.textContent])"
+    )
+    return {value: int(text.rsplit("(", 1)[1].rstrip(")")) for value, text in options}
+
+
+def params(page) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+# ---- free text ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed, written",
+    [("ingenieure", "ingénieure"), ("infirmieres", "infirmière"), ("électricien", "électricienne")],
+)
+def test_text_search_ignores_accents_and_stems_french(static_site, page, sample, typed, written):
+    expected = {
+        m["name"]
+        for m in sample.values()
+        if m["lang"] == "fr" and fold(written) in fold(m["occupation"])
+    }
+    assert expected, f"the sample site needs a French profile whose occupation says {written!r}"
+    open_search(page, static_site, expect_results=False)
+    type_query(page, typed)
+    assert expected <= all_names(page)
+    assert params(page)["q"] == [typed]
+
+
+def test_results_show_photo_name_occupation_region_status_and_link(static_site, page, sample):
+    slug, mentor = next(
+        (slug, m)
+        for slug, m in sample.items()
+        if m["lang"] == "fr" and m["accepting"] and has_photo(slug)
+    )
+    open_search(page, static_site, query="q=" + mentor["name"].split()[-1])
+    card = page.locator("#search-mentor-list li", has_text=mentor["name"]).first
+    assert card.locator("img").get_attribute("src").endswith(".jpg")
+    assert card.locator(".search-card-occupation").inner_text() == mentor["occupation"]
+    assert card.locator(".search-card-region").inner_text()
+    assert card.locator(".search-card-status").inner_text() == "Reçoit des questions"
+    link = card.locator("a")
+    assert link.get_attribute("href") == f"/mentors/{slug}/"
+    link.click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == mentor["name"]
+
+
+def has_photo(slug: str) -> bool:
+    text = (ROOT / "content" / "mentors" / f"{slug}.md").read_text(encoding="utf-8")
+    return "\nphoto:" in text
+
+
+def test_articles_are_found_and_shown_apart_from_mentors(static_site, page):
+    open_search(page, static_site, query="q=diplome")
+    articles = page.locator("#search-article-list a")
+    assert articles.count() >= 1
+    assert all(
+        h.startswith("/articles/")
+        for h in articles.evaluate_all("l => l.map(a => a.getAttribute('href'))")
+    )
+    mentor_links = page.locator("#search-mentor-list a").evaluate_all(
+        "l => l.map(a => a.getAttribute('href'))"
+    )
+    assert not any(h.startswith("/articles/") for h in mentor_links)
+
+
+# ---- facets ------------------------------------------------------------------------------
+
+
+def test_browsing_by_facets_counts_and_combines_without_pagefind(static_site, page, sample):
+    region = Counter(m["region"] for m in sample.values()).most_common(1)[0][0]
+    open_search(page, static_site, expect_results=False)
+    rendered(page, lambda: page.select_option("#search-region", region))
+    assert all_names(page) == names_matching(sample, region=region)
+    n = len(names_matching(sample, region=region))
+    assert status(page).startswith(f"{n} mentor")
+    # Other facets count within the region; the region's own options keep their totals.
+    sectors = option_counts(page, "sector")
+    for code, count in sectors.items():
+        assert count == len(names_matching(sample, region=region, sector=code)), code
+    assert option_counts(page, "region")[region] == n
+    other = next(r for r, c in option_counts(page, "region").items() if r != region and c)
+    assert option_counts(page, "region")[other] == len(names_matching(sample, region=other))
+
+    rendered(page, lambda: page.check("#search-accepting"))
+    accepting = {m["name"] for m in sample.values() if m["region"] == region and m["accepting"]}
+    assert all_names(page) == accepting
+    assert page.locator("#search-accepting-count").inner_text() == f"({len(accepting)})"
+
+    language = next(
+        code for code, c in option_counts(page, "language").items() if code != "fr" and c
+    )
+    rendered(page, lambda: page.select_option("#search-language", language))
+    expected = {
+        m["name"]
+        for m in sample.values()
+        if m["region"] == region and m["accepting"] and language in m["languages"]
+    }
+    assert all_names(page) == expected
+    state = params(page)
+    assert state["region"] == [region] and state["langue"] == [language]
+    assert state["accepte"] == ["oui"]
+    loaded = page.evaluate("performance.getEntriesByType('resource').map(e => e.name)")
+    assert not any("/pagefind/" in url for url in loaded), (
+        "a facet-only browse must not load Pagefind"
+    )
+
+
+def test_text_query_with_facets_counts_each_facet_without_itself(static_site, page, sample):
+    open_search(page, static_site, query="q=questions")
+    total = len(all_names(page))
+    regions = option_counts(page, "region")
+    assert sum(regions.values()) == total  # one region per mentor
+    region = max(regions, key=regions.get)
+    rendered(page, lambda: page.select_option("#search-region", region))
+    assert len(all_names(page)) == regions[region]
+    assert option_counts(page, "region") == regions  # a facet is counted without itself
+    assert sum(option_counts(page, "sector").values()) == regions[region]
+
+
+# ---- URL state ---------------------------------------------------------------------------
+
+
+def test_url_state_survives_reload_and_back(static_site, page, sample):
+    region = Counter(m["region"] for m in sample.values()).most_common(1)[0][0]
+    open_search(page, static_site, expect_results=False)
+    type_query(page, "questions")
+    rendered(page, lambda: page.select_option("#search-region", region))
+    with_region = shown_names(page)
+    sector = next(code for code, c in option_counts(page, "sector").items() if c)
+    rendered(page, lambda: page.select_option("#search-sector", sector))
+    with_sector = shown_names(page)
+    assert params(page) == {"q": ["questions"], "region": [region], "secteur": [sector]}
+
+    page.reload()
+    page.wait_for_function("window.__rendered === true")
+    assert page.locator("#search-q").input_value() == "questions"
+    assert page.locator("#search-sector").input_value() == sector
+    assert shown_names(page) == with_sector
+
+    rendered(page, lambda: page.go_back())
+    assert page.locator("#search-sector").input_value() == ""
+    assert page.locator("#search-region").input_value() == region
+    assert shown_names(page) == with_region
+
+
+def test_english_page_uses_english_parameter_names(static_site, page, sample):
+    language = "en"
+    open_search(page, static_site, "en", query=f"language={language}&accepting=yes")
+    assert " mentors found." in status(page) or status(page).startswith("1 mentor found.")
+    expected = {m["name"] for m in sample.values() if m["accepting"] and language in m["languages"]}
+    assert all_names(page) == expected
+    assert page.locator("#search-language").input_value() == language
+    assert page.locator("#search-accepting").is_checked()
+    type_query(page, "nurse")
+    assert params(page) == {"q": ["nurse"], "language": ["en"], "accepting": ["yes"]}
+
+
+# ---- when nothing matches, without JavaScript --------------------------------------------
+
+
+def test_empty_result_explains_and_offers_a_way_out(static_site, page):
+    open_search(page, static_site, query="q=questions&secteur=medecine&accepte=oui")
+    type_query(page, "zqxwvkj")
+    empty = page.locator("#search-empty")
+    assert empty.is_visible()
+    assert status(page).startswith("0 mentor")
+    assert page.locator("#search-mentors").is_hidden()
+    assert empty.locator('a[href="/mentors/"]').count() == 1
+    type_query(page, "questions")
+    rendered(page, lambda: empty.locator("#search-clear").click())
+    assert params(page) == {"q": ["questions"]}
+    assert page.locator("#search-sector").input_value() == ""
+    assert len(shown_names(page)) > 0
+
+
+def test_without_javascript_the_page_is_a_form_that_leads_to_listings(static_site, browser):
+    context = browser.new_context(java_script_enabled=False, locale="fr-CA")
+    page = context.new_page()
+    try:
+        page.goto(static_site + SEARCH["fr"] + "?q=plombier")
+        form = page.locator("#search-form")
+        assert form.get_attribute("method") == "get"
+        assert form.get_attribute("action").endswith(SEARCH["fr"])
+        assert page.locator(".search-noscript").is_visible()
+        browse = page.locator(".search-browse")
+        assert browse.is_visible()
+        browse.locator("summary").first.click()
+        link = browse.locator("details").first.locator("li a").first
+        href = link.get_attribute("href")
+        assert href.startswith("/secteurs/")
+        link.click()
+        page.wait_for_load_state()
+        assert urlsplit(page.url).path == href
+        assert page.locator("main a[href^='/mentors/']").count() >= 1
+    finally:
+        context.close()
+
+
+# ---- keyboard and accessibility ----------------------------------------------------------
+
+
+def test_keyboard_reaches_facets_and_results_with_visible_focus(static_site, page):
+    open_search(page, static_site, expect_results=False)
+    page.locator("#search-q").focus()
+    rendered(page, lambda: page.keyboard.type("questions"))
+    reached = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        info = page.evaluate(
+            """() => { const el = document.activeElement; const s = getComputedStyle(el);
+            return {id: el.id, inResults: !!el.closest('#search-mentor-list'),
+                    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2}; }"""
+        )
+        reached.append(info)
+        if info["inResults"]:
+            break
+    ids = [r["id"] for r in reached]
+    assert {"search-sector", "search-region", "search-language", "search-accepting"} <= set(ids)
+    assert reached[-1]["inResults"], f"Tab never reached a result: {ids}"
+    assert all(r["outline"] for r in reached), reached
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert "/mentors/" in page.url
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_search_page_with_results_has_no_serious_accessibility_violation(
+    static_site, page, axe, lang
+):
+    open_search(page, static_site, lang, query="q=questions")
+    assert page.locator("#search-mentor-list li").count() > 0
+    live = page.locator("#search-status")
+    assert live.get_attribute("role") == "status" and live.get_attribute("aria-live") == "polite"
+    assert axe(page) == []

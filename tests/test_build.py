@@ -1,0 +1,91 @@
+"""The build pipeline: staging and swap, one build for both languages, staleness, production URLs."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from conftest import ROOT, build_into, read_json
+
+from mentors.build import build_site
+from mentors.i18n import compile_catalogs
+
+TRANSLATIONS = ROOT / "theme" / "translations"
+
+
+def test_a_successful_build_replaces_the_previous_output_atomically(content_copy, tmp_path):
+    out = tmp_path / "output"
+    out.mkdir()
+    (out / "stale-page.html").write_text("from an older build", encoding="utf-8")
+
+    assert build_into(out, content_copy) is True
+
+    assert not (out / "stale-page.html").exists()
+    assert (out / "index.html").is_file() and (out / "en" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+
+
+def test_compile_catalogs_writes_a_mo_next_to_each_po(tmp_path):
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo"))
+    written = compile_catalogs(copy)
+    assert sorted(p.relative_to(copy).as_posix() for p in written) == sorted(
+        p.relative_to(copy).with_suffix(".mo").as_posix() for p in copy.glob("*/LC_MESSAGES/*.po")
+    )
+    assert all(p.stat().st_size > 0 for p in written)
+
+
+def test_one_build_renders_theme_strings_in_each_page_language(built_site):
+    with (TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle)
+    msgid = "Accepting questions"
+    french = catalog[msgid].string
+    assert french and french != msgid
+    manifest = read_json(built_site / "relay" / "mentors.json")
+    slug = next(s for s, m in manifest["mentors"].items() if m["accepting"])
+    fr = (built_site / "mentors" / slug / "index.html").read_text(encoding="utf-8")
+    en = (built_site / "en" / "mentors" / slug / "index.html").read_text(encoding="utf-8")
+    assert french in fr and msgid not in fr
+    assert msgid in en and french not in en
+
+
+def set_field(path: Path, field: str, value: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    text, count = re.subn(rf"^{field}:.*$", f"{field}: {value}", text, count=1, flags=re.M)
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def test_stale_profile_is_not_accepting_and_production_urls_are_absolute(content_copy, tmp_path):
+    mentors = sorted(p for p in (content_copy / "mentors").glob("*.md") if p.name.count(".") == 1)
+    stale, fresh = mentors[0], mentors[1]
+    for path, confirmed in ((stale, "2025-11-27"), (fresh, "2025-11-28")):
+        set_field(path, "accepting", "true")
+        set_field(path, "last_confirmed", confirmed)
+    out = tmp_path / "output"
+    site = "https://passerelle.example"
+
+    assert build_site(
+        ROOT / "publishconf.py",
+        out,
+        content_dir=content_copy,
+        overrides={"MENTOR_TODAY": "2026-11-28", "SITEURL": site},
+    )
+
+    manifest = read_json(out / "relay" / "mentors.json")
+    assert manifest["mentors"][stale.stem]["accepting"] is False
+    assert manifest["mentors"][fresh.stem]["accepting"] is True
+    stale_page = (out / "mentors" / stale.stem / "index.html").read_text(encoding="utf-8")
+    fresh_page = (out / "mentors" / fresh.stem / "index.html").read_text(encoding="utf-8")
+    assert 'id="question-form"' not in stale_page
+    assert 'id="question-form"' in fresh_page
+    blocks = re.findall(r'<script type="application/ld\+json">(.*?)</script>', fresh_page, re.S)
+    person = next(d for d in map(json.loads, blocks) if d["@type"] == "Person")
+    assert person["url"] == f"{site}/mentors/{fresh.stem}/"
+    sitemap = ET.parse(out / "sitemap.xml").getroot()
+    locs = [el.text for el in sitemap.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    assert locs and all(loc.startswith(f"{site}/") for loc in locs)

@@ -1,0 +1,100 @@
+"""The search side of the build: facet data the browser browses, the Pagefind index, the pages."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from site_search.facets import ALPHABET, Card, build_bundle, encode, width_for
+
+CODES = {
+    "sector": ["genie-civil", "soins-infirmiers", "electricite"],
+    "region": ["montreal", "laval", "estrie"],
+    "language": ["fr", "en", "es"],
+}
+
+
+def card(name, sector, region, languages, accepting=True):
+    slug = name.lower().replace(" ", "-")
+    return Card(f"/mentors/{slug}/", name, "Métier", sector, region, tuple(languages), accepting)
+
+
+def decode_column(text: str, width: int) -> list[int]:
+    """The reading the browser does (search-browse.js), written again to check the format."""
+    values = []
+    for start in range(0, len(text), width):
+        n = 0
+        for char in text[start : start + width]:
+            n = n * len(ALPHABET) + ALPHABET.index(char)
+        values.append(n)
+    return values
+
+
+def test_encode_round_trips_and_refuses_overflow():
+    for count in (1, 2, 63, 64, 65, 4096):
+        width = width_for(count)
+        for index in {0, count // 2, count - 1}:
+            assert decode_column(encode(index, width), width) == [index]
+    with pytest.raises(ValueError):
+        encode(64, 1)
+
+
+def test_bundle_orders_accepting_first_then_name_ignoring_accents():
+    cards = [
+        card("Zoé Roy", "genie-civil", "laval", ["fr"]),
+        card("Émilie Côté", "genie-civil", "laval", ["fr"]),
+        card("Anne Dubé", "genie-civil", "laval", ["fr"], accepting=False),
+        card("Denis Roy", "genie-civil", "laval", ["fr"]),
+    ]
+    bundle = build_bundle(cards, CODES)
+    names = [row[1] for row in bundle.files["all/all/0.json"]["cards"]]
+    assert names == ["Denis Roy", "Émilie Côté", "Zoé Roy", "Anne Dubé"]
+
+
+def test_columns_hold_every_mentor_facets_in_display_order():
+    cards = [
+        card("A", "electricite", "estrie", ["fr", "es"]),
+        card("B", "genie-civil", "montreal", ["en"], accepting=False),
+        card("C", "soins-infirmiers", "laval", ["fr", "en"]),
+    ]
+    doc = build_bundle(cards, CODES).files["facets.json"]
+    assert doc["count"] == 3
+    values, widths, columns = doc["values"], doc["widths"], doc["columns"]
+    sectors = [values["sector"][i] for i in decode_column(columns["sector"], widths["sector"])]
+    regions = [values["region"][i] for i in decode_column(columns["region"], widths["region"])]
+    accepting = [values["accepting"][i] for i in decode_column(columns["accepting"], 1)]
+    languages = [
+        [values["language"][i] for i in decode_column(part, widths["language"])]
+        for part in columns["language"].split(".")
+    ]
+    # Display order: A, C (accepting, by name), then B.
+    assert sectors == ["electricite", "soins-infirmiers", "genie-civil"]
+    assert regions == ["estrie", "laval", "montreal"]
+    assert accepting == ["yes", "yes", "no"]
+    assert languages == [["fr", "es"], ["fr", "en"], ["en"]]
+
+
+def test_card_pages_are_grouped_by_value_and_paged():
+    cards = [
+        card(f"M{i:02d}", "genie-civil", "laval" if i % 3 else "estrie", ["fr"]) for i in range(7)
+    ]
+    files = build_bundle(cards, CODES, page_size=2).files
+    estrie = [row[1] for n in range(2) for row in files[f"region/estrie/{n}.json"]["cards"]]
+    assert estrie == ["M00", "M03", "M06"]
+    assert "region/estrie/2.json" not in files
+    assert len(files["sector/genie-civil/3.json"]["cards"]) == 1
+    assert "region/montreal/0.json" not in files  # no page for a value nobody has
+
+
+def test_unknown_value_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"/mentors/x/: unknown region 'gaspesie'"):
+        build_bundle([card("X", "genie-civil", "gaspesie", ["fr"])], CODES)
+
+
+def test_bundle_writes_compact_json(tmp_path: Path):
+    size = build_bundle([card("A", "genie-civil", "laval", ["fr"])], CODES).write(tmp_path)
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.json"))
+    assert "facets.json" in written and "language/fr/0.json" in written
+    assert size == sum(p.stat().st_size for p in tmp_path.rglob("*.json"))
+    assert json.loads((tmp_path / "facets.json").read_text())["count"] == 1

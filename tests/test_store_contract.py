@@ -1,0 +1,360 @@
+"""One contract for every Store adapter: run against each fixture in conftest.STORE_FIXTURES."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from relay.domain import (
+    AgeBand,
+    Conflict,
+    DeliveryJob,
+    Event,
+    Expired,
+    IdempotencyMismatch,
+    InvalidTransition,
+    JobState,
+    LeaseLost,
+    MentorContact,
+    Message,
+    MessageChanges,
+    NotFound,
+    Side,
+    Status,
+    Thread,
+    ThreadState,
+    new_id,
+)
+
+T0 = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
+
+
+def make_thread(mentor="marie-tremblay", expires=T0 + 72 * HOUR, **kw) -> Thread:
+    fields = dict(
+        id=new_id(),
+        mentor=mentor,
+        lang="fr",
+        pseudonym="Alex",
+        age_band=AgeBand.MINOR,
+        region="06",
+        situation="secondaire",
+        mentee_email="alex@example.org",
+        created_at=T0,
+        expires_at=expires,
+    )
+    fields.update(kw)
+    return Thread(**fields)
+
+
+def make_message(thread: Thread, at=T0, **kw) -> Message:
+    fields = dict(
+        id=new_id(),
+        thread_id=thread.id,
+        author=Side.MENTEE,
+        body="Comment devient-on ingénieure civile au Québec?",
+        delivered_text="Comment devient-on ingénieure civile au Québec?",
+        status=Status.RECEIVED,
+        created_at=at,
+        updated_at=at,
+        expires_at=thread.expires_at,
+    )
+    fields.update(kw)
+    return Message(**fields)
+
+
+def event(thread_id: str, action: str, message_id: str | None = None, at=T0) -> Event:
+    return Event(thread_id=thread_id, action=action, actor="system", at=at, message_id=message_id)
+
+
+def create(store, key=None, fingerprint="fp-1", **kw):
+    thread = make_thread(**kw)
+    message = make_message(thread)
+    return store.create_thread(
+        thread,
+        message,
+        event(thread.id, "received", message.id),
+        idempotency_key=key or new_id(),
+        fingerprint=fingerprint,
+        now=T0,
+    )
+
+
+def advance(store, message: Message, target: Status, now=T0, **kw) -> Message:
+    return store.transition(
+        message.id,
+        expected_status=message.status,
+        expected_version=message.version,
+        new_status=target,
+        events=[event(message.thread_id, str(target), message.id, at=now)],
+        now=now,
+        **kw,
+    )
+
+
+def approved_with_job(store):
+    thread, message, _ = create(store)
+    for target in (Status.CONFIRMED, Status.PENDING):
+        message = advance(store, message, target)
+    job = DeliveryJob(
+        id=new_id(),
+        message_id=message.id,
+        thread_id=thread.id,
+        recipient=Side.MENTOR,
+        created_at=T0,
+        next_attempt_at=T0,
+        expires_at=T0 + 30 * 24 * HOUR,
+    )
+    message = advance(store, message, Status.APPROVED, jobs=[job])
+    return thread, message, job
+
+
+def test_created_thread_reads_back_with_its_message_and_event(store):
+    thread, message, created = create(store)
+    assert created
+    assert store.get_thread(thread.id, now=T0).mentee_email == "alex@example.org"
+    assert store.get_message(message.id, now=T0).body == message.body
+    assert [m.id for m in store.list_messages(thread.id, now=T0)] == [message.id]
+    assert [e.action for e in store.events(thread.id)] == ["received"]
+
+
+def test_same_idempotency_key_and_body_stores_one_thread(store):
+    first = create(store, key="k-1")
+    again = create(store, key="k-1")
+    assert again[2] is False
+    assert (again[0].id, again[1].id) == (first[0].id, first[1].id)
+    with pytest.raises(NotFound):
+        store.get_thread(make_thread().id, now=T0)
+    assert len(store.events(first[0].id)) == 1
+
+
+def test_same_idempotency_key_with_another_body_is_refused_and_writes_nothing(store):
+    create(store, key="k-2", fingerprint="fp-a")
+    thread = make_thread()
+    with pytest.raises(IdempotencyMismatch):
+        store.create_thread(
+            thread,
+            make_message(thread),
+            event(thread.id, "received"),
+            idempotency_key="k-2",
+            fingerprint="fp-b",
+            now=T0,
+        )
+    with pytest.raises(NotFound):
+        store.get_thread(thread.id, now=T0)
+
+
+def test_lifecycle_to_delivered_writes_an_event_per_step(store):
+    thread, message, job = approved_with_job(store)
+    assert message.status == Status.APPROVED and message.version == 4
+    [claimed] = store.claim_jobs(owner="w1", now=T0, lease=timedelta(minutes=2))
+    assert claimed.id == job.id and claimed.attempts == 1
+    store.complete_job(job.id, owner="w1", event=event(thread.id, "delivered"), now=T0)
+    assert store.get_message(message.id, now=T0).status == Status.DELIVERED
+    assert store.get_job(job.id).state == JobState.SENT
+    actions = [e.action for e in store.events(thread.id)]
+    assert actions == ["received", "confirmed", "pending", "approved", "delivered"]
+    with pytest.raises(Conflict):
+        store.complete_job(job.id, owner="w1", event=event(thread.id, "again"), now=T0)
+
+
+def test_a_message_is_approved_once_the_loser_gets_conflict(store):
+    _, message, _ = create(store)
+    message = advance(store, message, Status.CONFIRMED)
+    message = advance(store, message, Status.PENDING)
+    advance(store, message, Status.APPROVED)
+    with pytest.raises(Conflict):
+        advance(store, message, Status.REJECTED, changes=MessageChanges(reason="off-topic"))
+    stored = store.get_message(message.id, now=T0)
+    assert stored.status == Status.APPROVED and stored.reason is None
+    assert [e.action for e in store.events(message.thread_id)].count("rejected") == 0
+
+
+def test_concurrent_approvals_have_exactly_one_winner(store):
+    _, message, _ = create(store)
+    message = advance(store, message, Status.CONFIRMED)
+    message = advance(store, message, Status.PENDING)
+
+    def approve(_):
+        try:
+            advance(store, message, Status.APPROVED)
+            return "won"
+        except Conflict:
+            return "lost"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(approve, range(8)))
+    assert outcomes.count("won") == 1
+    assert [e.action for e in store.events(message.thread_id)].count("approved") == 1
+
+
+def test_state_machine_refuses_skipping_steps(store):
+    _, message, _ = create(store)
+    with pytest.raises(InvalidTransition):
+        advance(store, message, Status.APPROVED)
+    assert store.get_message(message.id, now=T0).status == Status.RECEIVED
+
+
+def test_expired_rows_are_hidden_then_purged(store):
+    thread, message, _ = create(store, expires=T0 + HOUR)
+    later = T0 + 2 * HOUR
+    with pytest.raises(Expired):
+        store.get_thread(thread.id, now=later)
+    with pytest.raises(Expired):
+        store.get_message(message.id, now=later)
+    assert store.list_messages(thread.id, now=later) == []
+    assert store.purge(now=later) >= 2
+    with pytest.raises(NotFound) as gone:
+        store.get_thread(thread.id, now=later)
+    assert not isinstance(gone.value, Expired)
+
+
+def test_confirming_extends_the_thread_expiry(store):
+    thread, message, _ = create(store, expires=T0 + HOUR)
+    advance(store, message, Status.CONFIRMED, thread_expires_at=T0 + 1000 * HOUR)
+    later = T0 + 2 * HOUR
+    assert store.get_thread(thread.id, now=later).expires_at == T0 + 1000 * HOUR
+    assert store.get_message(message.id, now=later).status == Status.CONFIRMED
+
+
+def test_queue_lists_pending_by_priority_then_age(store):
+    ids = {}
+    for name, priority, minutes in (("old", 0, 0), ("new", 0, 5), ("urgent", 5, 10)):
+        thread = make_thread()
+        msg = make_message(thread, at=T0 + timedelta(minutes=minutes))
+        store.create_thread(
+            thread,
+            msg,
+            event(thread.id, "received"),
+            idempotency_key=name,
+            fingerprint=name,
+            now=T0,
+        )
+        msg = advance(store, msg, Status.CONFIRMED)
+        advance(store, msg, Status.PENDING, changes=MessageChanges(priority=priority))
+        ids[name] = msg.id
+    create(store)  # still received: not in the queue
+    assert [m.id for m in store.queue(now=T0)] == [ids["urgent"], ids["old"], ids["new"]]
+
+
+def test_a_leased_job_is_not_claimed_twice_until_the_lease_ends(store):
+    thread, _, job = approved_with_job(store)
+    lease = timedelta(minutes=2)
+    assert [j.id for j in store.claim_jobs(owner="a", now=T0, lease=lease)] == [job.id]
+    assert store.claim_jobs(owner="b", now=T0 + timedelta(minutes=1), lease=lease) == []
+    late = T0 + timedelta(minutes=3)
+    [taken] = store.claim_jobs(owner="b", now=late, lease=lease)
+    assert taken.attempts == 2
+    with pytest.raises(LeaseLost):
+        store.complete_job(job.id, owner="a", event=event(thread.id, "delivered"), now=late)
+    store.complete_job(job.id, owner="b", event=event(thread.id, "delivered"), now=late)
+
+
+def test_failed_jobs_retry_after_backoff_then_give_up(store):
+    thread, message, job = approved_with_job(store)
+    lease = timedelta(minutes=2)
+    store.claim_jobs(owner="a", now=T0, lease=lease)
+    retry = T0 + timedelta(minutes=10)
+    failed = store.fail_job(
+        job.id, owner="a", error="smtp_4xx", retry_at=retry, event=event(thread.id, "x"), now=T0
+    )
+    assert failed.state == JobState.QUEUED and failed.last_error == "smtp_4xx"
+    assert store.claim_jobs(owner="a", now=retry - timedelta(seconds=1), lease=lease) == []
+    assert len(store.claim_jobs(owner="a", now=retry, lease=lease)) == 1
+    store.fail_job(
+        job.id, owner="a", error="smtp_5xx", retry_at=None, event=event(thread.id, "x"), now=retry
+    )
+    assert store.get_job(job.id).state == JobState.FAILED
+    assert store.claim_jobs(owner="a", now=retry + 100 * HOUR, lease=lease) == []
+    assert store.get_message(message.id, now=retry).status == Status.APPROVED
+
+
+def test_rate_counters_count_per_fixed_window_and_key(store):
+    window = timedelta(hours=1)
+    counts = [
+        store.hit("client", "h1", window=window, now=T0 + timedelta(minutes=m)) for m in (0, 10, 59)
+    ]
+    assert counts == [1, 2, 3]
+    assert store.hit("client", "h2", window=window, now=T0) == 1
+    assert store.hit("email", "h1", window=window, now=T0) == 1
+    assert store.hit("client", "h1", window=window, now=T0 + window) == 1
+
+
+def test_mentor_contacts_set_pause_remove(store):
+    with pytest.raises(NotFound):
+        store.get_mentor_contact("nobody")
+    store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="marie@example.org"))
+    assert store.get_mentor_contact("marie-tremblay").email == "marie@example.org"
+    assert store.set_mentor_paused("marie-tremblay", True, now=T0).paused
+    store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="m2@example.org"))
+    assert store.get_mentor_contact("marie-tremblay").email == "m2@example.org"
+    store.remove_mentor_contact("marie-tremblay")
+    with pytest.raises(NotFound):
+        store.remove_mentor_contact("marie-tremblay")
+    with pytest.raises(NotFound):
+        store.set_mentor_paused("marie-tremblay", False, now=T0)
+
+
+def test_erasure_removes_bodies_and_address_keeps_audit_and_cancels_jobs(store):
+    thread, message, job = approved_with_job(store)
+    erased = store.erase_thread(thread.id, events=[event(thread.id, "erased")], now=T0)
+    assert erased.state == ThreadState.ERASED
+    assert erased.mentee_email is None and erased.pseudonym is None
+    stored = store.get_message(message.id, now=T0)
+    assert stored.body is None and stored.delivered_text is None
+    assert stored.status == Status.APPROVED
+    assert store.get_job(job.id).state == JobState.CANCELLED
+    assert store.claim_jobs(owner="a", now=T0, lease=timedelta(minutes=2)) == []
+    assert [e.action for e in store.events(thread.id)][-1] == "erased"
+    store.erase_thread(thread.id, events=[event(thread.id, "erased")], now=T0)
+    with pytest.raises(NotFound):
+        store.erase_thread("missing", events=[], now=T0)
+
+
+def test_append_message_is_idempotent_and_needs_an_open_thread(store):
+    thread, _, _ = create(store)
+    reply = make_message(thread, author=Side.MENTOR, at=T0 + HOUR)
+    ev = event(thread.id, "replied", reply.id)
+    _, created = store.append_message(reply, ev, idempotency_key="r1", fingerprint="f", now=T0)
+    again, created_again = store.append_message(
+        reply, ev, idempotency_key="r1", fingerprint="f", now=T0
+    )
+    assert created and not created_again and again.id == reply.id
+    assert len(store.list_messages(thread.id, now=T0)) == 2
+    store.set_thread_state(
+        thread.id, expected="open", new="closed", events=[event(thread.id, "closed")], now=T0
+    )
+    with pytest.raises(Conflict):
+        store.set_thread_state(thread.id, expected="open", new="closed", events=[], now=T0)
+    late = make_message(thread, at=T0 + 2 * HOUR)
+    with pytest.raises(Conflict):
+        store.append_message(late, ev, idempotency_key="r2", fingerprint="g", now=T0)
+
+
+def test_revise_message_is_compare_and_set_on_version(store):
+    _, message, _ = create(store)
+    revised = store.revise_message(
+        message.id,
+        expected_version=message.version,
+        changes=MessageChanges(escalated=True, priority=9),
+        events=[event(message.thread_id, "escalated")],
+        now=T0,
+    )
+    assert revised.escalated and revised.priority == 9 and revised.status == Status.RECEIVED
+    with pytest.raises(Conflict):
+        store.revise_message(
+            message.id,
+            expected_version=message.version,
+            changes=MessageChanges(),
+            events=[],
+            now=T0,
+        )
+
+
+def test_open_threads_count_only_confirmed_ones(store):
+    _, message, _ = create(store, mentor="luc")
+    create(store, mentor="luc")
+    create(store, mentor="other")
+    advance(store, message, Status.CONFIRMED)
+    assert store.count_open_threads("luc", now=T0) == 1

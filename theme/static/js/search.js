@@ -1,0 +1,364 @@
+// The search page: free text through Pagefind, browsing by facets through the
+// precomputed facet file, the state kept in the URL. Labels come from the page
+// (#search-config, rendered from the theme catalogs and data/*.yaml).
+
+import { FacetBrowser } from "./search-browse.js";
+
+const FACETS = ["sector", "region", "language", "accepting"];
+const PAGE = 12;
+const TYPING_DELAY = 120;
+
+const root = document.getElementById("search");
+const config = JSON.parse(document.getElementById("search-config").textContent);
+const form = document.getElementById("search-form");
+const box = document.getElementById("search-q");
+const selects = {
+  sector: document.getElementById("search-sector"),
+  region: document.getElementById("search-region"),
+  language: document.getElementById("search-language"),
+};
+const acceptingBox = document.getElementById("search-accepting");
+const acceptingCount = document.getElementById("search-accepting-count");
+const status = document.getElementById("search-status");
+const mentorsSection = document.getElementById("search-mentors");
+const mentorList = document.getElementById("search-mentor-list");
+const moreButton = document.getElementById("search-more");
+const articlesSection = document.getElementById("search-articles");
+const articleList = document.getElementById("search-article-list");
+const empty = document.getElementById("search-empty");
+const clearButton = document.getElementById("search-clear");
+const msg = config.messages;
+const plural = new Intl.PluralRules(config.lang);
+const browser = new FacetBrowser(config.data);
+
+let pagefind = null;
+let sequence = 0;
+let typingTimer = null;
+let current = null; // {kind: "text"|"browse", ...} for "show more"
+
+function say(key, n) {
+  const forms = msg[key];
+  const text = typeof forms === "string" ? forms : forms[plural.select(n)] || forms.other;
+  return text.replace("{n}", String(n));
+}
+
+// ---- state <-> form <-> URL ------------------------------------------------
+
+function readForm() {
+  return {
+    q: box.value.trim(),
+    sector: selects.sector.value,
+    region: selects.region.value,
+    language: selects.language.value,
+    accepting: acceptingBox.checked ? "yes" : "",
+  };
+}
+
+function writeForm(state) {
+  box.value = state.q;
+  for (const facet of ["sector", "region", "language"]) {
+    const select = selects[facet];
+    select.value = state[facet];
+    if (select.value !== state[facet]) select.value = "";
+  }
+  acceptingBox.checked = state.accepting === "yes";
+}
+
+function fromUrl(search) {
+  const params = new URLSearchParams(search);
+  const p = config.params;
+  return {
+    q: (params.get(p.q) || "").trim(),
+    sector: params.get(p.sector) || "",
+    region: params.get(p.region) || "",
+    language: params.get(p.language) || "",
+    accepting: params.get(p.accepting) === config.acceptingValue ? "yes" : "",
+  };
+}
+
+function toUrl(state) {
+  const p = config.params;
+  const params = new URLSearchParams();
+  if (state.q) params.set(p.q, state.q);
+  if (state.sector) params.set(p.sector, state.sector);
+  if (state.region) params.set(p.region, state.region);
+  if (state.language) params.set(p.language, state.language);
+  if (state.accepting) params.set(p.accepting, config.acceptingValue);
+  const query = params.toString();
+  return location.pathname + (query ? "?" + query : "");
+}
+
+function remember(state, push) {
+  const url = toUrl(state);
+  if (url === location.pathname + location.search) return;
+  if (push) history.pushState(null, "", url);
+  else history.replaceState(null, "", url);
+}
+
+// ---- running a search ------------------------------------------------------
+
+async function loadPagefind() {
+  if (!pagefind) {
+    pagefind = import(config.pagefind).then(async (module) => {
+      await module.options({ baseUrl: config.baseUrl, excerptLength: 24 });
+      await module.init();
+      // Loads every filter's chunk once, so each search returns counts for all facets.
+      await module.filters();
+      return module;
+    });
+  }
+  return pagefind;
+}
+
+function selectedFacets(state) {
+  const selected = {};
+  for (const facet of FACETS) if (state[facet]) selected[facet] = state[facet];
+  return selected;
+}
+
+async function run(state) {
+  const mine = ++sequence;
+  root.setAttribute("aria-busy", "true");
+  try {
+    if (state.q) await runText(state, mine);
+    else if (Object.keys(selectedFacets(state)).length) await runBrowse(state, mine);
+    else if (mine === sequence) showIdle();
+  } catch (error) {
+    if (mine === sequence) showFailure(error);
+  } finally {
+    if (mine === sequence) root.removeAttribute("aria-busy");
+  }
+}
+
+async function runText(state, mine) {
+  const pf = await loadPagefind();
+  const selected = selectedFacets(state);
+  const filters = { ...selected, type: "mentor" };
+  const searches = [pf.search(state.q, { filters }), pf.search(state.q, { filters: { type: "article" } })];
+  // A selected facet is counted as if it were not selected, so its other values
+  // say how many results choosing them would give.
+  const others = Object.keys(selected);
+  for (const facet of others) {
+    const rest = { ...filters };
+    delete rest[facet];
+    searches.push(pf.search(state.q, { filters: rest }));
+  }
+  const [mentors, articles, ...without] = await Promise.all(searches);
+  if (mine !== sequence || !mentors || !articles) return;
+  const counts = {};
+  for (const facet of FACETS) counts[facet] = mentors.filters[facet] || {};
+  others.forEach((facet, i) => (counts[facet] = without[i].filters[facet] || {}));
+
+  current = { kind: "text", results: mentors.results, shown: 0 };
+  const firstMentors = await Promise.all(mentors.results.slice(0, PAGE).map((r) => r.data()));
+  const firstArticles = await Promise.all(articles.results.slice(0, 5).map((r) => r.data()));
+  if (mine !== sequence) return;
+  render({
+    total: mentors.results.length,
+    cards: firstMentors.map(fromPagefind),
+    counts,
+    articles: firstArticles,
+    articleTotal: articles.results.length,
+    state,
+  });
+  current.shown = firstMentors.length;
+}
+
+async function runBrowse(state, mine) {
+  const result = await browser.query(selectedFacets(state));
+  const cards = await browser.cards(result, 0, PAGE);
+  if (mine !== sequence) return;
+  current = { kind: "browse", result, shown: cards.length };
+  render({ total: result.total, cards, counts: result.counts, articles: [], articleTotal: 0, state });
+}
+
+async function showMore() {
+  if (!current) return;
+  const mine = sequence;
+  const start = current.shown;
+  let cards;
+  if (current.kind === "text") {
+    const data = await Promise.all(current.results.slice(start, start + PAGE).map((r) => r.data()));
+    cards = data.map(fromPagefind);
+  } else {
+    cards = await browser.cards(current.result, start, start + PAGE);
+  }
+  if (mine !== sequence) return;
+  const items = cards.map(mentorItem);
+  mentorList.append(...items);
+  current.shown += cards.length;
+  moreButton.hidden = current.shown >= total();
+  if (items[0]) items[0].querySelector("a").focus();
+  status.textContent = say("shown", current.shown);
+}
+
+function total() {
+  return current.kind === "text" ? current.results.length : current.result.total;
+}
+
+function fromPagefind(data) {
+  const f = data.filters || {};
+  return {
+    url: data.url,
+    name: data.meta.title,
+    occupation: data.meta.occupation || "",
+    region: (f.region || [])[0] || "",
+    regionName: data.meta.region || "",
+    accepting: (f.accepting || [])[0] === "yes",
+    photo: data.meta.image || "",
+  };
+}
+
+// ---- rendering -------------------------------------------------------------
+
+function render({ total: count, cards, counts, articles, articleTotal, state }) {
+  updateFacets(counts, state);
+  mentorList.replaceChildren(...cards.map(mentorItem));
+  mentorsSection.hidden = count === 0;
+  moreButton.hidden = cards.length >= count;
+  articleList.replaceChildren(...articles.map(articleItem));
+  articlesSection.hidden = articles.length === 0;
+  empty.hidden = count > 0 || articles.length > 0;
+  const parts = [say("mentorsFound", count)];
+  if (state.q && articleTotal) parts.push(say("articlesFound", articleTotal));
+  if (count === 0 && articles.length === 0) parts.push(msg.emptyHint);
+  status.textContent = parts.join(" ");
+  root.dispatchEvent(new CustomEvent("search-rendered", { detail: { total: count } }));
+}
+
+function showIdle() {
+  current = null;
+  mentorList.replaceChildren();
+  articleList.replaceChildren();
+  mentorsSection.hidden = true;
+  articlesSection.hidden = true;
+  empty.hidden = true;
+  restoreStaticCounts();
+  status.textContent = msg.idle;
+}
+
+function showFailure(error) {
+  console.error("search failed:", error);
+  mentorsSection.hidden = true;
+  articlesSection.hidden = true;
+  empty.hidden = false;
+  status.textContent = msg.failure;
+}
+
+function updateFacets(counts, state) {
+  for (const facet of ["sector", "region", "language"]) {
+    for (const option of selects[facet].options) {
+      if (!option.value) continue;
+      const n = counts[facet][option.value] || 0;
+      option.textContent = `${option.dataset.name} (${n})`;
+      option.disabled = n === 0 && state[facet] !== option.value;
+    }
+  }
+  acceptingCount.textContent = `(${counts.accepting.yes || 0})`;
+}
+
+function restoreStaticCounts() {
+  for (const facet of ["sector", "region", "language"]) {
+    for (const option of selects[facet].options) {
+      if (!option.value) continue;
+      option.textContent = `${option.dataset.name} (${option.dataset.count})`;
+      option.disabled = false;
+    }
+  }
+  acceptingCount.textContent = acceptingCount.dataset.count ? `(${acceptingCount.dataset.count})` : "";
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text) node.textContent = text;
+  return node;
+}
+
+function mentorItem(card) {
+  const item = element("li", "search-card");
+  if (card.photo) {
+    const img = element("img", "search-card-photo");
+    img.src = card.photo;
+    img.alt = "";
+    img.width = 72;
+    img.height = 72;
+    img.loading = "lazy";
+    item.append(img);
+  } else {
+    item.append(element("span", "search-card-photo search-card-nophoto"));
+  }
+  const body = element("div", "search-card-body");
+  const title = element("h3", "search-card-name");
+  const link = element("a", null, card.name);
+  link.href = card.url;
+  title.append(link);
+  body.append(title);
+  if (card.occupation) body.append(element("p", "search-card-occupation", card.occupation));
+  const details = element("p", "search-card-details");
+  details.append(element("span", "search-card-region", card.regionName || config.regionNames[card.region] || ""));
+  details.append(
+    element(
+      "span",
+      card.accepting ? "search-card-status is-accepting" : "search-card-status",
+      card.accepting ? msg.accepting : msg.notAccepting,
+    ),
+  );
+  body.append(details);
+  item.append(body);
+  return item;
+}
+
+function articleItem(data) {
+  const item = element("li", "search-article");
+  const title = element("h3", "search-article-title");
+  const link = element("a", null, data.meta.title);
+  link.href = data.url;
+  title.append(link);
+  item.append(title, element("p", "search-article-excerpt", data.plain_excerpt || ""));
+  return item;
+}
+
+// ---- events ----------------------------------------------------------------
+
+function submitNow(push) {
+  clearTimeout(typingTimer);
+  const state = readForm();
+  remember(state, push);
+  run(state);
+}
+
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  submitNow(true);
+});
+// Start loading Pagefind as soon as someone is about to type, not on page load:
+// a visitor who only browses facets never downloads it.
+box.addEventListener("focus", () => loadPagefind().catch(() => {}), { once: true });
+box.addEventListener("input", () => {
+  clearTimeout(typingTimer);
+  const term = box.value.trim();
+  if (term) loadPagefind().then((pf) => pf.preload(term)).catch(() => {});
+  typingTimer = setTimeout(() => submitNow(false), TYPING_DELAY);
+});
+for (const select of Object.values(selects)) select.addEventListener("change", () => submitNow(true));
+acceptingBox.addEventListener("change", () => submitNow(true));
+moreButton.addEventListener("click", () => showMore().catch(showFailure));
+clearButton.addEventListener("click", () => {
+  writeForm({ q: box.value.trim(), sector: "", region: "", language: "", accepting: "" });
+  submitNow(true);
+  box.focus();
+});
+window.addEventListener("popstate", () => {
+  const state = fromUrl(location.search);
+  writeForm(state);
+  run(state);
+});
+
+for (const select of Object.values(selects)) {
+  for (const option of select.options) if (option.value) option.dataset.name ||= option.textContent;
+}
+root.classList.add("search-ready");
+const initial = fromUrl(location.search);
+writeForm(initial);
+run(initial);
