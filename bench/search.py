@@ -72,7 +72,7 @@ ARM = """() => new Promise((resolve) => {
   const root = document.getElementById("search");
   window.__rendered = null;
   root.addEventListener("search-rendered", (e) => {
-    window.__rendered = {at: performance.now(), total: e.detail.total};
+    window.__rendered = {at: performance.now(), total: e.detail.total, query: e.detail.query};
   });
   document.getElementById("search-q").addEventListener("input", () => {
     window.__lastInput = performance.now();
@@ -92,8 +92,11 @@ def _open(browser, url: str):
     return context, page, traffic
 
 
-def _wait_rendered(page) -> dict:
-    page.wait_for_function("window.__rendered !== null", timeout=60000)
+def _wait_rendered(page, query: str = "") -> dict:
+    """The render of `query` (renders of what was typed before it do not count)."""
+    page.wait_for_function(
+        "q => window.__rendered !== null && window.__rendered.query === q", arg=query, timeout=60000
+    )
     return page.evaluate("window.__rendered")
 
 
@@ -109,15 +112,17 @@ def measure_text(browser, url: str) -> list[dict]:
             page.evaluate("window.__rendered = null")
             page.fill("#search-q", "")
             page.keyboard.type(query, delay=60)
-            rendered = _wait_rendered(page)
+            rendered = _wait_rendered(page, query)
+            bytes_before_results = traffic.data
+            requests_before_results = traffic.requests
             page.wait_for_load_state("networkidle")
             latency = rendered["at"] - page.evaluate("window.__lastInput")
             rows.append(
                 {
                     "query": query,
                     "results": rendered["total"],
-                    "bytes": traffic.data,
-                    "requests": traffic.requests,
+                    "bytes": bytes_before_results,
+                    "requests": requests_before_results,
                     "photos": traffic.images,
                     "latency_ms": latency,
                     "page_bytes": page_bytes,

@@ -58,10 +58,12 @@ class MotoServer:
         )
         from werkzeug.serving import make_server
 
+        class Quiet(MotoRequestHandler):
+            def log_request(self, *args, **kwargs) -> None:
+                """One line per AWS call would drown the test output."""
+
         app = _OneAtATime(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(
-            "127.0.0.1", 0, app, threaded=True, request_handler=MotoRequestHandler
-        )
+        self._server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=Quiet)
         host, port = self._server.server_address[:2]
         self.url = f"http://{host}:{port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)

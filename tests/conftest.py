@@ -295,3 +295,109 @@ def relay(tmp_path) -> Iterator[RelayHarness]:
     )
     yield harness
     harness.store.close()
+
+
+# --- relay, issue 5: moderators, the delivery worker and conversations on top of the above ---
+
+MODERATOR_TOKENS = {"alice": "alice-token-for-tests-only", "bob": "bob-token-for-tests-only"}
+
+
+class MemoryMailer:
+    """Mailer port in memory; `failures` makes the next n sends raise (a mailer outage)."""
+
+    def __init__(self):
+        self.sent = []
+        self.failures = 0
+
+    def send(self, message):
+        if self.failures > 0:
+            self.failures -= 1
+            raise ConnectionError("mailer down")
+        self.sent.append(message)
+        return f"mem-{len(self.sent)}"
+
+
+class RelayServices:
+    """The relay's services on one store (the `store` fixture), a memory mailer, a movable clock."""
+
+    def __init__(self, store, data_dir: Path, mentors: dict | None = None):
+        from datetime import UTC, datetime
+
+        from relay.config import Settings
+        from relay.conversation import Conversations, Limits
+        from relay.delivery import Delivery
+        from relay.manifest import ManifestSource
+        from relay.moderation import Moderation
+        from relay.questions import Questions
+
+        mentors = mentors or {
+            "marie-tremblay": {"name": "Marie Tremblay", "lang": "fr", "accepting": True},
+            "jordan-lee": {"name": "Jordan Lee", "lang": "en", "accepting": True, "capacity": 1},
+        }
+        data_dir.mkdir(parents=True, exist_ok=True)
+        manifest = {"mentors": mentors, "regions": ["06", "03"], "situations": ["secondaire"]}
+        (data_dir / "mentors.json").write_text(json.dumps(manifest), encoding="utf-8")
+        self.settings = Settings(
+            data_dir=data_dir, store="", table="", mailer="",
+            sender="Passerelle <relais@passerelle.example.org>", site_url="http://127.0.0.1:8000",
+            manifest=str(data_dir / "mentors.json"), secret="test-secret-not-for-production",
+            moderator_tokens="",
+        )  # fmt: skip
+        self.now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+        self.store = store
+        self.mailer = MemoryMailer()
+        clock = lambda: self.now  # noqa: E731 - the tests move self.now
+        source = ManifestSource(self.settings.manifest)
+        self.limits = Limits()
+        self.questions = Questions(store, self.mailer, source, self.settings, clock=clock)
+        self.moderation = Moderation(store, self.mailer, source, self.settings, clock, self.limits)
+        self.conversations = Conversations(store, source, self.settings, clock, self.limits)
+        self.delivery = Delivery.build(
+            store, self.mailer, self.settings, source, clock, self.limits
+        )
+        from relay.domain import MentorContact
+
+        for slug in mentors:
+            store.set_mentor_contact(MentorContact(slug=slug, email=f"{slug}@example.org"))
+
+    def ask(self, mentor="marie-tremblay", text=None, age=16, email="alex.mentee@example.org"):
+        """Submit and confirm a question; return its (pending) message."""
+        import re
+        from datetime import timedelta
+
+        from relay.questions import Question
+
+        text = text or "Quelles études faut-il pour devenir ingénieure civile au Québec?"
+        received = self.questions.submit(
+            Question(mentor=mentor, lang="fr", pseudonym="Alex", age=age, region="06",
+                     situation="secondaire", email=email, question=text),
+            client="203.0.113.7", idempotency_key=None,
+        )  # fmt: skip
+        link = self.mailer.sent[-1].get_body(("plain",)).get_content()
+        token = re.search(r"confirm\?token=(\S+)", link).group(1)
+        self.questions.confirm(token)
+        self.now += timedelta(seconds=1)
+        [message] = self.store.list_messages(received.thread_id, now=self.now)
+        return message
+
+    def mail_to(self, address: str) -> list:
+        return [m for m in self.mailer.sent if m["To"] == address]
+
+
+@pytest.fixture
+def services(store, tmp_path) -> RelayServices:
+    return RelayServices(store, tmp_path / "services")
+
+
+@pytest.fixture
+def flow(relay):
+    """The in-process relay (`relay`) with two local moderators configured."""
+    from dataclasses import replace
+
+    from relay.api.app import create_app
+    from relay.auth import hash_token
+
+    entries = ",".join(f"{name}={hash_token(t)}" for name, t in MODERATOR_TOKENS.items())
+    relay.questions.settings = replace(relay.questions.settings, moderator_tokens=entries)
+    relay.app = create_app(relay.questions)
+    return relay

@@ -98,3 +98,72 @@ def test_bundle_writes_compact_json(tmp_path: Path):
     assert "facets.json" in written and "language/fr/0.json" in written
     assert size == sum(p.stat().st_size for p in tmp_path.rglob("*.json"))
     assert json.loads((tmp_path / "facets.json").read_text())["count"] == 1
+
+
+# ---- the built sample site --------------------------------------------------------------
+
+
+def html_lang(path: Path) -> str:
+    head = path.read_text(encoding="utf-8")[:400]
+    return head.split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_build_indexes_every_profile_and_article_once_per_language(built_site: Path):
+    from site_search.pagefind_index import indexed_pages
+
+    marked = {"fr": 0, "en": 0}
+    for page in built_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "data-pagefind-body" in text:
+            marked[html_lang(page)] += 1
+    mentors = len(json.loads((built_site / "relay" / "mentors.json").read_text())["mentors"])
+    assert indexed_pages(built_site) == marked
+    assert marked["fr"] > mentors and marked["en"] > mentors  # profiles and articles
+
+
+def test_listing_and_search_pages_are_not_indexed(built_site: Path):
+    for path in ("recherche", "en/search", "mentors", "secteurs", "en/regions", ""):
+        page = built_site / path / "index.html"
+        assert "data-pagefind-body" not in page.read_text(encoding="utf-8"), path
+
+
+def test_facet_files_cover_every_mentor_in_both_languages(built_site: Path):
+    manifest = json.loads((built_site / "relay" / "mentors.json").read_text())["mentors"]
+    for lang in ("fr", "en"):
+        doc = json.loads((built_site / "search-data" / lang / "facets.json").read_text())
+        assert doc["count"] == len(manifest)
+        cards = json.loads(
+            (built_site / "search-data" / lang / "all" / "all" / "0.json").read_text()
+        )
+        prefix = "/en/mentors/" if lang == "en" else "/mentors/"
+        assert all(row[0].startswith(prefix) for row in cards["cards"])
+        accepting = sum(1 for m in manifest.values() if m["accepting"])
+        assert doc["columns"]["accepting"].count(ALPHABET[0]) == accepting  # "yes" is value 0
+
+
+@pytest.mark.parametrize(
+    "path, lang, names",
+    [
+        ("recherche/index.html", "fr", ['name="q"', 'name="secteur"', 'name="langue"']),
+        ("en/search/index.html", "en", ['name="q"', 'name="sector"', 'name="language"']),
+    ],
+)
+def test_search_pages_are_get_forms_in_their_language(built_site: Path, path, lang, names):
+    page = built_site / path
+    text = page.read_text(encoding="utf-8")
+    assert html_lang(page) == lang
+    assert 'method="get"' in text and 'id="search-config"' in text
+    for name in names:
+        assert name in text
+
+
+def test_an_index_missing_profiles_fails_the_build_with_a_clear_error(tmp_path: Path):
+    from site_search.pagefind_index import SearchIndexError, check_coverage
+
+    bundle = tmp_path / "pagefind"
+    bundle.mkdir()
+    entry = {"languages": {"fr": {"page_count": 12}, "en": {"page_count": 0}}}
+    (bundle / "pagefind-entry.json").write_text(json.dumps(entry))
+    check_coverage(tmp_path, {"fr": 10})
+    with pytest.raises(SearchIndexError, match="'en' search index holds 0 pages .* 10 mentor"):
+        check_coverage(tmp_path, {"fr": 10, "en": 10})

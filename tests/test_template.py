@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from pathlib import Path
 
 import boto3
 import pytest
@@ -15,8 +16,7 @@ from relay.store import dynamodb
 from samtranslator.parser.parser import Parser
 from samtranslator.translator.translator import Translator
 
-from tests.conftest import ROOT
-
+ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "template.yaml"
 REGIONS = ["ca-central-1"]  # where Passerelle deploys (data stays in Canada)
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, build_into
-
-from mentors.schema import fields_table
 from mentors.scaffold import new_mentor_cli
+from mentors.schema import fields_table
 from mentors.validation import read_mentors
 from mentors.vocab import load_vocabularies
 
@@ -92,7 +91,12 @@ def test_sample_content_and_test_profile_are_valid(content):
             "sector: unknown sector code 'electricte'; did you mean 'electricite'?",
         ),
         ('region: "02"', 'region: "19"', "region:", "region: unknown region code '19'"),
-        ("- en\n", "- enn\n", "- enn", "languages[1]: unknown language code 'enn'; did you mean 'en'?"),
+        (
+            "- en\n",
+            "- enn\n",
+            "- enn",
+            "languages[1]: unknown language code 'enn'; did you mean 'en'?",
+        ),
         (
             "last_confirmed: 2026-09-02",
             "last_confirmed: 2026-13-45",
@@ -131,7 +135,9 @@ def test_photo_without_alt_text_is_refused(content):
 def test_duplicate_slug_in_a_subfolder_is_refused(content):
     write(content, "archive/test-mentor.md", VALID)
     [problem] = problems_for(content)
-    assert problem.startswith("content/mentors/test-mentor.md:1: slug: duplicate slug 'test-mentor'")
+    assert problem.startswith(
+        "content/mentors/test-mentor.md:1: slug: duplicate slug 'test-mentor'"
+    )
 
 
 def test_translation_pointing_nowhere_suggests_the_closest_profile(content):
@@ -182,9 +188,15 @@ def test_a_failed_build_reports_every_problem_at_once_and_keeps_the_output(
     shown = article.relative_to(content.parent).as_posix()
     sector_line = line_of(VALID, "sector:")
     hobby_line = line_of(VALID, "topics:")
-    assert f"content/mentors/test-mentor.md:{sector_line}: sector: unknown sector code 'plomberi'" in err
+    assert (
+        f"content/mentors/test-mentor.md:{sector_line}: sector: unknown sector code 'plomberi'"
+        in err
+    )
     assert f"content/mentors/other-mentor.md:{hobby_line}: hobby: unknown field" in err
-    assert f"{shown}:{line_of(text, 'sectors:')}: sectors[0]: unknown sector code 'astronautique'" in err
+    assert (
+        f"{shown}:{line_of(text, 'sectors:')}: sectors[0]: unknown sector code 'astronautique'"
+        in err
+    )
     assert f"{shown}:{line_of(text, 'date: 2026-02-31')}: date: malformed date '2026-02-31'" in err
     assert (out / "previous.txt").read_text(encoding="utf-8") == "the last good build"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
@@ -201,8 +213,9 @@ def test_article_translation_pointing_nowhere_fails_the_build(content_copy, tmp_
 
     shown = article.relative_to(content_copy.parent).as_posix()
     line = line_of(text, "translation_of")
-    assert f"{shown}:{line}: translation_of: points to nothing in the other language: 'nulle-part'" in (
-        capsys.readouterr().err
+    assert (
+        f"{shown}:{line}: translation_of: points to nothing in the other language: 'nulle-part'"
+        in (capsys.readouterr().err)
     )
     assert not (tmp_path / "output").exists()
 
@@ -219,9 +232,7 @@ def scaffold_root(tmp_path: Path, content: Path) -> Path:
     return root
 
 
-def test_new_mentor_asks_for_what_is_missing_and_writes_a_valid_profile(
-    content, tmp_path, capsys
-):
+def test_new_mentor_asks_for_what_is_missing_and_writes_a_valid_profile(content, tmp_path, capsys):
     root = scaffold_root(tmp_path, content)
     answers = iter(["Zoé Tremblay-Roy", "", "Soudeuse", "electricte", "electricite", "01", ""])
     asked = []
@@ -235,7 +246,12 @@ def test_new_mentor_asks_for_what_is_missing_and_writes_a_valid_profile(
     assert path == root / "content" / "mentors" / "zoe-tremblay-roy.md"
     assert "did you mean 'electricite'?" in capsys.readouterr().out
     assert [p.split(" [")[0].rstrip(": ") for p in asked] == [
-        "Name", "Slug (file name)", "Occupation", "Sector code", "Sector code", "Region code",
+        "Name",
+        "Slug (file name)",
+        "Occupation",
+        "Sector code",
+        "Sector code",
+        "Region code",
         "Languages spoken (codes, comma-separated)",
     ]
     assert problems_for(root / "content") == []
@@ -253,7 +269,13 @@ def test_new_mentor_refuses_to_overwrite_and_rejects_unknown_codes(content, tmp_
     assert existing.read_text(encoding="utf-8") == before
     with pytest.raises(SystemExit, match="did you mean 'electricite'"):
         new_mentor_cli(
-            root, slug="new-one", name="Y", occupation="Z", sector="electricte",
-            region="01", languages="fr", ask=lambda _: pytest.fail("asked"),
+            root,
+            slug="new-one",
+            name="Y",
+            occupation="Z",
+            sector="electricte",
+            region="01",
+            languages="fr",
+            ask=lambda _: pytest.fail("asked"),
         )
     assert not (root / "content" / "mentors" / "new-one.md").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,12 +28,15 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("PASSERELLE_DATA_DIR", "var"))
+        store = env.get("PASSERELLE_STORE", "sqlite")
         secret = env.get("PASSERELLE_SECRET", "")
+        if not secret and store == "sqlite":
+            secret = local_secret(data_dir)
         if not secret:
             raise RuntimeError("PASSERELLE_SECRET must be set (signs links, salts hashes)")
         return cls(
             data_dir=data_dir,
-            store=env.get("PASSERELLE_STORE", "sqlite"),
+            store=store,
             table=env.get("PASSERELLE_TABLE", "passerelle"),
             mailer=env.get("PASSERELLE_MAILER", "outbox"),
             sender=env.get("PASSERELLE_SENDER", "Passerelle <relais@passerelle.example.org>"),
@@ -41,3 +45,13 @@ class Settings:
             secret=secret,
             moderator_tokens=env.get("PASSERELLE_MODERATOR_TOKENS", ""),
         )
+
+
+def local_secret(data_dir: Path) -> str:
+    """Local runs only: a random secret kept in the data folder (never in the repository)."""
+    path = data_dir / "secret"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

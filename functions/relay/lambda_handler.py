@@ -12,3 +12,38 @@ def handler(event, context):
     if _app is None:  # built once per warm container
         _app = build_app()
     return _app.resolve(event, context)
+
+
+def run_maintenance(questions, *, purge: bool) -> dict:
+    """Deliver due messages, close inactive threads and (now and then) purge expired rows."""
+    from .conversation import Conversations, Limits
+    from .delivery import Delivery
+
+    limits = Limits.from_env()
+    clock = questions.clock
+    delivery = Delivery.build(
+        questions.store, questions.mailer, questions.settings, questions.manifest, clock, limits
+    )
+    report = delivery.drain()
+    closed = Conversations(
+        questions.store, questions.manifest, questions.settings, clock, limits
+    ).close_inactive()
+    purged = questions.store.purge(now=clock()) if purge else 0
+    return {"sent": report.sent, "retried": report.retried, "failed": report.failed,
+            "closed": closed, "purged": purged}  # fmt: skip
+
+
+_questions = None
+
+
+def maintenance(event, context):
+    """Every 5 minutes (EventBridge). Purge is a full Scan on DynamoDB: once a day, or on demand."""
+    global _questions
+    from .domain import utcnow
+    from .wiring import build_questions
+
+    if _questions is None:
+        _questions = build_questions()
+    now = utcnow()
+    purge = bool((event or {}).get("purge")) or (now.hour == 3 and now.minute < 5)
+    return run_maintenance(_questions, purge=purge)

@@ -106,6 +106,9 @@ class Questions:
             raise PolicyRefusal("not_accepting") from None
         if contact.paused:
             raise PolicyRefusal("not_accepting")
+        from .conversation import check_capacity  # issue 5: open threads >= capacity
+
+        check_capacity(self.store, q.mentor, entry.capacity, now=self.clock())
 
     def rate_limit(self, *, client: str, email: str, now: datetime) -> None:
         """Fixed-window limits per client and per address; keys are salted hashes."""

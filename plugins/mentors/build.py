@@ -36,7 +36,9 @@ def build_site(
     output_dir = Path(output_dir).resolve()
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
-    override: dict[str, Any] = {"OUTPUT_PATH": str(staging)}
+    _reuse_image_variants(output_dir, staging)
+    # The staging folder starts empty (or with reused variants): nothing to delete in it.
+    override: dict[str, Any] = {"OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())
     override.update(overrides or {})
@@ -67,6 +69,19 @@ def build_site(
         return False
     _swap(staging, output_dir)
     return True
+
+
+def _reuse_image_variants(output_dir: Path, staging: Path) -> None:
+    """Copy the previous build's resized photos (mtimes kept): only stale ones are redone.
+
+    Copies, not hard links: resizing again must never change the previous output in place.
+    """
+    images = output_dir / "images"
+    if not images.is_dir():
+        return
+    for variants in images.rglob("derivatives"):
+        target = staging / variants.relative_to(output_dir)
+        shutil.copytree(variants, target, copy_function=shutil.copy2, dirs_exist_ok=True)
 
 
 def _swap(staging: Path, output_dir: Path) -> None:

@@ -1,4 +1,4 @@
-"""What every template gets (docs/architecture.md, "Template context"), for pages of both languages."""
+"""What every template gets (docs/architecture.md, "Template context"), in both languages."""
 
 from __future__ import annotations
 

@@ -41,7 +41,9 @@ def sort_key(text: str) -> str:
 def add_months(day: dt.date, months: int) -> dt.date:
     month_index = day.month - 1 + months
     year, month = day.year + month_index // 12, month_index % 12 + 1
-    return day.replace(year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1]))
+    return day.replace(
+        year=year, month=month, day=min(day.day, calendar.monthrange(year, month)[1])
+    )
 
 
 @dataclass(slots=True)
@@ -207,8 +209,8 @@ class Directory:
             terms = getattr(self.vocab, kind + "s")
             refs = [term_ref(kind, t, lang, len(self.groups[kind].get(t.code, ()))) for t in terms]
             # Regions and languages keep the order of their data file (codes, form order).
-            out[kind + "s"] = sorted(refs, key=lambda r: sort_key(r.name)) if kind == "sector" else refs
-        out["situations"] = [
-            {"code": t.code, "name": t.name(lang)} for t in self.vocab.situations
-        ]
+            out[kind + "s"] = (
+                sorted(refs, key=lambda r: sort_key(r.name)) if kind == "sector" else refs
+            )
+        out["situations"] = [{"code": t.code, "name": t.name(lang)} for t in self.vocab.situations]
         return out

@@ -50,10 +50,13 @@ class Document:
                         line = key.start_mark.line + 2
                         child = value
                         break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    child = node.value[part]
-                    line = child.start_mark.line + 2
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and (0 <= part < len(node.value))
+            ):
+                child = node.value[part]
+                line = child.start_mark.line + 2
             node = child
         return line
 
@@ -71,7 +74,7 @@ def parse(text: str) -> Document:
         raise FrontMatterError(1, "the front matter is not closed by a '---' line")
     yaml_text = "\n".join(lines[1:index])
     try:
-        meta = yaml.load(yaml_text, Loader=_Loader)
+        meta = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark else 1

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing as mp
 import os
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,15 @@ from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
 from .validation import read_mentors
 from .vocab import load_vocabularies
+
+_SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
+
+
+def _write_share(indexes: range) -> int:
+    generator, jobs = _SHARED
+    for index in indexes:
+        generator._write(*jobs[index])
+    return len(indexes)
 
 
 def today_from(settings: dict[str, Any]) -> dt.date:
@@ -60,7 +70,8 @@ class MentorsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         self._photos()
-        self._templates = {}
+        self._templates: dict[str, Any] = {}
+        self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         for lang in urls.LANGS:
             self._profiles(lang)
             self._listings(lang)
@@ -68,26 +79,54 @@ class MentorsGenerator(Generator):
             self._home(lang)
             self._magazine(lang)
             self._feeds(lang)
+        self._write_all()
         out = Path(self.output_path)
         site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
         self.site.sitemap.write(out / "sitemap.xml", site_url)
         self._manifest(out / "relay" / "mentors.json")
 
     def _render(self, template: str, lang: str, url: str, translations=None, **extra) -> None:
-        if template not in self._templates:
-            self._templates[template] = self.get_template(template)
-        ctx = dict(self._base)
-        ctx.update(self.site.page(lang, url, translations))
-        ctx.update(extra)
-        html = self._templates[template].render(ctx)
+        """Queue a page; its context is complete now, rendering happens in `_write_all`."""
+        page = self.site.page(lang, url, translations)
+        page.update(extra)
+        self._jobs.append((template, url, page))
+
+    def _template(self, name: str):
+        if name not in self._templates:
+            self._templates[name] = self.get_template(name)
+        return self._templates[name]
+
+    def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
+        ctx = dict(self.context)
+        ctx.update(page)
+        html = self._template(template).render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(html)
 
-    @property
-    def _base(self) -> dict[str, Any]:
-        return self.context
+    def _write_all(self) -> None:
+        """Render every queued page; big sites use forked workers, one per CPU.
+
+        Jinja rendering is CPU-bound and pages are independent, so forking after
+        the model is built shares it with the workers at no copying cost.
+        """
+        jobs, self._jobs = self._jobs, []
+        for name in {job[0] for job in jobs}:
+            self._template(name)
+        workers = self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
+        threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
+        if workers < 2 or len(jobs) < threshold or "fork" not in mp.get_all_start_methods():
+            for job in jobs:
+                self._write(*job)
+            return
+        global _SHARED
+        _SHARED = (self, jobs)
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                pool.map(_write_share, [range(i, len(jobs), workers) for i in range(workers)])
+        finally:
+            _SHARED = None
 
     def _photos(self) -> None:
         set_default_settings(self.context)
@@ -132,16 +171,20 @@ class MentorsGenerator(Generator):
         pages = [{"number": n, "url": urls.page_number(base_url, n)} for n in range(1, count + 1)]
         for number in range(1, count + 1):
             url = urls.page_number(base_url, number)
-            yield url, items[(number - 1) * per_page : number * per_page], {
-                "number": number,
-                "num_pages": count,
-                "count": len(items),
-                "has_previous": number > 1,
-                "has_next": number < count,
-                "previous_url": urls.page_number(base_url, number - 1) if number > 1 else None,
-                "next_url": urls.page_number(base_url, number + 1) if number < count else None,
-                "pages": pages,
-            }
+            yield (
+                url,
+                items[(number - 1) * per_page : number * per_page],
+                {
+                    "number": number,
+                    "num_pages": count,
+                    "count": len(items),
+                    "has_previous": number > 1,
+                    "has_next": number < count,
+                    "previous_url": urls.page_number(base_url, number - 1) if number > 1 else None,
+                    "next_url": urls.page_number(base_url, number + 1) if number < count else None,
+                    "pages": pages,
+                },
+            )
 
     def _listing(self, lang: str, listing: dict[str, Any], slugs: list[str]) -> None:
         views = self.site.directory.views[lang]
@@ -237,7 +280,9 @@ class MentorsGenerator(Generator):
             for url, page_items, paginator in self._paginate(listing["url"], articles, per_page):
                 translations = None
                 if listing["kind"] == "magazine":
-                    other_url = urls.page_number(urls.section(other, "articles"), paginator["number"])
+                    other_url = urls.page_number(
+                        urls.section(other, "articles"), paginator["number"]
+                    )
                     translations = {lang: url, other: other_url}
                 else:
                     translations = {lang: url}

@@ -79,8 +79,9 @@ def install(env: Environment, catalogs: Catalogs) -> None:
     def npgettext(ctx, context, singular, plural, n):
         return catalogs.get(lang_of(ctx)).npgettext(context, singular, plural, n)
 
-    env.install_gettext_callables(gettext, ngettext, newstyle=True, pgettext=pgettext,
-                                  npgettext=npgettext)
+    env.install_gettext_callables(
+        gettext, ngettext, newstyle=True, pgettext=pgettext, npgettext=npgettext
+    )
 
     @pass_context
     def format_date(ctx, value, format="long"):  # noqa: A002 - Babel's own name

@@ -1,11 +1,11 @@
-"""Responsive mentor photos: pelican-image-process makes the variants, we hand templates the srcset."""
+"""Responsive mentor photos: pelican-image-process makes the variants; templates get the srcset."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from PIL import Image
 from pelican.plugins.image_process.image_process import build_srcset, compute_paths
+from PIL import Image
 
 DERIVATIVE = "mentor-photo"
 

@@ -62,9 +62,7 @@ def check_sources(
             elif is_article:
                 problems.append(Problem(path, 1, "date", "required field is missing"))
             if meta.get("lang", "fr") not in urls.LANGS:
-                problems.append(
-                    Problem(path, doc.line_of(("lang",)), "lang", "allowed: fr, en")
-                )
+                problems.append(Problem(path, doc.line_of(("lang",)), "lang", "allowed: fr, en"))
             sectors = meta.get("sectors", [])
             if not isinstance(sectors, list):
                 sectors = [sectors]
@@ -75,7 +73,9 @@ def check_sources(
                 if code not in vocab.sectors:
                     loc = ("sectors", index)
                     problems.append(
-                        Problem(path, doc.line_of(loc), f"sectors[{index}]", vocab.sectors.suggest(code))
+                        Problem(
+                            path, doc.line_of(loc), f"sectors[{index}]", vocab.sectors.suggest(code)
+                        )
                     )
     return problems
 
@@ -90,7 +90,9 @@ def _line(obj: Any, key: str) -> int:
 class Magazine:
     """Articles and pages of both languages with their translation links."""
 
-    def __init__(self, articles: list[Any], pages: list[Any], vocab: Vocabularies, shown_from: Path):
+    def __init__(
+        self, articles: list[Any], pages: list[Any], vocab: Vocabularies, shown_from: Path
+    ):
         self.vocab = vocab
         self.problems: list[Problem] = []
         self.translations: dict[int, dict[str, str]] = {}
@@ -133,7 +135,11 @@ class Magazine:
                 continue
             path = Path(item.source_path).relative_to(shown_from).as_posix()
             original = next(
-                (by_slug[(target, lang)] for lang in urls.LANGS if (target, lang) in by_slug and lang != item.lang),
+                (
+                    by_slug[(target, lang)]
+                    for lang in urls.LANGS
+                    if (target, lang) in by_slug and lang != item.lang
+                ),
                 None,
             )
             if original is None:
@@ -141,8 +147,12 @@ class Magazine:
                 close = difflib.get_close_matches(str(target), slugs, n=1)
                 hint = f"; did you mean '{close[0]}'?" if close else ""
                 self.problems.append(
-                    Problem(path, _line(item, "translation_of"), "translation_of",
-                            f"points to nothing in the other language: '{target}'{hint}")
+                    Problem(
+                        path,
+                        _line(item, "translation_of"),
+                        "translation_of",
+                        f"points to nothing in the other language: '{target}'{hint}",
+                    )
                 )
                 continue
             self.translations[id(original)][item.lang] = item.url

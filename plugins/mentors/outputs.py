@@ -69,7 +69,7 @@ class Sitemap:
 
 
 def write_manifest(path: Path, mentors: dict[str, dict[str, Any]], regions, situations) -> None:
-    """output/relay/mentors.json: what the relay needs to know about each mentor, nothing private."""
+    """output/relay/mentors.json: what the relay needs about each mentor, nothing private."""
     data = {
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "mentors": mentors,

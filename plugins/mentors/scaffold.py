@@ -16,7 +16,8 @@ from .vocab import Vocabulary, load_vocabularies
 
 PLACEHOLDER = {"fr": "À compléter", "en": "To be completed"}
 BIO = {
-    "fr": "Présentez-vous ici : votre parcours, votre métier au quotidien, ce qu'on peut vous demander.",
+    "fr": "Présentez-vous ici : votre parcours, votre métier au quotidien, "
+    "ce qu'on peut vous demander.",
     "en": "Introduce yourself here: your path, your job day to day, what people can ask you.",
 }
 
@@ -94,14 +95,20 @@ def new_mentor_cli(
     target = root / "content" / "mentors" / f"{slug}.md"
     if target.exists():
         raise SystemExit(f"{target.relative_to(root)} already exists; not overwriting it")
-    lang = asker.value(lang, "Profile language", lambda v: None if v in ("fr", "en") else "fr or en")
+    lang = asker.value(
+        lang, "Profile language", lambda v: None if v in ("fr", "en") else "fr or en"
+    )
     occupation = asker.value(
         occupation, "Occupation", lambda v: None if v else "an occupation is required"
     )
     sector = asker.value(sector, "Sector code", _in(vocab.sectors))
     region = asker.value(region, "Region code", _in(vocab.regions))
-    languages = asker.value(languages, "Languages spoken (codes, comma-separated)",
-                            _languages(vocab.languages), default=lang)
+    languages = asker.value(
+        languages,
+        "Languages spoken (codes, comma-separated)",
+        _languages(vocab.languages),
+        default=lang,
+    )
     day = today or dt.date.today()
     meta = {
         "name": name,

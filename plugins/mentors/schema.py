@@ -59,7 +59,9 @@ class MentorProfile(BaseModel):
         + ", ".join(f"`{k}`" for k in EDUCATION_KINDS),
     )
     topics: list[str] = Field(min_length=1, description="what to ask about")
-    photo: str | None = Field(default=None, description="`images/mentors/<slug>.jpg` (relative to `content/`)")
+    photo: str | None = Field(
+        default=None, description="`images/mentors/<slug>.jpg` (relative to `content/`)"
+    )
     photo_alt: str | None = Field(
         default=None, description="alt text of the photo", json_schema_extra={"req": "if `photo`"}
     )

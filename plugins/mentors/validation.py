@@ -1,4 +1,4 @@
-"""Read content/mentors/ and check every profile; every problem is collected, none stops the scan."""
+"""Read content/mentors/ and check every profile; problems are collected, none stops the scan."""
 
 from __future__ import annotations
 

@@ -44,7 +44,8 @@ class Vocabulary:
         close = difflib.get_close_matches(str(code), codes, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? " if close else ""
         shown = ", ".join(codes[:12]) + (", ..." if len(codes) > 12 else "")
-        return f"unknown {self.kind[:-1]} code '{code}'; {hint}allowed: {shown} (data/{self.kind}.yaml)"
+        kind = self.kind[:-1]
+        return f"unknown {kind} code '{code}'; {hint}allowed: {shown} (data/{self.kind}.yaml)"
 
 
 @dataclass

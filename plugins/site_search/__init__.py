@@ -11,8 +11,8 @@ from pathlib import Path
 
 from pelican import signals
 
-from .pagefind_index import index_site
-from .pages import SearchPageGenerator
+from .pagefind_index import check_coverage, index_site
+from .pages import DATA_DIR, SearchPageGenerator, mentors_per_language
 
 
 def _generators(pelican):
@@ -20,7 +20,9 @@ def _generators(pelican):
 
 
 def _index(pelican):
-    index_site(Path(pelican.output_path))
+    site = Path(pelican.output_path)
+    index_site(site)
+    check_coverage(site, mentors_per_language(site / DATA_DIR))
 
 
 def register():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,7 +15,8 @@ log = logging.getLogger(__name__)
 
 LANGS = ("fr", "en")
 SEARCH_URL = {"fr": "recherche/", "en": "en/search/"}
-DATA_URL = "search-data/{lang}/"
+DATA_DIR = "search-data"
+DATA_URL = DATA_DIR + "/{lang}/"
 # Query-string names: French on the French page, English on the English page.
 PARAMS = {
     "fr": {
@@ -55,6 +57,15 @@ def cards_for(views, siteurl: str) -> list[Card]:
             )
         )
     return cards
+
+
+def mentors_per_language(data_dir: Path) -> dict[str, int]:
+    """Mentors in each language's facet file (what each search index must cover)."""
+    counts = {}
+    for lang in LANGS:
+        facets = Path(data_dir) / lang / "facets.json"
+        counts[lang] = json.loads(facets.read_text("utf-8"))["count"] if facets.exists() else 0
+    return counts
 
 
 def thumbnail(photo: dict, at_least: int = 144) -> str:

@@ -56,16 +56,14 @@ def test_with_javascript_errors_show_in_place_then_the_question_reaches_pending(
     # The form refuses what is filled faster than a person can: start the page's clock earlier.
     page.clock.set_system_time(datetime.now(UTC) - timedelta(seconds=30))
     page.goto(f"{live_server.url}/mentors/marie-tremblay/")
-    fill(page, age="12", question="Trop court")
+    fill(page, age="12")  # the browser's own checks pass; the relay's refuse
     page.click("#question-form button[type=submit]")
     page.locator("#age-error").filter(has_text="Tel-jeunes").wait_for()
-    assert "20 caractères" in page.locator("#question-error").inner_text()
     assert page.locator("#age").get_attribute("aria-invalid") == "true"
     assert page.input_value("#pseudonym") == "Camille"  # nothing typed was lost
     assert live_server.emails() == []
 
     page.fill("#age", "16")
-    page.fill("#question", QUESTION)
     page.click("#question-form button[type=submit]")
     page.locator("#question-form-status").filter(has_text="Merci").wait_for()
     assert page.url.endswith("/mentors/marie-tremblay/")
@@ -82,7 +80,7 @@ def test_without_javascript_the_relay_answers_with_pages(live_server, browser):
     page = context.new_page()
     try:
         page.goto(f"{live_server.url}/en/mentors/elijah-cohen/")
-        fill(page, age="22", email_address="not-an-address")
+        fill(page, age="22", email_address="camille@localhost")  # valid for the browser only
         page.click("#question-form button[type=submit]")
         assert "/api/questions" in page.url
         assert "does not look valid" in page.locator("#email-error").inner_text()

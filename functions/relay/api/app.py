@@ -137,10 +137,10 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
         fields: dict[str, object] = {}
         lang = "fr"
         try:
-            forms.check_origin(h, allowed_origins())
             data = forms.raw_body(event.body, bool(event.is_base64_encoded))
             fields = forms.parse_fields(data, h.get("content-type", ""))
             lang = forms.page_lang(fields)
+            forms.check_origin(h, allowed_origins())
             valid = forms.validate(fields)
         except forms.Refused as refused:
             return refuse(h, refused.status, refused.code, lang, fields, refused.fields)
@@ -269,4 +269,8 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
             500, {"error": "server_error", "message": say(FORM_ERRORS, "server_error", "fr")}
         )
 
+    from . import conversation_routes, moderation_routes  # issue 5: moderation and conversation
+
+    moderation_routes.include(app, questions)
+    conversation_routes.include(app, questions)
     return app

@@ -27,7 +27,7 @@ def page(lang: str, title: str, body: str) -> str:
     return (
         f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        '<meta name="robots" content="noindex"><meta name="referrer" content="no-referrer">'
+        '<meta name="robots" content="noindex"><meta name="referrer" content="same-origin">'
         f"<title>{escape(title)} · Passerelle</title><style>{STYLE}</style></head>"
         f'<body><main id="main"><h1>{escape(title)}</h1>{body}</main></body></html>'
     )

@@ -27,7 +27,6 @@ LINK = "contact_link"
 HANDLE = "contact_handle"
 ADDRESS = "contact_address"
 KINDS = (EMAIL, PHONE, LINK, HANDLE, ADDRESS)
-DISGUISED_REACH = 120  # characters searched before "point com" for the rest of a domain
 
 
 @dataclass(frozen=True)
@@ -85,8 +84,8 @@ class ContactFinder:
         flags = re.IGNORECASE
 
         # "@" touching a word: an address or a handle, whatever surrounds it.
-        self.at_sign = re.compile(r"(?<![\w.+-])[\w.+-]*@\w(?:[\w.-]*\w)?", flags)
-        self.email_at = re.compile(rf"{local}\s*@\s*{domain}|(?<![\w.+-])@\s+{domain}", flags)
+        self.at_sign = re.compile(r"[\w.+-]*@\w(?:[\w.-]*\w)?", flags)
+        self.email_at = re.compile(rf"{local}\s*@\s*{domain}|@\s+{domain}", flags)
         self.email_disguised = re.compile(rf"{local}{at_strong}{domain}", flags)
         self.email_weak = re.compile(
             rf"{local}\s+at\s+(?:{providers}(?:{dot_symbol}|{dot_word}){tlds}"
@@ -98,12 +97,19 @@ class ContactFinder:
         )
         self.dot_tld = re.compile(rf"\.{tlds}", flags)
         self.bare_domain = re.compile(rf"(?<![\w@.-])(?:{_LABEL}\.)+{tlds}(?:/{_URL_TAIL}|/)?", flags)
+        # A disguised domain is found from its end ("point ca", "[.] com"), then its labels are
+        # read backwards on the reversed text: searching forwards from every word is too slow.
         self.disguised_tld = re.compile(
-            rf"{_OPEN}\s*(?:{dot_words}|\.)\s*{_CLOSE}\s*{tlds}|{dot_words}\s+{tlds}", flags
+            rf"(?:{_OPEN}\s*(?:{dot_words}|\.)\s*{_CLOSE}\s*|{dot_words}\s+)(?P<tld>{tlds})",
+            flags,
         )
-        self.disguised_domain = re.compile(
-            rf"(?<![\w@.-])(?P<first>{_LABEL})(?:(?:\.|{dot_bracket}|{dot_word})(?P<more>{_LABEL}))*"
-            rf"(?:{dot_bracket}|{dot_word})(?P<tld>{tlds})",
+        backwards_dot_words = _one_of([w[::-1] for w in words.dot_words])
+        backwards_dot_bracket = rf"\s*{_CLOSE}\s*(?:{backwards_dot_words}|\.)\s*{_OPEN}\s*"
+        backwards_dot_word = rf"\s+{backwards_dot_words}\s+"
+        self.labels_backwards = re.compile(
+            rf"(?P<last>{_LABEL})"
+            rf"(?:(?:\.|{backwards_dot_bracket}|{backwards_dot_word})(?P<first>{_LABEL}))*"
+            rf"(?![\w@.-])",
             flags,
         )
         platforms = _one_of(words.platforms) + r"(?![\w-])"
@@ -135,11 +141,11 @@ class ContactFinder:
         self,
         folded: str,
         tokens: list[str] | None,
-        ascii_at: Callable[[int, int], bool],
+        unaccented_at: Callable[[int, int], bool],
     ) -> Iterator[Hit]:
         """Every contact detail in `folded`. `tokens` are its words (letters and digits), used
-        to skip detectors that cannot match; None runs them all. `ascii_at(start, end)` says
-        whether the text as written at a folded span was plain ASCII ("ca", not "ça")."""
+        to skip detectors that cannot match; None runs them all. `unaccented_at(start, end)` says
+        whether the text as written at a folded span had no accent ("ca", not "ça")."""
         every = tokens is None
         words = frozenset(tokens or ())
         has_at = "@" in folded
@@ -150,7 +156,7 @@ class ContactFinder:
             for match in self.email_at.finditer(folded):
                 yield Hit(EMAIL, match.start(), match.end())
         has_bracket = any(b in folded for b in _BRACKETS)
-        if every or words & self.at_set or ("at" in words and has_bracket):
+        if every or words & self.at_set or (has_bracket and ("at" in words or has_at)):
             for match in self.email_disguised.finditer(folded):
                 yield Hit(EMAIL, match.start(), match.end())
         if every or ("at" in words and words & (self.dot_set | self.provider_set)):
@@ -163,7 +169,7 @@ class ContactFinder:
             for match in self.bare_domain.finditer(folded):
                 yield Hit(LINK, match.start(), match.end())
         if every or words & self.tld_set:
-            yield from self._disguised_domains(folded, ascii_at)
+            yield from self._disguised_domains(folded, unaccented_at)
         if every or words & self.platform_set:
             for match in self.platform_handle.finditer(folded):
                 value = match.group("handle")
@@ -173,7 +179,7 @@ class ContactFinder:
             for match in self.tagged_handle.finditer(folded):
                 yield Hit(HANDLE, match.start(), match.end())
         digits = sum(map(folded.count, _DIGITS))
-        if every or self._digit_streak(tokens) >= 7:
+        if every or self._could_hold_phone(tokens):
             yield from self._phones(folded)
         if every or digits >= 3:
             for match in self.postal_code.finditer(folded):
@@ -182,49 +188,69 @@ class ContactFinder:
             for match in self.street.finditer(folded):
                 yield Hit(ADDRESS, match.start(), match.end())
 
-    def _disguised_domains(self, folded: str, ascii_at) -> Iterator[Hit]:
-        """ "monsite point ca", "monsite [.] com" — but not "à ce point ça" nor "un point net".
-        Only the DISGUISED_REACH characters before each "point ca" / "[.] com" are searched."""
+    def _disguised_domains(self, folded: str, unaccented_at) -> Iterator[Hit]:
+        """ "monsite point ca", "monsite [.] com" — but not "à ce point ça" nor "un point net"."""
+        backwards = None
         for trigger in self.disguised_tld.finditer(folded):
-            start = max(0, trigger.start() - DISGUISED_REACH)
-            for match in self.disguised_domain.finditer(folded, start, trigger.end()):
-                if match.end() != trigger.end():
-                    continue
-                first = match.group("first")
-                last = match.group("more") or first
-                if first in self.not_domain or last in self.not_domain:
-                    continue
-                if ascii_at(*match.span("tld")):
-                    yield Hit(LINK, match.start(), match.end())
+            end = trigger.start()
+            while end > 0 and folded[end - 1].isspace():
+                end -= 1
+            if end == trigger.start() and folded[end] not in _BRACKETS:
+                continue  # "appoint ca": the dot word must stand alone
+            if not unaccented_at(*trigger.span("tld")):
+                continue
+            if backwards is None:
+                backwards = folded[::-1]
+            labels = self.labels_backwards.match(backwards, len(folded) - end)
+            if labels is None:
+                continue
+            last = labels.group("last")[::-1]
+            first = (labels.group("first") or labels.group("last"))[::-1]
+            if first in self.not_domain or last in self.not_domain:
+                continue
+            yield Hit(LINK, len(folded) - labels.end(), trigger.end())
 
-    def _digit_streak(self, tokens: list[str]) -> int:
-        """An upper bound of the digits in a row a phone number could use (words between
-        digits break a run; spelled-out digits count one each)."""
-        best = streak = 0
+    def _could_hold_phone(self, tokens: list[str]) -> bool:
+        """Seven digits or more in a row, counting spelled-out digits and over-counting words
+        that mix letters and digits; any other word breaks a phone number."""
+        streak = 0
+        digit_words = self.digit_words
         for token in tokens:
             if token.isalpha():
-                streak = streak + 1 if token in self.digit_words else 0
+                streak = streak + 1 if token in digit_words else 0
             else:
                 streak += len(token)
-            best = max(best, streak)
-        return best
+            if streak >= 7:
+                return True
+        return False
 
     def _phones(self, folded: str) -> Iterator[Hit]:
         """Phone numbers: runs of digit groups (figures or spelled-out digits) whose shape is a
         North American number."""
         run: list[tuple[str, int, int, str]] = []  # (digits, start, end, gap before)
-        previous_end = None
+        count = 0  # digits in the run
+        previous_end = 0
+        digit_words = self.digit_words
+        gap_ok = self.phone_gap.fullmatch
         for match in self.phone_token.finditer(folded):
             token = match.group()
-            digits = token if token[0] in _DIGITS else self.digit_words.get(token.lower())
-            gap = "" if previous_end is None else folded[previous_end : match.start()]
-            if digits is None or (run and not self.phone_gap.fullmatch(gap)):
-                yield from self._phones_in_run(folded, run)
-                run = []
-            if digits is not None:
-                run.append((digits, match.start(), match.end(), gap))
+            digits = token if token[0] in _DIGITS else digit_words.get(token)
+            if digits is None:
+                if count >= 7:
+                    yield from self._phones_in_run(folded, run)
+                run, count = [], 0
+                continue
+            start = match.start()
+            gap = folded[previous_end:start]
+            if run and not gap_ok(gap):
+                if count >= 7:
+                    yield from self._phones_in_run(folded, run)
+                run, count = [], 0
+            run.append((digits, start, match.end(), gap))
+            count += len(digits)
             previous_end = match.end()
-        yield from self._phones_in_run(folded, run)
+        if count >= 7:
+            yield from self._phones_in_run(folded, run)
 
     def _phones_in_run(self, folded: str, run: list[tuple[str, int, int, str]]) -> Iterator[Hit]:
         i = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from .contacts import ContactFinder
@@ -9,6 +10,10 @@ from .result import CONTACT, PLACEHOLDER, RISK_PREFIX, Flag, Screening
 from .risks import RiskFinder
 from .rules import Rules, load_rules
 from .text import fold, words
+
+MAX_PASSES = 4
+"""Masking is repeated on its own output until nothing new appears, so that what is left
+around a placeholder ("[...]@0" once "x@0" is masked) is never a contact detail either."""
 
 
 class Screener:
@@ -33,29 +38,40 @@ class Screener:
             raise TypeError(f"screen() needs a str, not {type(text).__name__}")
         folded, offsets = fold(text)
         tokens = words(folded)
+        risk_flags = [
+            Flag(RISK_PREFIX + name, name, (offsets[start], offsets[end - 1] + 1))
+            for name, start, end in self.risks.find(folded, tokens)
+            if end > start
+        ]
+        contact_flags = self._contacts(text, folded, offsets, tokens, shortcuts)
+        delivered, pieces = _mask(text, contact_flags)
+        for _ in range(MAX_PASSES):
+            found = self._contacts(delivered, *fold(delivered), None, shortcuts)
+            found = [_back(flag, pieces) for flag in found if not _in_placeholder(flag, pieces)]
+            if not found:
+                break
+            contact_flags = _outermost(contact_flags + found)
+            delivered, pieces = _mask(text, contact_flags)
+        flags = tuple(sorted(contact_flags + risk_flags, key=lambda f: (f.excerpt_span, f.kind)))
+        priority = max((self.weights[f.category] for f in flags), default=0)
+        return Screening(delivered, flags, priority)
+
+    def _contacts(self, text, folded, offsets, tokens, shortcuts) -> list[Flag]:
+        """Contact findings in `text`, outermost only, with spans in `text`."""
+        if tokens is None and shortcuts:
+            tokens = words(folded)
 
         def source(start: int, end: int) -> tuple[int, int]:
             return offsets[start], offsets[end - 1] + 1
 
-        def ascii_at(start: int, end: int) -> bool:
-            begin, stop = source(start, end)
-            return text[begin:stop].isascii()
+        def unaccented_at(start: int, end: int) -> bool:
+            written = unicodedata.normalize("NFD", text[slice(*source(start, end))])
+            return not any(map(unicodedata.combining, written))
 
-        contact_flags = _outermost(
-            Flag(hit.kind, CONTACT, source(hit.start, hit.end))
-            for hit in self.contacts.find(folded, tokens if shortcuts else None, ascii_at)
-            if hit.end > hit.start
+        hits = self.contacts.find(folded, tokens if shortcuts else None, unaccented_at)
+        return _outermost(
+            Flag(hit.kind, CONTACT, source(hit.start, hit.end)) for hit in hits if hit.end > hit.start
         )
-        risk_flags = [
-            Flag(RISK_PREFIX + name, name, source(start, end))
-            for name, start, end in self.risks.find(folded, tokens)
-            if end > start
-        ]
-        flags = tuple(
-            sorted(contact_flags + risk_flags, key=lambda f: (f.excerpt_span, f.kind))
-        )
-        priority = max((self.weights[f.category] for f in flags), default=0)
-        return Screening(_mask(text, contact_flags), flags, priority)
 
     def label(self, category: str, lang: str) -> str:
         """A category's name for a moderator, in French or English."""
@@ -75,16 +91,28 @@ def _outermost(flags) -> list[Flag]:
     return kept
 
 
-def _mask(text: str, flags: list[Flag]) -> str:
-    """Replace each contact span (overlapping spans merged) by the placeholder."""
-    pieces = []
-    position = 0
+# A piece of the delivered text: (start, end) in it, (start, end) in the text as written,
+# and whether it is a placeholder.
+Piece = tuple[int, int, int, int, bool]
+
+
+def _mask(text: str, flags: list[Flag]) -> tuple[str, list[Piece]]:
+    """Replace each contact span (overlapping or touching spans merged) by the placeholder."""
+    out: list[str] = []
+    pieces: list[Piece] = []
+    length = position = 0
     for start, end in _merged(f.excerpt_span for f in flags):
-        pieces.append(text[position:start])
-        pieces.append(PLACEHOLDER)
+        for chunk, source, masked in ((text[position:start], (position, start), False),
+                                      (PLACEHOLDER, (start, end), True)):  # fmt: skip
+            if chunk:
+                pieces.append((length, length + len(chunk), *source, masked))
+                out.append(chunk)
+                length += len(chunk)
         position = end
-    pieces.append(text[position:])
-    return "".join(pieces)
+    if position < len(text):
+        pieces.append((length, length + len(text) - position, position, len(text), False))
+        out.append(text[position:])
+    return "".join(out), pieces
 
 
 def _merged(spans) -> list[tuple[int, int]]:
@@ -95,3 +123,26 @@ def _merged(spans) -> list[tuple[int, int]]:
         else:
             result.append([start, end])
     return [(s, e) for s, e in result]
+
+
+def _piece_at(pieces: list[Piece], position: int) -> Piece:
+    for piece in pieces:
+        if piece[0] <= position < piece[1]:
+            return piece
+    raise ValueError(position)
+
+
+def _in_placeholder(flag: Flag, pieces: list[Piece]) -> bool:
+    start, end = flag.excerpt_span
+    piece = _piece_at(pieces, start)
+    return piece[4] and end <= piece[1]
+
+
+def _back(flag: Flag, pieces: list[Piece]) -> Flag:
+    """A finding in the delivered text, moved to the text as written (a placeholder stands
+    for the whole span it replaced)."""
+    start, end = flag.excerpt_span
+    first, last = _piece_at(pieces, start), _piece_at(pieces, end - 1)
+    begin = first[2] if first[4] else first[2] + start - first[0]
+    stop = last[3] if last[4] else last[2] + end - last[0]
+    return Flag(flag.kind, flag.category, (begin, stop))

@@ -218,12 +218,12 @@ function render({ total: count, cards, counts, articles, articleTotal, state }) 
   moreButton.hidden = cards.length >= count;
   articleList.replaceChildren(...articles.map(articleItem));
   articlesSection.hidden = articles.length === 0;
-  empty.hidden = count > 0 || articles.length > 0;
+  empty.hidden = count > 0;
   const parts = [say("mentorsFound", count)];
   if (state.q && articleTotal) parts.push(say("articlesFound", articleTotal));
   if (count === 0 && articles.length === 0) parts.push(msg.emptyHint);
   status.textContent = parts.join(" ");
-  root.dispatchEvent(new CustomEvent("search-rendered", { detail: { total: count } }));
+  root.dispatchEvent(new CustomEvent("search-rendered", { detail: { total: count, query: state.q } }));
 }
 
 function showIdle() {

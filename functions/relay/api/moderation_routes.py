@@ -1,0 +1,315 @@
+"""Moderators' JSON API under /api/moderation/ (API Gateway demands a Cognito JWT there on AWS).
+
+Every route authenticates first (auth.py): no or a wrong credential is 401, a
+known identity outside the `moderators` group is 403. Decisions carry the
+`version` the moderator saw; a stale one is 409 (someone else decided first).
+The mentee's address never appears in any answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .. import vocab
+from ..auth import Authenticator, Forbidden, Moderator, Unauthenticated
+from ..conversation import Limits
+from ..domain import Conflict, Event, InvalidInput, Message, NotFound, Thread
+from ..moderation import Moderation, Review, reasons
+from . import forms
+
+logger = Logger(service="passerelle-relay", child=True)
+
+JSON_TYPE = "application/json"
+HEADERS = {"Cache-Control": "no-store", "X-Robots-Tag": "noindex"}
+TAGS = ["moderation"]
+PREFIX = "/api/moderation"
+
+
+# --- request and answer bodies (also the OpenAPI schema) ----------------------------------------
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    version: int = Field(ge=1, description="the message version the moderator saw")
+
+
+class ApproveIn(_In):
+    text: str | None = Field(
+        default=None, max_length=4000, description="edited text to deliver instead (recorded)"
+    )
+
+
+class RejectIn(_In):
+    reason: str = Field(max_length=40, description="code from data/rejection_reasons.yaml")
+
+
+class EscalateIn(_In):
+    pass
+
+
+class ThreadOut(BaseModel):
+    id: str
+    mentor: str
+    lang: str
+    state: str
+    pseudonym: str | None
+    age_band: str
+    minor: bool
+    region: str
+    region_name: str
+    situation: str
+    situation_name: str
+
+
+class MessageOut(BaseModel):
+    id: str
+    thread_id: str
+    author: str
+    status: str
+    version: int
+    priority: int
+    escalated: bool
+    flags: list[str]
+    reason: str | None
+    created_at: str
+    updated_at: str
+    body: str | None = Field(description="as written (moderators only)")
+    delivered_text: str | None = Field(description="as it will be delivered (masked or edited)")
+
+
+class ReviewOut(BaseModel):
+    message: MessageOut
+    thread: ThreadOut
+    history: list[MessageOut] = Field(default_factory=list)
+
+
+class DecisionOut(BaseModel):
+    message_id: str
+    status: str
+    version: int
+    escalated: bool
+    author_notified: bool | None = None
+
+
+class EventOut(BaseModel):
+    id: str
+    thread_id: str
+    message_id: str | None
+    action: str
+    actor: str
+    at: str
+    detail: dict[str, Any]
+
+
+def message_out(m: Message) -> dict:
+    return MessageOut(
+        id=m.id, thread_id=m.thread_id, author=str(m.author), status=str(m.status),
+        version=m.version, priority=m.priority, escalated=m.escalated, flags=list(m.flags),
+        reason=m.reason, created_at=m.created_at.isoformat(), updated_at=m.updated_at.isoformat(),
+        body=m.body, delivered_text=m.delivered_text,
+    ).model_dump()  # fmt: skip
+
+
+def thread_out(t: Thread) -> dict:
+    """Explicit fields: the mentee's address is never copied out."""
+    return ThreadOut(
+        id=t.id, mentor=t.mentor, lang=t.lang, state=str(t.state), pseudonym=t.pseudonym,
+        age_band=str(t.age_band), minor=str(t.age_band) == "minor", region=t.region,
+        region_name=vocab.label("regions", t.region, "fr"), situation=t.situation,
+        situation_name=vocab.label("situations", t.situation, "fr"),
+    ).model_dump()  # fmt: skip
+
+
+def review_out(r: Review) -> dict:
+    return {
+        "message": message_out(r.message),
+        "thread": thread_out(r.thread),
+        "history": [message_out(m) for m in r.history],
+    }
+
+
+def event_out(e: Event) -> dict:
+    return EventOut(
+        id=e.id, thread_id=e.thread_id, message_id=e.message_id, action=e.action, actor=e.actor,
+        at=e.at.isoformat(), detail=e.detail,
+    ).model_dump()  # fmt: skip
+
+
+def _json(status: int, payload: Any, extra: dict | None = None) -> Response:
+    return Response(
+        status_code=status,
+        content_type=JSON_TYPE,
+        body=json.dumps(payload, ensure_ascii=False),
+        headers={**HEADERS, **(extra or {})},
+    )
+
+
+def _error(http: int, code: str, message: str, **more) -> Response:
+    extra = {"WWW-Authenticate": 'Bearer realm="moderation"'} if http == 401 else None
+    return _json(http, {"error": code, "message": message, **more}, extra)
+
+
+def _schema(model: type[BaseModel]) -> dict:
+    return {"content": {JSON_TYPE: {"schema": model.model_json_schema()}}}
+
+
+def _body(model: type[BaseModel]) -> dict:
+    return {"requestBody": {"required": True, **_schema(model)}}
+
+
+COMMON = {
+    401: {"description": "No moderator credential, or an unknown one"},
+    403: {"description": "Authenticated, but not in the moderators group"},
+}
+DECISION = {
+    **COMMON,
+    200: {"description": "Decided", **_schema(DecisionOut)},
+    400: {"description": "Unreadable body"},
+    404: {"description": "No such message (or expired)"},
+    409: {"description": "Already decided or changed: someone else won; reload"},
+    422: {"description": "Invalid fields (reason not in the list, empty text...)"},
+}
+
+
+def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGatewayHttpRouter:
+    router = APIGatewayHttpRouter()
+
+    def moderator() -> Moderator:
+        event = router.current_event
+        headers = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
+        return authenticator.authenticate(event.raw_event, headers)
+
+    def body(model: type[_In]) -> _In:
+        event = router.current_event
+        headers = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
+        data = forms.raw_body(event.body, bool(event.is_base64_encoded))
+        fields = forms.parse_fields(data, headers.get("content-type", JSON_TYPE))
+        try:
+            return model.model_validate(fields)
+        except ValidationError as exc:
+            codes = {str(e["loc"][0]) if e["loc"] else "body": e["type"] for e in exc.errors()}
+            raise InvalidInput(codes) from None
+
+    @router.exception_handler(Unauthenticated)
+    def unauthenticated(_: Unauthenticated):
+        logger.info("moderation_refused", extra={"status": 401})
+        return _error(401, "unauthenticated", "A moderator credential is required.")
+
+    @router.exception_handler(Forbidden)
+    def forbidden(_: Forbidden):
+        logger.info("moderation_refused", extra={"status": 403})
+        return _error(403, "forbidden", "This account is not a moderator.")
+
+    def decide(message_id: str, model: type[_In], act) -> Response:
+        who = moderator()
+        try:
+            data = body(model)
+            decision = act(who, data)
+        except forms.Refused as refused:
+            return _error(refused.status, refused.code, "The request body could not be read.")
+        except InvalidInput as invalid:
+            return _error(422, "invalid_input", "Some fields are not valid.", fields=invalid.errors)
+        except NotFound:
+            return _error(404, "not_found", "No such message (it may have expired).")
+        except Conflict:
+            try:
+                current = moderation.store.get_message(message_id, now=moderation.clock())
+                now_is = {"status": str(current.status), "version": current.version}
+            except NotFound:
+                now_is = {}
+            return _error(409, "already_decided", "Someone else decided first; reload.", **now_is)
+        m = decision.message
+        logger.info("moderation_decision", extra={"message_id": m.id, "status": str(m.status)})
+        return _json(200, DecisionOut(
+            message_id=m.id, status=str(m.status), version=m.version, escalated=m.escalated,
+            author_notified=decision.notified,
+        ).model_dump())  # fmt: skip
+
+    @router.get(f"{PREFIX}/queue", summary="Pending messages, most urgent first", tags=TAGS,
+                responses={**COMMON, 200: {"description": "list of reviews"}})  # fmt: skip
+    def queue():
+        moderator()
+        raw = router.current_event.get_query_string_value("limit", "50") or "50"
+        limit = max(1, min(int(raw), 200)) if raw.isdigit() else 50
+        items = [review_out(r) for r in moderation.queue(limit=limit)]
+        return _json(200, {"items": items})
+
+    @router.get(f"{PREFIX}/messages/<message_id>", summary="One message with its thread",
+                tags=TAGS, responses={**COMMON, 200: {"description": "review",
+                                                      **_schema(ReviewOut)}})  # fmt: skip
+    def message(message_id: str):
+        moderator()
+        try:
+            return _json(200, review_out(moderation.review(message_id)))
+        except NotFound:
+            return _error(404, "not_found", "No such message (it may have expired).")
+
+    @router.post(f"{PREFIX}/messages/<message_id>/approve", tags=TAGS, responses=DECISION,
+                 summary="Approve, optionally with an edited text (the edit is recorded)",
+                 openapi_extensions=_body(ApproveIn))  # fmt: skip
+    def approve(message_id: str):
+        return decide(message_id, ApproveIn, lambda who, data: moderation.approve(
+            message_id, version=data.version, actor=who.actor, text=data.text))  # fmt: skip
+
+    @router.post(f"{PREFIX}/messages/<message_id>/reject", tags=TAGS, responses=DECISION,
+                 summary="Reject with a reason template; the author gets the reason",
+                 openapi_extensions=_body(RejectIn))  # fmt: skip
+    def reject(message_id: str):
+        return decide(message_id, RejectIn, lambda who, data: moderation.reject(
+            message_id, version=data.version, actor=who.actor, reason=data.reason))  # fmt: skip
+
+    @router.post(f"{PREFIX}/messages/<message_id>/escalate", tags=TAGS, responses=DECISION,
+                 summary="Ask for a second look (stays pending, top of the queue)",
+                 openapi_extensions=_body(EscalateIn))  # fmt: skip
+    def escalate(message_id: str):
+        return decide(message_id, EscalateIn, lambda who, data: moderation.escalate(
+            message_id, version=data.version, actor=who.actor))  # fmt: skip
+
+    @router.get(f"{PREFIX}/reasons", summary="Rejection reason templates (fr, en)", tags=TAGS,
+                responses=COMMON)  # fmt: skip
+    def reason_list():
+        moderator()
+        return _json(200, {"reasons": reasons()})
+
+    @router.get(f"{PREFIX}/undeliverable", tags=TAGS, responses=COMMON,
+                summary="Approved messages whose delivery was given up after retries")  # fmt: skip
+    def undeliverable():
+        moderator()
+        items = [
+            {"message": message_out(a.message), "thread_id": a.thread_id, "error": a.error,
+             "attempts": a.attempts, "at": a.at.isoformat()}
+            for a in moderation.undeliverable()
+        ]  # fmt: skip
+        return _json(200, {"items": items})
+
+    @router.get(f"{PREFIX}/threads/<thread_id>/events", summary="A thread's audit log",
+                tags=TAGS, responses=COMMON)  # fmt: skip
+    def audit(thread_id: str):
+        moderator()
+        return _json(200, {"events": [event_out(e) for e in moderation.audit(thread_id)]})
+
+    @router.get(f"{PREFIX}/me", summary="Who this credential is (checks it)", tags=TAGS,
+                responses=COMMON)  # fmt: skip
+    def me():
+        return _json(200, {"actor": moderator().actor})
+
+    return router
+
+
+def include(app, questions) -> None:
+    """Add the moderation routes to the resolver, sharing the question service's parts."""
+    moderation = Moderation(
+        store=questions.store,
+        mailer=questions.mailer,
+        manifest=questions.manifest,
+        settings=questions.settings,
+        clock=lambda: questions.clock(),
+        limits=Limits.from_env(),
+    )
+    app.include_router(build_router(moderation, Authenticator(questions.settings.moderator_tokens)))
