@@ -386,7 +386,14 @@ class RelayServices:
 
 @pytest.fixture
 def services(store, tmp_path) -> RelayServices:
+    """On every store: for what is about storage (conditional writes, leases, expiry)."""
     return RelayServices(store, tmp_path / "services")
+
+
+@pytest.fixture
+def local_services(sqlite_store, tmp_path) -> RelayServices:
+    """On SQLite only: for what does not depend on the store (texts, e-mails, validation)."""
+    return RelayServices(sqlite_store, tmp_path / "services")
 
 
 @pytest.fixture
@@ -401,3 +408,14 @@ def flow(relay):
     relay.questions.settings = replace(relay.questions.settings, moderator_tokens=entries)
     relay.app = create_app(relay.questions)
     return relay
+
+
+@pytest.fixture
+def moderated_server(request, relay_env, monkeypatch) -> LiveServer:
+    """`live_server` with the two moderators of MODERATOR_TOKENS configured (browser tests)."""
+    from relay.auth import hash_token
+
+    entries = ",".join(f"{name}={hash_token(t)}" for name, t in MODERATOR_TOKENS.items())
+    monkeypatch.setenv("PASSERELLE_MODERATOR_TOKENS", entries)
+    monkeypatch.setenv("PASSERELLE_DEFAULT_CAPACITY", "20")
+    return request.getfixturevalue("live_server")

@@ -9,23 +9,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from babel.messages.pofile import read_po
-from conftest import ROOT, build_into, read_json
+from conftest import ROOT, read_json
 from mentors.build import build_site
 from mentors.i18n import compile_catalogs
 
 TRANSLATIONS = ROOT / "theme" / "translations"
-
-
-def test_a_successful_build_replaces_the_previous_output_atomically(content_copy, tmp_path):
-    out = tmp_path / "output"
-    out.mkdir()
-    (out / "stale-page.html").write_text("from an older build", encoding="utf-8")
-
-    assert build_into(out, content_copy) is True
-
-    assert not (out / "stale-page.html").exists()
-    assert (out / "index.html").is_file() and (out / "en" / "index.html").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
 
 
 def test_compile_catalogs_writes_a_mo_next_to_each_po(tmp_path):
@@ -59,13 +47,17 @@ def set_field(path: Path, field: str, value: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def test_stale_profile_is_not_accepting_and_production_urls_are_absolute(content_copy, tmp_path):
+def test_production_build_swaps_output_marks_stale_profiles_and_uses_absolute_urls(
+    content_copy, tmp_path
+):
     mentors = sorted(p for p in (content_copy / "mentors").glob("*.md") if p.name.count(".") == 1)
     stale, fresh = mentors[0], mentors[1]
     for path, confirmed in ((stale, "2025-11-27"), (fresh, "2025-11-28")):
         set_field(path, "accepting", "true")
         set_field(path, "last_confirmed", confirmed)
     out = tmp_path / "output"
+    out.mkdir()
+    (out / "stale-page.html").write_text("from an older build", encoding="utf-8")
     site = "https://passerelle.example"
 
     assert build_site(
@@ -75,6 +67,10 @@ def test_stale_profile_is_not_accepting_and_production_urls_are_absolute(content
         overrides={"MENTOR_TODAY": "2026-11-28", "SITEURL": site},
     )
 
+    # the new build replaced the old output as a whole, and left no staging folder behind
+    assert not (out / "stale-page.html").exists()
+    assert (out / "index.html").is_file() and (out / "en" / "index.html").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
     manifest = read_json(out / "relay" / "mentors.json")
     assert manifest["mentors"][stale.stem]["accepting"] is False
     assert manifest["mentors"][fresh.stem]["accepting"] is True

@@ -6,7 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from relay.delivery import Delivery, message_id_for
+from relay.delivery import Delivery, Report, message_id_for
 from relay.domain import Conflict, JobState, Side, Status, policies
 
 
@@ -24,9 +24,10 @@ def reader_view(mails) -> list[str]:
 def test_mailer_down_for_a_while_then_back_every_message_arrives_once(services):
     texts = [f"Question numéro {n} : comment choisir un programme au cégep?" for n in range(3)]
     messages = [approve(services, text=t) for t in texts]
-    services.mailer.failures = 7  # the outage: the next seven sends fail
-    for _ in range(12):
-        services.delivery.run_once()
+    services.mailer.failures = 4  # the outage: the next four sends fail
+    for _ in range(6):
+        if services.delivery.run_once() == Report():
+            break
         services.now += timedelta(minutes=5)  # past every backoff so far
     to_mentor = services.mail_to("marie-tremblay@example.org")
     assert len(to_mentor) == 3 and len(reader_view(to_mentor)) == 3
@@ -41,10 +42,11 @@ def test_mailer_down_for_a_while_then_back_every_message_arrives_once(services):
         e for m in messages for e in services.store.events(m.thread_id)
         if e.action == "delivery_failed"
     ]  # fmt: skip
-    assert len(failures) == 7 and not any(e.detail["gave_up"] for e in failures)
+    assert len(failures) == 4 and not any(e.detail["gave_up"] for e in failures)
 
 
-def test_a_failed_send_waits_an_exponential_backoff(services):
+def test_a_failed_send_waits_an_exponential_backoff(local_services):
+    services = local_services
     approve(services)
     services.mailer.failures = 2
     assert services.delivery.run_once().retried == 1
@@ -84,10 +86,8 @@ def test_a_crash_after_sending_is_resent_detected_and_shown_once(services, monke
         raise CrashAfterSend
 
     monkeypatch.setattr(services.store, "complete_job", crash)
-    try:
+    with pytest.raises(CrashAfterSend):
         crashing.run_once()
-    except CrashAfterSend:
-        pass
     monkeypatch.undo()
     assert len(services.mail_to("marie-tremblay@example.org")) == 1  # it did go out
     assert services.delivery.run_once().sent == 0  # leased by the dead worker
@@ -131,7 +131,8 @@ def test_after_the_last_retry_the_message_is_surfaced_to_moderators(services):
     assert services.mail_to("marie-tremblay@example.org") == []
 
 
-def test_the_mentor_email_has_who_asks_the_masked_text_and_two_signed_links(services):
+def test_the_mentor_email_has_who_asks_the_masked_text_and_two_signed_links(local_services):
+    services = local_services
     approve(
         services, mentor="jordan-lee", text="How do I become a pilot? Write me: sam@example.net"
     )
@@ -148,7 +149,8 @@ def test_the_mentor_email_has_who_asks_the_masked_text_and_two_signed_links(serv
     assert 'href="http://127.0.0.1:8000/api/conversation?token=' in html
 
 
-def test_an_answer_reaches_the_mentee_in_their_language_with_the_conversation_link(services):
+def test_an_answer_reaches_the_mentee_in_their_language_with_the_conversation_link(local_services):
+    services = local_services
     question = approve(services)
     services.delivery.drain()
     token = _token(services.mail_to("marie-tremblay@example.org")[0])

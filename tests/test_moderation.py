@@ -80,7 +80,8 @@ def test_escalation_keeps_it_pending_and_moves_it_to_the_top(services):
     assert queue[0].message.escalated and queue[0].message.status == Status.PENDING
 
 
-def test_a_failed_rejection_notice_keeps_the_decision_and_says_so(services):
+def test_a_failed_rejection_notice_keeps_the_decision_and_says_so(local_services):
+    services = local_services
     message = services.ask()
     services.mailer.failures = 1
     decision = services.moderation.reject(
@@ -128,10 +129,10 @@ def test_reason_templates_come_from_the_data_file_in_both_languages():
 # --- the API -------------------------------------------------------------------------------------
 
 
-def api(flow, method, path, payload=None, token="alice"):
+def api(flow, method, path, payload=None, who="alice"):
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
-    if token:
-        headers["Authorization"] = f"Bearer {MODERATOR_TOKENS.get(token, token)}"
+    if who:
+        headers["Authorization"] = f"Bearer {MODERATOR_TOKENS.get(who, who)}"
     body = json.dumps(payload).encode() if payload is not None else b""
     status, _, text = flow.request(method, path, body, headers)
     return status, json.loads(text) if text else None
@@ -165,7 +166,7 @@ def test_the_api_approves_once_and_tells_the_second_moderator(flow):
     status, out = api(flow, "POST", f"{path}/approve", {"version": version})
     assert status == 200 and out["status"] == "approved"
     status, out = api(flow, "POST", f"{path}/reject", {"version": version, "reason": "unsafe"},
-                      token="bob")  # fmt: skip
+                      who="bob")  # fmt: skip
     assert status == 409 and out["error"] == "already_decided" and out["status"] == "approved"
     status, log = api(flow, "GET", f"/api/moderation/threads/{item['message']['thread_id']}/events")
     approved = [e for e in log["events"] if e["action"] == "approved"]

@@ -11,7 +11,6 @@ from email import policy
 from urllib.parse import unquote
 
 import pytest
-
 from relay.domain import AgeBand, Status
 
 QUESTION = "Quelles études faut-il pour devenir ingénieure civile au Québec?"
@@ -268,6 +267,8 @@ def test_cors_allows_only_the_site_origin(relay):
     pre = {"Origin": relay.SITE_URL, "Access-Control-Request-Method": "POST"}
     status, headers, _ = relay.request("OPTIONS", "/api/questions", headers=pre)
     assert headers.get("access-control-allow-origin") == relay.SITE_URL
+    _, headers, _ = relay.post_form(fields(), json_reply=True)
+    assert headers.get("access-control-allow-origin") == relay.SITE_URL  # fetch can read it
     pre["Origin"] = "https://evil.example"
     _, headers, _ = relay.request("OPTIONS", "/api/questions", headers=pre)
     assert headers.get("access-control-allow-origin") in (None, relay.SITE_URL)
@@ -339,3 +340,12 @@ def test_openapi_document_is_served(relay):
 def test_unknown_routes_are_404_json(relay):
     status, _, body = relay.request("GET", "/api/nothing")
     assert status == 404 and json.loads(body)["error"] == "not_found"
+
+
+def test_links_in_e_mails_point_to_the_api_origin_when_it_is_not_the_site(relay):
+    from dataclasses import replace
+
+    relay.questions.settings = replace(relay.settings, api_url="https://api.passerelle.example")
+    relay.post_form(fields(), json_reply=True)
+    text = read_email(relay.emails()[0]).get_body(("plain",)).get_content()
+    assert "https://api.passerelle.example/api/questions/confirm?token=" in text

@@ -109,11 +109,16 @@ class Recorder(logging.Handler):
 def relay_logs():
     recorder = Recorder()
     loggers = [logging.getLogger(name) for name in ("passerelle-relay", "relay")]
-    for logger in loggers:
+    saved = [(logger.level, logger.disabled) for logger in loggers]
+    for logger in loggers:  # another test (a benchmark) may have quietened them
         logger.addHandler(recorder)
+        logger.setLevel(logging.DEBUG)
+        logger.disabled = False
     yield recorder
-    for logger in loggers:
+    for logger, (level, disabled) in zip(loggers, saved, strict=True):
         logger.removeHandler(recorder)
+        logger.setLevel(level)
+        logger.disabled = disabled
 
 
 def test_a_question_goes_through_lambda_into_dynamodb_and_out_through_ses(

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from relay.screening import PLACEHOLDER, screen
 
 CORPUS = yaml.safe_load(

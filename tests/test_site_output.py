@@ -213,6 +213,14 @@ def test_sitemap_lists_both_languages_with_alternates(built_site):
     en = next(loc for loc in entries if loc.endswith(f"/en/mentors/{slug}/"))
     assert entries[fr] == entries[en] == {"fr": fr, "en": en}
     assert any(loc.endswith("/en/sectors/") for loc in entries)
+    hidden = [
+        meta["url"]
+        for path in (ROOT / "content" / "pages").glob("*.md")
+        if (meta := parse(path.read_text(encoding="utf-8")).meta).get("status") == "hidden"
+    ]
+    assert hidden, "the sample content has a hidden page (moderation)"
+    assert (built_site / hidden[0] / "index.html").is_file()
+    assert not [loc for loc in entries for url in hidden if loc.endswith(f"/{url}")]
 
 
 def test_relay_manifest_describes_every_mentor(built_site):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, build_into
+from mentors.errors import ContentError
 from mentors.scaffold import new_mentor_cli
 from mentors.schema import fields_table
 from mentors.validation import read_mentors
@@ -279,3 +280,16 @@ def test_new_mentor_refuses_to_overwrite_and_rejects_unknown_codes(content, tmp_
             ask=lambda _: pytest.fail("asked"),
         )
     assert not (root / "content" / "mentors" / "new-one.md").exists()
+
+
+def test_a_vocabulary_entry_broken_by_an_unquoted_comma_is_reported(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    sectors = data / "sectors.yaml"
+    text = sectors.read_text(encoding="utf-8")
+    text += "- {code: essai-virgule, noc: 2, fr: Essai (un, deux), en: Test (one, two)}\n"
+    sectors.write_text(text, encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        load_vocabularies(data)
+    line = len(text.splitlines())
+    assert f"data/sectors.yaml:{line}: essai-virgule: unexpected key" in str(caught.value)

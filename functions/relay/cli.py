@@ -1,15 +1,23 @@
-"""Terminal entry points called by tasks.py (`invoke mentor-contact`, `invoke audit`, ...).
+"""Terminal entry points called by tasks.py (`invoke mentor-contact`, `moderate`, `audit`, ...).
 
 Mentors' private addresses live only in the relay's store: this is how an
-operator sets them. Output never prints a full address.
+operator sets them. Output never prints a full address, and message texts are
+printed through `safe()` so a body cannot drive the terminal (escape codes,
+bidirectional overrides).
 """
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
 from .config import Settings
-from .domain import MentorContact, NotFound, utcnow
+from .domain import Conflict, InvalidInput, MentorContact, NotFound, utcnow
 from .manifest import ManifestSource
 from .store import open_store
 
@@ -78,10 +86,267 @@ def audit(thread_id: str) -> None:
     for event in events:
         detail = " ".join(f"{k}={v}" for k, v in sorted(event.detail.items()))
         target = f" message={event.message_id}" if event.message_id else ""
-        print(f"{event.at.isoformat()}  {event.actor:<24} {event.action}{target} {detail}".rstrip())
+        line = f"{event.at.isoformat()}  {event.actor:<24} {event.action}{target} {detail}"
+        print(safe(line.rstrip()))
 
 
 def purge() -> None:
     """Delete every expired row (unconfirmed questions after 72 h, old threads, counters)."""
     removed = open_store(Settings.from_env()).purge(now=utcnow())
     print(f"purged {removed} expired rows")
+
+
+def report(csv_path: str | None = None) -> None:
+    """Quality follow-up per mentor and overall, as a table or a CSV file (no personal data)."""
+    from . import report as quality
+
+    settings = Settings.from_env()
+    store = open_store(settings)
+    found = quality.build(store, now=utcnow(), mentors=sorted(_known_slugs(settings) or ()))
+    if csv_path:
+        target = Path(csv_path)
+        target.write_text(quality.to_csv(found), encoding="utf-8", newline="")
+        print(f"wrote {len(found.mentors)} mentors and the total to {target}")
+        return
+    print(quality.to_table(found), end="")
+
+
+# --- the moderation queue from a terminal ------------------------------------------------------
+
+#: Characters that move the cursor, recolour, or reorder text on a terminal: C0/C1 controls
+#: (but newline and tab) and the bidirectional embeddings, overrides and isolates.
+UNSAFE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str | None) -> str:
+    """Text as a terminal may print it: every control character shown as an escape."""
+    if text is None:
+        return "(erased)"
+    return UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _age(now: datetime, then: datetime) -> str:
+    minutes = int((now - then).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // 1440} d"
+
+
+def _quote(text: str | None, indent: str = "    | ") -> str:
+    return "\n".join(indent + line for line in safe(text).split("\n"))
+
+
+def _moderator_tokens(settings: Settings) -> str:
+    """Configured moderators; locally, the demo moderator's token file if there is one."""
+    if settings.moderator_tokens:
+        return settings.moderator_tokens
+    if (Path(settings.data_dir) / "moderator-token").exists():
+        from .auth import demo_token
+
+        return demo_token(settings.data_dir)[1]
+    return ""
+
+
+HELP = """commands:
+  l            list the queue (most urgent first)
+  s N          show message N: flags, masked text, original, thread history
+  a N          approve message N as it will be delivered
+  e N          edit message N, then approve the edited text
+  r N          reject message N with a reason (the author gets the reason)
+  x N          escalate message N (second look, top of the queue)
+  t N          audit log of message N's thread
+  h            this help
+  q            quit"""
+
+
+class Console:
+    """The interactive loop; `read` and `write` are replaceable so tests drive it."""
+
+    def __init__(self, moderation, actor: str, read: Callable[[str], str], write: Callable):
+        self.moderation = moderation
+        self.actor = actor
+        self.read = read
+        self.write = write
+        self.items: list = []  # the last listed queue: N is a position in it
+
+    def run(self) -> None:
+        self.write(f"Passerelle moderation as {self.actor}. Type h for help.")
+        self.list()
+        while True:
+            try:
+                line = self.read("moderate> ").strip()
+            except EOFError:
+                break
+            command, _, arg = line.partition(" ")
+            if command in ("q", "quit", "exit"):
+                break
+            if command in ("", "h", "help", "?"):
+                self.write(HELP)
+            elif command in ("l", "list"):
+                self.list()
+            elif command in ("s", "a", "e", "r", "x", "t"):
+                self.act(command, arg.strip())
+            else:
+                self.write(f"unknown command {safe(command)!r}; type h for help")
+
+    def list(self) -> None:
+        self.items = self.moderation.queue()
+        if not self.items:
+            self.write("The queue is empty.")
+            return
+        now = self.moderation.clock()
+        self.write(f"{len(self.items)} message(s) waiting:")
+        for n, review in enumerate(self.items, 1):
+            m, t = review.message, review.thread
+            marks = " ".join(
+                x for x in ("ESCALATED" if m.escalated else "", "MINOR" if t.age_band == "minor"
+                            else "", ",".join(m.flags)) if x
+            )  # fmt: skip
+            preview = safe(m.delivered_text or "").replace("\n", " ")
+            preview = preview if len(preview) <= 60 else preview[:59] + "…"
+            self.write(
+                f"{n:>3}. [{m.priority:>4}] {_age(now, m.created_at):>6}  {m.author}→{t.mentor}"
+                f"  {marks}\n       {preview}"
+            )
+
+    def pick(self, arg: str):
+        if not arg.isdigit() or not 1 <= int(arg) <= len(self.items):
+            self.write("give the number of a message from the list (l)")
+            return None
+        return self.items[int(arg) - 1]
+
+    def act(self, command: str, arg: str) -> None:
+        chosen = self.pick(arg)
+        if chosen is None:
+            return
+        message = chosen.message
+        try:
+            if command == "s":
+                self.show(self.moderation.review(message.id))
+            elif command == "t":
+                for event in self.moderation.audit(message.thread_id):
+                    target = f" message={event.message_id}" if event.message_id else ""
+                    self.write(safe(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.actor}  "
+                                    f"{event.action}{target}"))  # fmt: skip
+            elif command == "a":
+                self.moderation.approve(message.id, version=message.version, actor=self.actor)
+                self.done(arg, "approved")
+            elif command == "e":
+                self.edit(message, arg)
+            elif command == "r":
+                self.reject(message, arg)
+            elif command == "x":
+                self.moderation.escalate(message.id, version=message.version, actor=self.actor)
+                self.done(arg, "escalated")
+        except Conflict:
+            try:
+                status = self.moderation.review(message.id).message.status
+                now_is = f" (it is now {status})"
+            except NotFound:
+                now_is = ""
+            self.write(f"Someone else decided message {arg} first{now_is}. Type l to reload.")
+        except NotFound:
+            self.write(f"Message {arg} no longer exists (expired or erased). Type l to reload.")
+        except InvalidInput as invalid:
+            problems = ", ".join(f"{k}: {v}" for k, v in invalid.errors.items())
+            self.write(f"Not done: {problems}")
+
+    def done(self, arg: str, what: str) -> None:
+        """Say what happened, then show the queue afresh (others may have decided too)."""
+        self.write(f"Message {arg} {what}.")
+        self.list()
+
+    def show(self, review) -> None:
+        from . import vocab
+        from .domain.policies import MAJORITY, MAX_AGE, MIN_AGE
+
+        m, t = review.message, review.thread
+        band = (f"MINOR ({MIN_AGE}-{MAJORITY - 1})" if t.age_band == "minor"
+                else f"adult ({MAJORITY}-{MAX_AGE})")  # fmt: skip
+        self.write(
+            f"message {m.id} · from the {m.author} · priority {m.priority}"
+            f"{' · ESCALATED' if m.escalated else ''} · version {m.version}\n"
+            f"thread {t.id} · mentor {t.mentor} · {safe(t.pseudonym or '—')} · {band} · "
+            f"{vocab.label('regions', t.region, 'en')} · "
+            f"{vocab.label('situations', t.situation, 'en')}"
+            f" · {t.state}\n"
+            f"flags: {', '.join(m.flags) or 'none'}\n"
+            f"received {m.created_at:%Y-%m-%d %H:%M} UTC"
+        )
+        self.write("As it will be delivered:\n" + _quote(m.delivered_text))
+        if m.body != m.delivered_text:
+            self.write("As written (never delivered as is):\n" + _quote(m.body))
+        if review.history:
+            self.write("Thread history:")
+            for h in review.history:
+                text = h.delivered_text if h.status in ("approved", "delivered") else h.body
+                self.write(f"  {h.created_at:%Y-%m-%d %H:%M} {h.author} [{h.status}]\n"
+                           + _quote(text, "      | "))  # fmt: skip
+
+    def edit(self, message, arg: str) -> None:
+        self.write("Current text to deliver:\n" + _quote(message.delivered_text))
+        self.write("Type the text to deliver instead; end with a line holding only '.'"
+                   " (an empty text cancels).")  # fmt: skip
+        lines = []
+        while True:
+            try:
+                line = self.read("")
+            except EOFError:
+                break
+            if line == ".":
+                break
+            lines.append(line)
+        text = "\n".join(lines).strip()
+        if not text:
+            self.write("Edit cancelled.")
+            return
+        self.moderation.approve(message.id, version=message.version, actor=self.actor, text=text)
+        self.done(arg, "approved with your edit")
+
+    def reject(self, message, arg: str) -> None:
+        from .moderation import reasons
+
+        choices = reasons()
+        for n, reason in enumerate(choices, 1):
+            fr = reason["fr"] if len(reason["fr"]) <= 70 else reason["fr"][:69] + "…"
+            self.write(f"  {n}. {reason['code']:<18} {fr}")
+        answer = self.read("reason (number or code, empty cancels): ").strip()
+        if not answer:
+            self.write("Rejection cancelled.")
+            return
+        codes = [r["code"] for r in choices]
+        code = (
+            codes[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(codes) else answer
+        )
+        decision = self.moderation.reject(
+            message.id, version=message.version, actor=self.actor, reason=code
+        )
+        told = " The author was told the reason." if decision.notified else ""
+        self.done(arg, f"rejected ({code}).{told}".rstrip("."))
+
+
+def moderate(read: Callable[[str], str] = input, write: Callable = print) -> None:
+    """Review the queue from a terminal: list, show, approve, edit, reject, escalate."""
+    from .auth import Authenticator, Unauthenticated
+    from .conversation import Limits
+    from .mail import open_mailer
+    from .moderation import Moderation
+
+    settings = Settings.from_env()
+    config = _moderator_tokens(settings)
+    if not config:
+        _fail("no moderator is configured: set PASSERELLE_MODERATOR_TOKENS"
+              " (`python -m relay.auth NAME` makes an entry)")  # fmt: skip
+    token = os.environ.get("PASSERELLE_MODERATOR_TOKEN") or getpass.getpass("Moderator token: ")
+    try:
+        actor = Authenticator(config).from_bearer(f"Bearer {token.strip()}").actor
+    except Unauthenticated:
+        _fail("this moderator token is not known")
+    store = open_store(settings)
+    moderation = Moderation(
+        store, open_mailer(settings), ManifestSource(settings.manifest), settings,
+        limits=Limits.from_env(),
+    )  # fmt: skip
+    Console(moderation, actor, read, write).run()

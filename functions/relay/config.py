@@ -19,6 +19,12 @@ class Settings:
     manifest: str
     secret: str
     moderator_tokens: str
+    api_url: str = ""  # where /api/* is served, if not on the site's origin (links in e-mails)
+
+    @property
+    def relay_url(self) -> str:
+        """Base of the links the relay puts in e-mails: the API's own origin."""
+        return (self.api_url or self.site_url).rstrip("/")
 
     @property
     def outbox_dir(self) -> Path:
@@ -44,6 +50,7 @@ class Settings:
             manifest=env.get("PASSERELLE_MANIFEST", "output/relay/mentors.json"),
             secret=secret,
             moderator_tokens=env.get("PASSERELLE_MODERATOR_TOKENS", ""),
+            api_url=env.get("PASSERELLE_API_URL", "").rstrip("/"),
         )
 
 

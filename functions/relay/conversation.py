@@ -88,7 +88,7 @@ class Links:
 
     def __init__(self, settings: Settings, limits: Limits):
         self.secret = settings.secret
-        self.base = settings.site_url
+        self.base = settings.relay_url  # the API's origin (PASSERELLE_API_URL on AWS)
         self.limits = limits
 
     @property

@@ -65,6 +65,9 @@ class RelayWSGI:
     def __init__(self, site_dir: Path, app):
         self.site_dir = Path(site_dir).resolve()
         self.app = app
+        # Powertools keeps the current event on a class attribute (BaseRouter.current_event):
+        # one resolve at a time, as in a Lambda container. Static files stay concurrent.
+        self._resolving = threading.Lock()
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "/") or "/"
@@ -86,7 +89,8 @@ class RelayWSGI:
             return 413, [("Content-Type", "application/json")], b'{"error": "too_large"}'
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         event = self.event(environ, path, raw)
-        result = self.app.resolve(event, None)
+        with self._resolving:
+            result = self.app.resolve(event, None)
         headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
         for k, values in (result.get("multiValueHeaders") or {}).items():
             headers += [(k, str(v)) for v in values]
@@ -176,23 +180,37 @@ def make_server(site_dir, host: str = "127.0.0.1", port: int = 8000, questions=N
     from .api.app import create_app
 
     questions = questions or build_questions(local_settings(Path(site_dir), host, port))
-    seed_demo_contacts(questions)
-    app = create_app(questions)
-    server = DevServer((host, int(port)), RelayWSGI(Path(site_dir), app), numthreads=16)
+    seeded = seed_demo_contacts(questions)
+    wsgi_app = RelayWSGI(Path(site_dir), create_app(questions))
+    server = DevServer((host, int(port)), wsgi_app, numthreads=16)
     server.questions = questions
+    server.seeded = seeded
     return server
 
 
 def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
+    from .auth import demo_token
+    from .maintenance import Background
+
+    token = None
+    if not os.environ.get("PASSERELLE_MODERATOR_TOKENS"):  # a demo moderator, kept in var/
+        token, entry = demo_token(Path(os.environ.get("PASSERELLE_DATA_DIR", "var")))
+        os.environ["PASSERELLE_MODERATOR_TOKENS"] = entry
     server = make_server(site_dir, host, port)
     settings = server.questions.settings
     print(f"Passerelle: http://{host}:{port}/  (site: {site_dir}, relay: /api/)")
     print(f"Outbox (e-mails as .eml files): {settings.outbox_dir.resolve()}")
+    if server.seeded:
+        print(f"Demo: {server.seeded} mentors given invented @example.org contact addresses")
     print(f"Store: {(settings.data_dir / 'relay.sqlite3').resolve()}  — Ctrl+C to stop")
+    if token:
+        print(f"Demo moderator token (Authorization: Bearer …): {token}")
     sys.stdout.flush()
+    background = Background(server.questions).start()  # delivery, inactivity close, purge
     try:
         server.safe_start()
     except KeyboardInterrupt:
         pass
     finally:
+        background.stop()
         server.stop()

@@ -14,25 +14,6 @@ def handler(event, context):
     return _app.resolve(event, context)
 
 
-def run_maintenance(questions, *, purge: bool) -> dict:
-    """Deliver due messages, close inactive threads and (now and then) purge expired rows."""
-    from .conversation import Conversations, Limits
-    from .delivery import Delivery
-
-    limits = Limits.from_env()
-    clock = questions.clock
-    delivery = Delivery.build(
-        questions.store, questions.mailer, questions.settings, questions.manifest, clock, limits
-    )
-    report = delivery.drain()
-    closed = Conversations(
-        questions.store, questions.manifest, questions.settings, clock, limits
-    ).close_inactive()
-    purged = questions.store.purge(now=clock()) if purge else 0
-    return {"sent": report.sent, "retried": report.retried, "failed": report.failed,
-            "closed": closed, "purged": purged}  # fmt: skip
-
-
 _questions = None
 
 
@@ -40,6 +21,7 @@ def maintenance(event, context):
     """Every 5 minutes (EventBridge). Purge is a full Scan on DynamoDB: once a day, or on demand."""
     global _questions
     from .domain import utcnow
+    from .maintenance import run_maintenance
     from .wiring import build_questions
 
     if _questions is None:

@@ -140,6 +140,11 @@ class Store(Protocol):
         """Open, unexpired threads of a mentor that have a message past `received` (capacity)."""
         ...
 
+    def list_threads(self, *, now: datetime) -> list[Thread]:
+        """Every unexpired thread, oldest first: read-only, for the operators' report
+        (on DynamoDB a Scan, so never on a request path)."""
+        ...
+
     # --- delivery outbox -------------------------------------------------------------------
 
     def claim_jobs(

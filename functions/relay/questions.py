@@ -189,7 +189,7 @@ class Questions:
                 to=thread.mentee_email or "",
                 lang=thread.lang,
                 mentor_name=entry.name if entry else thread.mentor,
-                link=f"{self.settings.site_url}/api/questions/confirm?token={token}",
+                link=f"{self.settings.relay_url}/api/questions/confirm?token={token}",
             )
         )
 

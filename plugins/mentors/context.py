@@ -17,6 +17,11 @@ _SECTION_PAIRS = {
 }
 
 
+def context_pairs(section: str) -> dict[str, str]:
+    """A section's URL in each language."""
+    return {lang: urls.section(lang, section) for lang in urls.LANGS}
+
+
 class SiteContext:
     """The built model of the site, shared by the mentors generator and the writer."""
 
@@ -39,11 +44,18 @@ class SiteContext:
     def absolute(self, url: str) -> str:
         return f"{self.site_url}/{url}"
 
-    def page(self, lang: str, url: str, translation_urls: dict[str, str] | None = None) -> dict:
+    def page(
+        self,
+        lang: str,
+        url: str,
+        translation_urls: dict[str, str] | None = None,
+        listed: bool = True,
+    ) -> dict:
         """Common variables plus this page's own URL and its other-language version."""
         translations = translation_urls or _SECTION_PAIRS.get(url) or {lang: url}
         other = urls.other(lang)
-        self.sitemap.add(url, translations)
+        if listed:
+            self.sitemap.add(url, translations)
         return {
             **self.common[lang],
             "page_url": url,
@@ -59,7 +71,10 @@ class SiteContext:
             url = name[: -len("index.html")] if name.endswith("index.html") else name
             return self.page(urls.lang_of_path(name), url)
         lang = obj.lang if obj.lang in urls.LANGS else "fr"
-        extra = self.page(lang, obj.url, self.magazine.translation_urls(obj))
+        listed = getattr(obj, "status", "published") == "published"  # hidden: not in the sitemap
+        extra = self.page(lang, obj.url, self.magazine.translation_urls(obj), listed=listed)
+        if getattr(obj, "status", "") == "hidden":  # e.g. /moderation/: never in the sitemap
+            self.sitemap.entries.pop(obj.url, None)
         if kwargs.get("article") is not None:
             extra["related_mentors"] = self.related_mentors(lang, obj)
             extra["json_ld"] = {

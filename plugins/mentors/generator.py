@@ -17,7 +17,7 @@ from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
 
 from . import urls
-from .context import SiteContext
+from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView
 from .errors import ContentError
 from .images import photo_variants
@@ -80,6 +80,8 @@ class MentorsGenerator(Generator):
             self._magazine(lang)
             self._feeds(lang)
         self._write_all()
+        for lang in urls.LANGS:  # written by site_search, maybe after this generator
+            self.site.sitemap.add(urls.section(lang, "search"), context_pairs("search"))
         out = Path(self.output_path)
         site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
         self.site.sitemap.write(out / "sitemap.xml", site_url)

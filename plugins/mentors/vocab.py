@@ -8,6 +8,8 @@ from pathlib import Path
 
 import yaml
 
+from .errors import ContentError, Problem
+
 KINDS = ("sectors", "regions", "languages", "situations")
 
 
@@ -56,17 +58,53 @@ class Vocabularies:
     situations: Vocabulary
 
 
-def _load(path: Path, kind: str) -> Vocabulary:
-    entries = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) or []
+FIELDS = {"code", "slug", "noc", "fr", "en"}
+
+
+def _load(path: Path, kind: str, problems: list[Problem]) -> Vocabulary:
     vocab = Vocabulary(kind)
-    for entry in entries:
-        code = str(entry["code"])
-        vocab.terms[code] = Term(
-            code=code, slug=str(entry.get("slug") or code), fr=entry["fr"], en=entry["en"]
-        )
+    shown = f"data/{path.name}"
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    except (OSError, yaml.YAMLError) as exc:
+        problems.append(Problem(shown, 1, "file", f"cannot read the vocabulary: {exc}"))
+        return vocab
+    nodes = root.value if isinstance(root, yaml.SequenceNode) else []
+    if not nodes:
+        problems.append(Problem(shown, 1, "file", "must be a non-empty list of {code, fr, en}"))
+    loader = yaml.CSafeLoader("")
+    for node in nodes:
+        line = node.start_mark.line + 1
+        entry = loader.construct_document(node)
+        if not isinstance(entry, dict):
+            problems.append(Problem(shown, line, "entry", "must be a mapping {code, fr, en}"))
+            continue
+        code = str(entry.get("code", ""))
+        extra = sorted(str(k) for k in set(entry) - FIELDS)
+        missing = [k for k in ("code", "fr", "en") if not entry.get(k)]
+        if extra:
+            problems.append(
+                Problem(
+                    shown,
+                    line,
+                    code or "entry",
+                    f"unexpected key {extra[0]!r}: quote a name that contains a comma",
+                )
+            )
+        elif missing:
+            problems.append(Problem(shown, line, code or "entry", f"missing {missing[0]!r}"))
+        elif code in vocab.terms:
+            problems.append(Problem(shown, line, code, "duplicate code"))
+        else:
+            slug = str(entry.get("slug") or code)
+            vocab.terms[code] = Term(code=code, slug=slug, fr=entry["fr"], en=entry["en"])
     return vocab
 
 
 def load_vocabularies(data_dir: Path) -> Vocabularies:
-    """Read the four vocabulary files; a missing or malformed file is a build error."""
-    return Vocabularies(**{kind: _load(Path(data_dir) / f"{kind}.yaml", kind) for kind in KINDS})
+    """Read the four vocabulary files; anything malformed in them is a build error."""
+    problems: list[Problem] = []
+    loaded = {kind: _load(Path(data_dir) / f"{kind}.yaml", kind, problems) for kind in KINDS}
+    if problems:
+        raise ContentError(problems)
+    return Vocabularies(**loaded)

@@ -96,7 +96,13 @@ def follow_switch(page, base: str, lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_home_offers_search_and_ways_to_browse(static_site, page, lang):
+    requested = []
+    page.on("request", lambda request: requested.append(request.url))
     open_page(page, static_site, HOMES[lang])
+    page.wait_for_load_state("networkidle")
+    assert requested and all(url.startswith(static_site + "/") for url in requested), (
+        "no request may leave the site (no CDN, font service or analytics)"
+    )
     check_frame(page, lang)
     assert page.locator("h1").count() == 1
     hero = page.locator("main form[role=search]")
@@ -183,6 +189,22 @@ def test_profile_of_accepting_mentor_has_the_question_form(static_site, page, la
     follow_switch(page, static_site, lang)
     assert page.locator("h1").inner_text() == name
     assert path_of(page.url).rstrip("/").endswith(slug)
+
+
+def test_french_profile_on_english_page_is_marked_french(static_site, page):
+    open_page(page, static_site, MENTORS["en"])
+    while not page.locator(".mentor-card p[lang=fr]").count():
+        following = page.locator('a[rel="next"]')
+        assert following.count(), "no French-only mentor in the English directory"
+        following.click()
+        page.wait_for_load_state()
+    page.locator(".mentor-card:has(p[lang=fr]) h2 a").first.click()
+    page.wait_for_load_state()
+    check_frame(page, "en")
+    assert page.locator(".content-lang-note").inner_text() == "Profile in French"
+    assert page.locator(".occupation").get_attribute("lang") == "fr"
+    assert page.locator("section[aria-labelledby=bio-title] .prose").get_attribute("lang") == "fr"
+    assert page.locator("#bio-title").inner_text() == "About me"
 
 
 def test_profile_not_accepting_says_so_without_a_form(static_site, page):
@@ -284,6 +306,19 @@ def test_phone_width_has_no_sideways_scroll(static_site, browser, kind):
         assert heights and min(heights) >= 44
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_no_broken_internal_link(static_site, page, lang):
+    """Every link of the main page kinds leads to a page the build wrote."""
+    hrefs = set()
+    for kind in ("home", "profile", "closed-profile", "listing", "article", "articles", "index"):
+        PAGES_FOR_AXE[kind](page, static_site, lang)
+        links = page.locator("a[href]").evaluate_all("els => els.map(a => a.href)")
+        hrefs.update(h.split("#")[0] for h in links if h.startswith(static_site))
+    assert len(hrefs) > 20
+    broken = [h for h in sorted(hrefs) if not page.request.get(h).ok]
+    assert broken == []
 
 
 def test_skip_link_is_first_and_visible_on_focus(static_site, page):

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
-
 from relay.domain import AgeBand, Status
 from relay.store.sqlite import SqliteStore
 
@@ -75,7 +74,7 @@ def test_with_javascript_errors_show_in_place_then_the_question_reaches_pending(
     assert thread.mentor == "marie-tremblay" and thread.age_band == AgeBand.MINOR
 
 
-def test_without_javascript_the_relay_answers_with_pages(live_server, browser):
+def test_without_javascript_the_relay_answers_with_pages(live_server, browser, axe):
     context = browser.new_context(java_script_enabled=False, locale="en-CA")
     page = context.new_page()
     try:
@@ -86,6 +85,7 @@ def test_without_javascript_the_relay_answers_with_pages(live_server, browser):
         assert "does not look valid" in page.locator("#email-error").inner_text()
         assert page.input_value("#pseudonym") == "Camille"
         assert page.input_value("#question") == QUESTION
+        assert axe(page) == []  # the relay's own page passes axe-core (serious, critical)
         assert live_server.emails() == []
 
         page.fill("#email", "camille.demo@example.org")

@@ -360,3 +360,10 @@ def test_search_page_with_results_has_no_serious_accessibility_violation(
     live = page.locator("#search-status")
     assert live.get_attribute("role") == "status" and live.get_attribute("aria-live") == "polite"
     assert axe(page) == []
+
+
+def test_a_link_with_an_unknown_value_searches_what_the_page_offers(static_site, page):
+    open_search(page, static_site, query="q=questions&secteur=astronaute&region=mars")
+    assert page.locator("#search-sector").input_value() == ""
+    assert params(page) == {"q": ["questions"]}
+    assert len(shown_names(page)) > 0

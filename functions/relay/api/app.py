@@ -221,7 +221,9 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
             done = questions.confirm(token)
         except (BadToken, NotFound) as error:
             return _error_page(error, json_wanted=wants_json(h))
-        logger.info("address_confirmed", extra={"thread_id": done.thread_id, "already": done.already})
+        logger.info(
+            "address_confirmed", extra={"thread_id": done.thread_id, "already": done.already}
+        )
         text = say(OUTCOMES, "already_confirmed" if done.already else "confirmed", done.lang)
         if wants_json(h):
             return _json(

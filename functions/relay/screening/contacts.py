@@ -96,7 +96,9 @@ class ContactFinder:
             rf"(?:https?|ftps?)://{_URL_TAIL}|(?<![\w.-])www\d{{0,3}}\.{_URL_TAIL}", flags
         )
         self.dot_tld = re.compile(rf"\.{tlds}", flags)
-        self.bare_domain = re.compile(rf"(?<![\w@.-])(?:{_LABEL}\.)+{tlds}(?:/{_URL_TAIL}|/)?", flags)
+        self.bare_domain = re.compile(
+            rf"(?<![\w@.-])(?:{_LABEL}\.)+{tlds}(?:/{_URL_TAIL}|/)?", flags
+        )
         # A disguised domain is found from its end ("point ca", "[.] com"), then its labels are
         # read backwards on the reversed text: searching forwards from every word is too slow.
         self.disguised_tld = re.compile(
@@ -122,7 +124,7 @@ class ContactFinder:
         self.tagged_handle = re.compile(r"(?<![\w#])[^\W_][\w.]{1,31}#\d{4}(?!\w)")
 
         self.phone_token = re.compile(r"[0-9]+|[^\W\d_]+")
-        self.phone_gap = re.compile(r"[\s.\-/()+]{1,3}")
+        self.phone_gap = re.compile(r"[\s.\-/()+]{1,4}")
 
         self.postal_code = re.compile(
             r"(?<!\w)[abceghjklmnprstvxy][0-9][a-z][ -]?[0-9][a-z][0-9](?!\w)", flags
@@ -286,9 +288,10 @@ def _phone_shaped(groups: list[tuple[str, int, int, str]]) -> bool:
         return False
     if total not in (10, 11):
         return False
-    if len(sizes) > 1 and (sizes[0] >= 4 or sizes[-1] == 3):
-        return False  # "2019 514 555": opens like a year; "1 234 567 890": thousands
-    return True
+    # "2019 514 555" opens like a year (but "1514 555 0123" is a country code and an area
+    # code); "1 234 567 890" ends like thousands.
+    opens_like_a_year = sizes[0] == 4 and total == 10
+    return len(sizes) == 1 or (not opens_like_a_year and sizes[-1] != 3)
 
 
 def _looks_like_handle(value: str) -> bool:

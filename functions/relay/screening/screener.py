@@ -45,7 +45,7 @@ class Screener:
         ]
         contact_flags = self._contacts(text, folded, offsets, tokens, shortcuts)
         delivered, pieces = _mask(text, contact_flags)
-        for _ in range(MAX_PASSES):
+        for _ in range(MAX_PASSES if contact_flags else 0):  # nothing masked: nothing new
             found = self._contacts(delivered, *fold(delivered), None, shortcuts)
             found = [_back(flag, pieces) for flag in found if not _in_placeholder(flag, pieces)]
             if not found:
@@ -70,7 +70,9 @@ class Screener:
 
         hits = self.contacts.find(folded, tokens if shortcuts else None, unaccented_at)
         return _outermost(
-            Flag(hit.kind, CONTACT, source(hit.start, hit.end)) for hit in hits if hit.end > hit.start
+            Flag(hit.kind, CONTACT, source(hit.start, hit.end))
+            for hit in hits
+            if hit.end > hit.start
         )
 
     def label(self, category: str, lang: str) -> str:

@@ -79,14 +79,26 @@ def fold_char(char: str) -> str:
 
 
 # Characters below U+0250 and in General Punctuation whose folded form is not
-# exactly one character; everything outside those ranges is looked at one by one.
+# exactly one character are handled one by one, and so are runs of characters
+# outside those ranges (emoji, Cyrillic, ...), through a cache.
 _COMMON = [chr(c) for c in range(0x250)] + [chr(c) for c in range(0x2000, 0x2070)]
 _TABLE = {ord(c): fold_char(c) for c in _COMMON}
 _IRREGULAR = re.compile(
     "["
     + "".join(re.escape(c) for c in _COMMON if len(fold_char(c)) != 1)
-    + "]|[^\u0000-\u024f\u2000-\u206f]"
+    + "]|[^\u0000-\u024f\u2000-\u206f]+"
 )
+
+
+class _FoldCache(dict):
+    def __missing__(self, char: str) -> str:
+        if len(self) > 50_000:  # arbitrary input must not grow memory without end
+            self.clear()
+        self[char] = folded = fold_char(char)
+        return folded
+
+
+_FOLDED = _FoldCache()
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -95,14 +107,19 @@ def fold(text: str) -> tuple[str, list[int]]:
     offsets: list[int] = []
     position = 0
     for match in _IRREGULAR.finditer(text):
-        start = match.start()
+        start, end = match.span()
         if start > position:
             parts.append(text[position:start].translate(_TABLE))
             offsets.extend(range(position, start))
-        folded = fold_char(match.group())
-        parts.append(folded)
-        offsets.extend([start] * len(folded))
-        position = match.end()
+        folded = [_FOLDED[c] for c in match.group()]
+        joined = "".join(folded)
+        parts.append(joined)
+        if len(joined) == end - start and "" not in folded:  # one character each
+            offsets.extend(range(start, end))
+        else:
+            for index, piece in enumerate(folded, start):
+                offsets.extend([index] * len(piece))
+        position = end
     if position < len(text):
         parts.append(text[position:].translate(_TABLE))
         offsets.extend(range(position, len(text)))

@@ -773,6 +773,18 @@ class DynamoDBStore:
                 break
         return found
 
+    def list_threads(self, *, now):
+        found: list[Thread] = []
+        pages = self.client.get_paginator("scan").paginate(
+            TableName=self.table,
+            FilterExpression="sk = :thread AND expires_at > :now",
+            ExpressionAttributeValues={":thread": {"S": "THREAD"}, ":now": _av(_epoch(now))},
+            ConsistentRead=True,
+        )
+        for page in pages:
+            found.extend(_thread(_plain(item)) for item in page.get("Items", []))
+        return sorted(found, key=lambda t: (t.created_at, t.id))
+
     def count_open_threads(self, mentor, *, now):
         total = 0
         pages = self.client.get_paginator("query").paginate(

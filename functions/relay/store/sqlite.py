@@ -534,6 +534,12 @@ class SqliteStore:
         )
         return [_message(r) for r in rows]
 
+    def list_threads(self, *, now):
+        rows = self._con().execute(
+            "SELECT * FROM threads WHERE expires_at > ? ORDER BY created_at, id", (_ts(now),)
+        )
+        return [_thread(r) for r in rows]
+
     def count_open_threads(self, mentor, *, now):
         return (
             self._con()

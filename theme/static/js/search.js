@@ -349,16 +349,19 @@ clearButton.addEventListener("click", () => {
   submitNow(true);
   box.focus();
 });
-window.addEventListener("popstate", () => {
-  const state = fromUrl(location.search);
-  writeForm(state);
+// The form drops what the URL holds but the page does not offer (a stale or
+// mistyped link), so the search runs on what the visitor sees.
+function restore() {
+  writeForm(fromUrl(location.search));
+  const state = readForm();
+  remember(state, false);
   run(state);
-});
+}
+
+window.addEventListener("popstate", restore);
 
 for (const select of Object.values(selects)) {
   for (const option of select.options) if (option.value) option.dataset.name ||= option.textContent;
 }
 root.classList.add("search-ready");
-const initial = fromUrl(location.search);
-writeForm(initial);
-run(initial);
+restore();

@@ -1,0 +1,147 @@
+"""The moderation page in a real Chromium: sign-in, keyboard decisions, two moderators racing,
+message texts shown as text, and axe-core finding no serious or critical violation."""
+
+from __future__ import annotations
+
+import email
+import re
+from datetime import UTC, datetime
+from email import policy
+
+import pytest
+from conftest import MODERATOR_TOKENS
+from relay.domain import Status
+from relay.questions import Question
+from relay.store.sqlite import SqliteStore
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = (
+    'Je veux devenir soudeuse. <img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
+)
+
+
+def ask(server, n: int, text: str, *, mentor="marie-tremblay", age=16) -> str:
+    """A confirmed question in the queue (the form's path is covered by the journey test)."""
+    q = server.server.questions
+    received = q.submit(
+        Question(mentor=mentor, lang="fr", pseudonym=f"Jeune{n}", age=age, region="06",
+                 situation="secondaire", email=f"jeune{n}.demo@example.org", question=text),
+        client=f"203.0.113.{n}", idempotency_key=None,
+    )  # fmt: skip
+    mail = email.message_from_bytes(server.emails()[-1].read_bytes(), policy=policy.default)
+    token = re.search(r"confirm\?token=(\S+)", mail.get_body(("plain",)).get_content()).group(1)
+    q.confirm(token)
+    return received.thread_id
+
+
+def message_in(server, thread_id: str):
+    """The thread's first message as stored now."""
+    store = SqliteStore(server.data_dir / "relay.sqlite3")
+    try:
+        return store.list_messages(thread_id, now=datetime.now(UTC))[0]
+    finally:
+        store.close()
+
+
+def sign_in(page, server, token: str) -> None:
+    page.goto(f"{server.url}/moderation/")
+    page.fill("#token", token)
+    page.press("#token", "Enter")
+    page.locator("#whoami").filter(has_text="moderator:").wait_for()
+
+
+def test_sign_in_keeps_the_token_in_this_tab_only(moderated_server, browser):
+    context = browser.new_context(locale="fr-CA")
+    try:
+        page = context.new_page()
+        page.goto(f"{moderated_server.url}/moderation/")
+        assert page.locator("meta[name=robots]").get_attribute("content").startswith("noindex")
+        page.fill("#token", "forged-token")
+        page.press("#token", "Enter")
+        page.locator("#token-error").filter(has_text="inconnu").wait_for()
+        assert page.locator("#workspace").is_hidden()
+
+        sign_in(page, moderated_server, MODERATOR_TOKENS["bob"])
+        assert page.evaluate("sessionStorage.length") == 1
+        assert page.evaluate("localStorage.length") == 0 and context.cookies() == []
+        page.reload()
+        page.locator("#whoami").filter(has_text="moderator:bob").wait_for()  # same tab
+        other = context.new_page()  # a new tab starts signed out
+        other.goto(f"{moderated_server.url}/moderation/")
+        assert other.locator("#login").is_visible() and other.locator("#workspace").is_hidden()
+        page.click("#logout")
+        assert page.evaluate("sessionStorage.length") == 0
+    finally:
+        context.close()
+
+
+def test_keyboard_edit_and_reject_and_texts_shown_as_text(moderated_server, page, axe):
+    server = moderated_server
+    hostile = ask(server, 1, HOSTILE)
+    plain = ask(server, 2, "Quel cégep offre la technique de génie civil? Appelez-moi 514-555-0199",
+                age=22)  # fmt: skip
+    sign_in(page, server, MODERATOR_TOKENS["alice"])
+    page.locator("#queue .queue-item").nth(1).wait_for()
+
+    assert axe(page) == []  # the signed-in page, a message shown
+
+    # The first in the queue is the one with a phone number (higher priority): masked vs original.
+    page.locator("#original").filter(has_text="514-555-0199").wait_for()
+    assert "514-555-0199" not in page.locator("#masked").inner_text()
+    assert page.locator("#flags").inner_text().strip() != ""
+
+    # e: edit; typing shortcut letters in the field triggers nothing; the edit is delivered.
+    page.keyboard.press("e")
+    page.fill("#edit-text", "")
+    page.locator("#edit-text").type("Quel cégep offre la technique de génie civil? (a, r, x, j)")
+    assert page.locator("#edit-form").is_visible() and page.locator("#status").inner_text() == ""
+    page.click("#edit-form button[type=submit]")
+    page.locator("#status").filter(has_text="modification").wait_for()
+    edited = message_in(server, plain)
+    assert edited.status == Status.APPROVED
+    assert edited.delivered_text == "Quel cégep offre la technique de génie civil? (a, r, x, j)"
+
+    # The hostile one is now selected: its markup is shown as text and never runs.
+    page.locator("#original").filter(has_text="<img src=x").wait_for()
+    assert page.locator("#detail img, #detail script, #queue img").count() == 0
+    assert page.evaluate("window.pwned === undefined")
+
+    # r: the reason picker (both languages), choose with the keyboard, Enter rejects.
+    page.keyboard.press("r")
+    page.locator("#reasons input").first.wait_for()
+    assert page.locator("#reasons [lang=en]").count() >= 8
+    page.keyboard.press("ArrowDown")  # second reason: off-topic
+    assert axe(page) == []  # the picker open
+    page.keyboard.press("Enter")
+    page.locator("#status").filter(has_text="Refusé").wait_for()
+    rejected = message_in(server, hostile)
+    assert rejected.status == Status.REJECTED and rejected.reason == "off-topic"
+    page.locator("#queue-count").filter(has_text="vide").wait_for()
+
+
+def test_two_moderators_at_once_the_loser_is_told(moderated_server, browser):
+    server = moderated_server
+    thread = ask(server, 3, "Comment devenir technicienne en laboratoire médical au Québec?")
+    alice, bob = browser.new_context(locale="fr-CA"), browser.new_context(locale="fr-CA")
+    try:
+        first, second = alice.new_page(), bob.new_page()
+        for page, name in ((first, "alice"), (second, "bob")):
+            sign_in(page, server, MODERATOR_TOKENS[name])
+            page.locator("#original").filter(has_text="laboratoire").wait_for()
+        first.keyboard.press("x")  # alice escalates: the version bob saw is stale now
+        first.locator("#status").filter(has_text="Deuxième lecture").wait_for()
+        second.click("#approve")
+        second.locator("#alert").filter(has_text="Une autre personne a déjà décidé").wait_for()
+        message = message_in(server, thread)
+        assert message.status == Status.PENDING and message.escalated  # bob changed nothing
+        # Bob's queue was reloaded: now he can decide on what he sees.
+        second.locator(".queue-item .badge-escalated").wait_for()
+        second.click("#approve")
+        second.locator("#status").filter(has_text="Approuvé").wait_for()
+        first.click("#approve")
+        first.locator("#alert").filter(has_text="approuvé").wait_for()
+        assert message_in(server, thread).status == Status.APPROVED
+    finally:
+        alice.close()
+        bob.close()

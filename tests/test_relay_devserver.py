@@ -1,0 +1,97 @@
+"""The local server: real cheroot threads on 127.0.0.1, static files and /api/* in one process."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from urllib.parse import urlencode
+
+import pytest
+from relay.devserver import make_server
+
+
+@pytest.fixture
+def served(tmp_path, relay):
+    site = tmp_path / "site"
+    (site / "mentors" / "marie-tremblay").mkdir(parents=True)
+    (site / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
+    (site / "404.html").write_text("<h1>Introuvable</h1>", encoding="utf-8")
+    (site / "mentors" / "marie-tremblay" / "index.html").write_text("profil", encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("outside the site", encoding="utf-8")
+    from conftest import free_port
+
+    port = free_port()
+    server = make_server(site, "127.0.0.1", port, questions=relay.questions)
+    thread = threading.Thread(target=server.safe_start, daemon=True)
+    thread.start()
+    server.ready_event.wait(10)
+    yield port
+    server.stop()
+
+
+def get(port, path, method="GET", body=None, headers=None, source="127.0.0.1"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    conn.request(method, path, body=body, headers=headers or {})
+    response = conn.getresponse()
+    data = response.read()
+    conn.close()
+    return response.status, response, data
+
+
+def test_static_files_directories_and_404(served):
+    assert get(served, "/")[2] == b"<h1>Accueil</h1>"
+    assert get(served, "/mentors/marie-tremblay/")[2] == b"profil"
+    status, response, _ = get(served, "/mentors/marie-tremblay")
+    assert status == 301 and response.getheader("Location") == "/mentors/marie-tremblay/"
+    for path in ("/nothing/", "/../secret.txt", "/%2e%2e/secret.txt"):
+        status, _, body = get(served, path)
+        assert status == 404 and b"outside" not in body
+
+
+def test_concurrent_submissions_never_mix_requests(served, relay):
+    site = relay.SITE_URL
+
+    def post(n: int):
+        form = {"mentor": "marie-tremblay" if n % 2 else "jordan-lee", "lang": "fr",
+                "pseudonym": f"Person{n}", "age": "20", "region": "06", "situation": "cegep",
+                "email": f"person{n}@example.org", "consent": "yes",
+                "question": f"Question numéro {n}, sur les études et le métier."}  # fmt: skip
+        headers = {"Content-Type": "application/x-www-form-urlencoded",
+                   "Accept": "application/json", "Origin": site}  # fmt: skip
+        status, _, body = get(served, "/api/questions", "POST", urlencode(form), headers,
+                              source=f"127.0.9.{n + 1}")  # fmt: skip
+        return status, json.loads(body)
+
+    with ThreadPoolExecutor(12) as pool:
+        replies = list(pool.map(post, range(36)))
+    assert [status for status, _ in replies] == [202] * 36
+    now = datetime.now(UTC)
+    con = relay.store._con()
+    rows = con.execute("SELECT id, mentor, pseudonym FROM threads").fetchall()
+    assert len(rows) == 36  # Powertools' resolver is not thread-safe: the server serializes it
+    for thread_id, mentor, pseudonym in rows:
+        n = int(pseudonym.removeprefix("Person"))
+        assert mentor == ("marie-tremblay" if n % 2 else "jordan-lee")
+        [message] = relay.store.list_messages(thread_id, now=now)
+        assert message.body.startswith(f"Question numéro {n},")
+        assert relay.store.get_thread(thread_id, now=now).mentee_email == f"person{n}@example.org"
+
+
+def test_oversized_posts_are_refused_before_reading(served):
+    headers = {"Content-Type": "application/x-www-form-urlencoded", "Content-Length": "10000000"}
+    conn = http.client.HTTPConnection("127.0.0.1", served, timeout=30)
+    conn.putrequest("POST", "/api/questions")
+    for key, value in headers.items():
+        conn.putheader(key, value)
+    conn.endheaders()
+    response = conn.getresponse()
+    assert response.status == 413
+    conn.close()
+
+
+def test_the_api_document_is_served_by_the_local_server(served):
+    status, response, body = get(served, "/api/openapi.json")
+    assert status == 200 and "/api/questions" in json.loads(body)["paths"]

@@ -1,0 +1,375 @@
+/* The moderators' page: the queue and the decisions, over the relay's moderation API
+   (/api/moderation/*, docs/architecture.md). Message texts are written with textContent only:
+   a message can never become markup here. The token lives in sessionStorage (this tab only). */
+(function () {
+  "use strict";
+  var root = document.getElementById("moderation");
+  if (!root || !window.fetch || !window.sessionStorage) { return; }
+
+  var API = root.getAttribute("data-api");
+  var LANG = root.getAttribute("data-lang") === "en" ? "en" : "fr";
+  var T = JSON.parse(document.getElementById("moderation-strings").textContent);
+  var KEY = "passerelle.moderator-token";
+  var $ = function (id) { return document.getElementById(id); };
+
+  var state = { token: null, items: [], index: -1, review: null, reasons: [] };
+
+  function say(template, values) {
+    return String(template).replace(/\{(\w+)\}/g, function (_, name) {
+      return values && name in values ? String(values[name]) : "{" + name + "}";
+    });
+  }
+
+  function clear(node) { while (node.firstChild) { node.removeChild(node.firstChild); } }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function status(text) { $("alert").textContent = ""; $("status").textContent = text || ""; }
+  function alarm(text) { $("status").textContent = ""; $("alert").textContent = text || ""; }
+
+  // --- the API ------------------------------------------------------------------------------
+
+  function ApiError(status, body) { this.status = status; this.body = body || {}; }
+
+  function api(path, body) {
+    var options = {
+      method: body ? "POST" : "GET",
+      headers: { "Accept": "application/json", "Authorization": "Bearer " + state.token },
+      credentials: "omit",
+      cache: "no-store"
+    };
+    if (body) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(API + path, options).then(function (response) {
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        if (response.status === 401) { signOut(T.session_over); throw new ApiError(401, data); }
+        if (!response.ok) { throw new ApiError(response.status, data); }
+        return data;
+      });
+    }, function () { throw new ApiError(0, {}); });
+  }
+
+  // --- signing in -----------------------------------------------------------------------------
+
+  function signIn(token, fromForm) {
+    state.token = token;
+    return api("/me").then(function (me) {
+      sessionStorage.setItem(KEY, token);
+      $("token").value = "";
+      $("token-error").textContent = "";
+      $("login").hidden = true;
+      $("workspace").hidden = false;
+      $("whoami").textContent = say(T.signed_in_as, { actor: me.actor });
+      return api("/reasons").then(function (data) {
+        state.reasons = data.reasons || [];
+        renderReasons();
+        return load();
+      });
+    }).catch(function (error) {
+      if (error.status === 401) {
+        $("token-error").textContent = fromForm ? T.bad_token : T.session_over;
+        $("token").setAttribute("aria-invalid", "true");
+        $("token").focus();
+      } else {
+        $("token-error").textContent = T.network;
+      }
+    });
+  }
+
+  function signOut(why) {
+    sessionStorage.removeItem(KEY);
+    state.token = null;
+    state.items = [];
+    state.review = null;
+    $("workspace").hidden = true;
+    $("login").hidden = false;
+    $("token-error").textContent = why || "";
+    $("token").focus();
+  }
+
+  // --- the queue ------------------------------------------------------------------------------
+
+  function ago(iso) {
+    var seconds = (Date.parse(iso) - Date.now()) / 1000;
+    var format = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(LANG, { numeric: "auto" }) : null;
+    var steps = [["day", 86400], ["hour", 3600], ["minute", 60]];
+    for (var i = 0; i < steps.length; i++) {
+      if (Math.abs(seconds) >= steps[i][1] || i === steps.length - 1) {
+        var value = Math.round(seconds / steps[i][1]);
+        return format ? format.format(value, steps[i][0]) : iso;
+      }
+    }
+    return iso;
+  }
+
+  function when(iso) {
+    var date = new Date(iso);
+    return date.toLocaleString(LANG === "en" ? "en-CA" : "fr-CA") + " (" + ago(iso) + ")";
+  }
+
+  function load(keepId) {
+    status(T.loading);
+    return api("/queue").then(function (data) {
+      state.items = data.items || [];
+      var at = keepId ? indexOf(keepId) : -1;
+      renderQueue();
+      status(state.items.length ? "" : T.empty);
+      select(at >= 0 ? at : (state.items.length ? Math.min(Math.max(state.index, 0), state.items.length - 1) : -1), false);
+    }).catch(function (error) { if (error.status !== 401) { alarm(T.network); } });
+  }
+
+  function indexOf(id) {
+    for (var i = 0; i < state.items.length; i++) { if (state.items[i].message.id === id) { return i; } }
+    return -1;
+  }
+
+  function renderQueue() {
+    var list = $("queue");
+    clear(list);
+    var n = state.items.length;
+    $("queue-count").textContent = n === 0 ? T.empty : (n === 1 ? T.count_one : say(T.count_many, { n: n }));
+    state.items.forEach(function (item, i) {
+      var m = item.message, t = item.thread;
+      var li = el("li");
+      var button = el("button", "queue-item");
+      button.type = "button";
+      button.setAttribute("data-index", String(i));
+      button.setAttribute("data-message", m.id);
+      var head = el("span", "queue-head");
+      head.appendChild(el("span", "priority", say(T.priority, { n: m.priority })));
+      head.appendChild(el("span", "age", ago(m.created_at)));
+      button.appendChild(head);
+      var marks = el("span", "marks");
+      if (m.escalated) { marks.appendChild(el("span", "badge badge-escalated", T.escalated)); }
+      if (t.minor) { marks.appendChild(el("span", "badge badge-minor", T.minor)); }
+      m.flags.forEach(function (flag) { marks.appendChild(el("span", flagClass(flag), flag)); });
+      button.appendChild(marks);
+      button.appendChild(el("span", "preview", (m.author === "mentor" ? T.author_mentor : T.author_mentee) + " · " + t.mentor));
+      var preview = (m.delivered_text || "").replace(/\s+/g, " ");
+      button.appendChild(el("span", "preview-text", preview.length > 90 ? preview.slice(0, 89) + "…" : preview));
+      button.addEventListener("click", function () { select(i, true); });
+      li.appendChild(button);
+      list.appendChild(li);
+    });
+  }
+
+  function flagClass(flag) {
+    return "badge flag" + (String(flag).indexOf("risk:") === 0 ? " flag-risk" : "");
+  }
+
+  // --- one message ----------------------------------------------------------------------------
+
+  function select(i, focus) {
+    closeForms();
+    state.index = i;
+    state.review = null;
+    var buttons = $("queue").querySelectorAll(".queue-item");
+    Array.prototype.forEach.call(buttons, function (b, k) {
+      if (k === i) { b.setAttribute("aria-current", "true"); } else { b.removeAttribute("aria-current"); }
+    });
+    if (i < 0 || i >= state.items.length) {
+      $("detail-body").hidden = true;
+      $("detail-empty").hidden = false;
+      return;
+    }
+    if (focus && buttons[i]) { buttons[i].focus(); }
+    var item = state.items[i];
+    render({ message: item.message, thread: item.thread, history: null });
+    api("/messages/" + encodeURIComponent(item.message.id)).then(function (review) {
+      if (state.index === i && state.items[i] && state.items[i].message.id === review.message.id) { render(review); }
+    }).catch(function (error) {
+      if (error.status === 404) { alarm(T.gone); load(); }
+    });
+  }
+
+  function render(review) {
+    state.review = review;
+    var m = review.message, t = review.thread;
+    $("detail-empty").hidden = true;
+    $("detail-body").hidden = false;
+    var badges = $("badges");
+    clear(badges);
+    badges.appendChild(el("li", "badge", m.author === "mentor" ? T.author_mentor : T.author_mentee));
+    badges.appendChild(el("li", "badge" + (t.minor ? " badge-minor" : ""), t.minor ? T.minor : T.adult));
+    badges.appendChild(el("li", "badge", say(T.priority, { n: m.priority })));
+    if (m.escalated) { badges.appendChild(el("li", "badge badge-escalated", T.escalated)); }
+    $("fact-mentor").textContent = t.mentor;
+    $("fact-pseudonym").textContent = t.pseudonym || "—";
+    $("fact-age").textContent = t.minor ? T.minor : T.adult;
+    $("fact-region").textContent = t.region_name;
+    $("fact-situation").textContent = t.situation_name;
+    $("fact-received").textContent = when(m.created_at);
+    var flags = $("flags");
+    clear(flags);
+    if (!m.flags.length) { flags.appendChild(el("li", "badge", T.no_flags)); }
+    m.flags.forEach(function (flag) { flags.appendChild(el("li", flagClass(flag), flag)); });
+    $("masked").textContent = m.delivered_text === null ? T.erased_text : m.delivered_text;
+    $("original").textContent = m.body === null ? T.erased_text : m.body;
+    var history = $("history");
+    clear(history);
+    if (review.history === null) { history.appendChild(el("li", "hint", T.loading)); return; }
+    if (!review.history.length) { history.appendChild(el("li", "hint", T.no_history)); }
+    review.history.forEach(function (h) {
+      var li = el("li", "history-item history-" + h.author);
+      var meta = (h.author === "mentor" ? T.mentor : T.mentee) + " · " + (T["status_" + h.status] || h.status) + " · " + when(h.created_at);
+      li.appendChild(el("p", "meta", meta));
+      var passed = h.status === "approved" || h.status === "delivered";
+      var text = passed ? h.delivered_text : h.body;
+      li.appendChild(el("div", "text", text === null ? T.erased_text : text));
+      history.appendChild(li);
+    });
+  }
+
+  // --- decisions ------------------------------------------------------------------------------
+
+  function current() { return state.index >= 0 ? state.items[state.index] : null; }
+
+  function decide(action, extra, done) {
+    var item = current();
+    if (!item) { return Promise.resolve(); }
+    var m = (state.review && state.review.message.id === item.message.id) ? state.review.message : item.message;
+    var body = { version: m.version };
+    Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
+    setBusy(true);
+    return api("/messages/" + encodeURIComponent(m.id) + "/" + action, body).then(function () {
+      closeForms();
+      status(done);
+      return load(action === "escalate" ? m.id : null);
+    }).catch(function (error) {
+      if (error.status === 409) {
+        alarm(say(T.conflict, { status: T["status_" + error.body.status] || error.body.status || "?" }));
+        closeForms();
+        return load();
+      }
+      if (error.status === 404) { alarm(T.gone); closeForms(); return load(); }
+      if (error.status === 422) {
+        var fields = error.body.fields || {};
+        alarm(say(T.invalid, { fields: Object.keys(fields).map(function (k) { return k + " (" + fields[k] + ")"; }).join(", ") }));
+        return;
+      }
+      if (error.status !== 401) { alarm(error.status ? T.failed : T.network); }
+    }).then(function () { setBusy(false); });
+  }
+
+  function setBusy(busy) {
+    Array.prototype.forEach.call(root.querySelectorAll("#detail button"), function (b) { b.disabled = busy; });
+  }
+
+  function closeForms() {
+    $("edit-form").hidden = true;
+    $("reject-form").hidden = true;
+    $("edit-error").textContent = "";
+    $("reject-error").textContent = "";
+  }
+
+  function openEdit() {
+    if (!current() || !state.review) { return; }
+    closeForms();
+    var text = state.review.message.delivered_text;
+    $("edit-text").value = text === null ? "" : text;
+    $("edit-form").hidden = false;
+    $("edit-text").focus();
+  }
+
+  function renderReasons() {
+    var box = $("reasons");
+    clear(box);
+    var other = LANG === "fr" ? "en" : "fr";
+    state.reasons.forEach(function (reason, i) {
+      var row = el("div", "reason");
+      var input = el("input");
+      input.type = "radio";
+      input.name = "reason";
+      input.value = reason.code;
+      input.id = "reason-" + i;
+      var label = el("label");
+      label.htmlFor = input.id;
+      label.appendChild(el("strong", null, reason.code));
+      label.appendChild(el("span", "reason-text", reason[LANG]));
+      var translation = el("span", "reason-other", reason[other]);
+      translation.lang = other;
+      label.appendChild(translation);
+      row.appendChild(input);
+      row.appendChild(label);
+      box.appendChild(row);
+    });
+  }
+
+  function openReject() {
+    if (!current()) { return; }
+    closeForms();
+    $("reject-form").hidden = false;
+    var first = $("reasons").querySelector("input");
+    if (first) { first.focus(); }
+  }
+
+  // --- wiring ---------------------------------------------------------------------------------
+
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var token = $("token").value.trim();
+    if (!token) { $("token-error").textContent = T.bad_token; $("token").focus(); return; }
+    signIn(token, true);
+  });
+  $("logout").addEventListener("click", function () { signOut(""); });
+  $("reload").addEventListener("click", function () { load(current() && current().message.id); });
+  $("approve").addEventListener("click", function () { decide("approve", null, T.approved); });
+  $("edit").addEventListener("click", openEdit);
+  $("reject").addEventListener("click", openReject);
+  $("escalate").addEventListener("click", function () { decide("escalate", null, T.escalated_done); });
+  $("edit-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("edit-text").value.trim();
+    if (!text) { $("edit-error").textContent = T.edit_empty; $("edit-text").focus(); return; }
+    decide("approve", { text: text }, T.approved_edited);
+  });
+  $("reject-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var chosen = $("reject-form").querySelector("input[name=reason]:checked");
+    if (!chosen) { $("reject-error").textContent = T.choose_reason; return; }
+    decide("reject", { reason: chosen.value }, T.rejected);
+  });
+  $("reasons").addEventListener("keydown", function (event) {
+    if (event.key === "Enter") { event.preventDefault(); $("reject-form").requestSubmit(); }
+  });
+  Array.prototype.forEach.call(root.querySelectorAll("[data-cancel]"), function (button) {
+    button.addEventListener("click", closeForms);
+  });
+
+  function typing(target) {
+    if (!target || !target.tagName) { return false; }
+    var tag = target.tagName.toLowerCase();
+    if (tag === "textarea" || tag === "select" || target.isContentEditable) { return true; }
+    return tag === "input" && !/^(radio|checkbox|button|submit)$/i.test(target.type || "");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if ($("workspace").hidden || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    if (event.key === "Escape") {
+      if (!$("edit-form").hidden || !$("reject-form").hidden) { closeForms(); $("approve").focus(); }
+      return;
+    }
+    if (typing(event.target) || !$("edit-form").hidden || !$("reject-form").hidden) { return; }
+    var actions = {
+      j: function () { if (state.index < state.items.length - 1) { select(state.index + 1, true); } },
+      k: function () { if (state.index > 0) { select(state.index - 1, true); } },
+      a: function () { decide("approve", null, T.approved); },
+      e: openEdit,
+      r: openReject,
+      x: function () { decide("escalate", null, T.escalated_done); },
+      u: function () { load(current() && current().message.id); }
+    };
+    var action = actions[event.key];
+    if (action) { event.preventDefault(); action(); }
+  });
+
+  var saved = sessionStorage.getItem(KEY);
+  if (saved) { signIn(saved, false); } else { $("token").focus(); }
+})();
