@@ -71,7 +71,7 @@ class Traffic:
 ARM = """() => new Promise((resolve) => {
   const root = document.getElementById("search");
   window.__rendered = null;
-  root.addEventListener("search-rendered", (e) => {
+  root.addEventListener("search-results", (e) => {
     window.__rendered = {at: performance.now(), total: e.detail.total, query: e.detail.query};
   });
   document.getElementById("search-q").addEventListener("input", () => {

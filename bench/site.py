@@ -1,7 +1,8 @@
 """Site build benchmark: wall time and peak memory of a full build for 1,000 and 5,000 mentors.
 
-Each size builds in its own Python process, so the peak resident memory
-(resource.getrusage) is that build's alone. The corpus comes from bench.corpus.
+Each build runs in its own Python process, so the peak resident memory
+(resource.getrusage, main process) is that build's alone; CPU seconds include
+the render workers and Pagefind. The corpus comes from bench.corpus.
 
     python -m bench.site            # 1,000 and 5,000
     python -m bench.site 2000       # one size
@@ -22,7 +23,34 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1000, 5000)
 
 
-def _one(n: int, workdir: Path) -> dict:
+BARE_TEMPLATES = (
+    "base",
+    "index",
+    "mentor",
+    "listing",
+    "listing_index",
+    "article",
+    "articles",
+    "page",
+    "search",
+)
+
+
+def _bare_overrides(workdir: Path) -> dict:
+    """One-line templates and no search indexing: what the engine itself costs."""
+    templates = workdir / "bare-templates"
+    templates.mkdir()
+    for name in BARE_TEMPLATES:
+        (templates / f"{name}.html").write_text(
+            '<html lang="{{ lang }}"><title>{{ page_url }}</title></html>', encoding="utf-8"
+        )
+    return {
+        "THEME_TEMPLATES_OVERRIDES": [str(templates)],
+        "PLUGINS": ["pelican.plugins.yaml_metadata", "mentors"],
+    }
+
+
+def _one(n: int, workdir: Path, bare: bool = False) -> dict:
     """Runs in the child: generate the corpus, build it, report the figures as JSON."""
     sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "functions"), str(ROOT)]
     from mentors.build import build_site
@@ -35,7 +63,8 @@ def _one(n: int, workdir: Path) -> dict:
     compile_catalogs(ROOT / "theme" / "translations")
     out = workdir / "output"
     start, cpu_start = time.perf_counter(), _cpu()
-    ok = build_site(ROOT / "pelicanconf.py", out, content_dir=content)
+    overrides = _bare_overrides(workdir) if bare else None
+    ok = build_site(ROOT / "pelicanconf.py", out, content_dir=content, overrides=overrides)
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
     pages = sum(1 for _ in out.rglob("*.html")) if ok else 0
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -56,11 +85,11 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure(n: int) -> dict:
+def measure(n: int, bare: bool = False) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-site-{n}-") as tmp:
         code = (
             "import json, pathlib, bench.site as b; "
-            f"print(json.dumps(b._one({n}, pathlib.Path({tmp!r}))))"
+            f"print(json.dumps(b._one({n}, pathlib.Path({tmp!r}), {bare!r})))"
         )
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
         done = subprocess.run(
@@ -72,19 +101,24 @@ def measure(n: int) -> dict:
 
 
 def run(sizes: tuple[int, ...] = SIZES) -> list[dict]:
-    """Print one line per corpus size; return the figures."""
+    """Print one line per corpus size and variant; return the figures.
+
+    "full" is the real build (theme, search index); "bare" swaps in one-line
+    templates and skips Pagefind, to show the engine's own cost.
+    """
     results = []
-    print(f"{'mentors':>8} {'build s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
+    print(f"{'mentors':>8} {'variant':>7} {'build s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
     for n in sizes:
-        figures = measure(n)
-        results.append(figures)
-        status = "" if figures["ok"] else "  BUILD FAILED"
-        print(
-            f"{n:>8} {figures['seconds']:>8.1f} {figures['cpu_seconds']:>7.1f} "
-            f"{figures['peak_mib']:>9.0f} "
-            f"{figures['pages']:>7}{status}",
-            flush=True,
-        )
+        for bare in (False, True):
+            figures = measure(n, bare)
+            results.append({**figures, "variant": "bare" if bare else "full"})
+            status = "" if figures["ok"] else "  BUILD FAILED"
+            print(
+                f"{n:>8} {'bare' if bare else 'full':>7} {figures['seconds']:>8.1f} "
+                f"{figures['cpu_seconds']:>7.1f} {figures['peak_mib']:>9.0f} "
+                f"{figures['pages']:>7}{status}",
+                flush=True,
+            )
     return results
 
 

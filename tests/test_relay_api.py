@@ -135,6 +135,8 @@ def test_forged_or_foreign_tokens_are_refused(relay):
     [
         ({"pseudonym": ""}, "pseudonym", "required"),
         ({"pseudonym": "x" * 41}, "pseudonym", "pseudonym_too_long"),
+        ({"pseudonym": "alex@gmail.com"}, "pseudonym", "pseudonym_contact"),
+        ({"pseudonym": "@alex_insta"}, "pseudonym", "pseudonym_contact"),
         ({"age": "seize"}, "age", "not_a_number"),
         ({"age": "13"}, "age", "too_young"),
         ({"age": "31"}, "age", "too_old"),

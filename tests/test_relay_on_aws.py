@@ -27,6 +27,9 @@ pytestmark = pytest.mark.aws
 SITE = "https://passerelle.example"
 MENTEE = "camille.mentee@example.org"  # invented
 MENTOR = "marie.mentor@example.org"
+# What API Gateway's JWT authorizer passes on from a Cognito token (HTTP API: groups as text).
+MODERATOR = {"sub": "0f1e2d3c-moderator", "cognito:groups": "[moderators]"}
+OUTSIDER = {"sub": "9a8b7c6d-someone", "cognito:groups": "[]"}
 QUESTION = "Bonjour! Quelles études mènent au génie civil, et où faire un stage?"
 
 
@@ -66,12 +69,14 @@ def lambda_env(moto_server, monkeypatch):
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.setattr(relay.lambda_handler, "_app", None)
+    monkeypatch.setattr(relay.lambda_handler, "_questions", None)
     store = DynamoDBStore(table)
     store.set_mentor_contact(MentorContact(slug="marie-tremblay", email=MENTOR))
     return store
 
 
-def invoke(path: str, fields: dict) -> tuple[int, dict]:
+def invoke(path: str, fields: dict, claims: dict | None = None) -> tuple[int, dict]:
+    """POST as API Gateway delivers it; `claims` are what its JWT authorizer adds."""
     from relay.lambda_handler import handler
 
     environ = {
@@ -80,9 +85,17 @@ def invoke(path: str, fields: dict) -> tuple[int, dict]:
         "HTTP_HOST": "abc123.execute-api.ca-central-1.amazonaws.com",
         "HTTP_ORIGIN": SITE,
         "HTTP_ACCEPT": "application/json",
-        "CONTENT_TYPE": "application/x-www-form-urlencoded",
     }
-    result = handler(RelayWSGI.event(environ, path, urlencode(fields).encode()), None)
+    if claims is None:
+        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
+        body = urlencode(fields).encode()
+    else:
+        environ["CONTENT_TYPE"] = "application/json"
+        body = json.dumps(fields).encode()
+    event = RelayWSGI.event(environ, path, body)
+    if claims is not None:
+        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+    result = handler(event, None)
     return result["statusCode"], json.loads(result["body"])
 
 
@@ -156,7 +169,24 @@ def test_a_question_goes_through_lambda_into_dynamodb_and_out_through_ses(
     assert queued.status == Status.PENDING and queued.body == QUESTION
     thread = lambda_env.get_thread(queued.thread_id, now=datetime.now(UTC))
     assert thread.mentee_email == MENTEE
-    assert [e.action for e in lambda_env.events(thread.id)][0] == "received"
+
+    approve = f"/api/moderation/messages/{queued.id}/approve"
+    status, body = invoke(approve, {"version": queued.version}, claims=OUTSIDER)
+    assert status == 403, body
+    status, body = invoke(approve, {"version": queued.version}, claims=MODERATOR)
+    assert (status, body["status"]) == (200, "approved"), body
+
+    from relay.lambda_handler import maintenance
+
+    report = maintenance({"task": "maintenance"}, None)
+    assert report["sent"] == 1, report
+    [to_mentor] = mails_to(moto_server, MENTOR)
+    assert QUESTION in to_mentor.get_body(("plain",)).get_content()
+    assert MENTEE not in to_mentor.as_string()
+    delivered = lambda_env.get_message(queued.id, now=datetime.now(UTC))
+    assert delivered.status == Status.DELIVERED
+    actions = [e.action for e in lambda_env.events(thread.id)]
+    assert actions[0] == "received" and actions[-1] == "delivered"
 
     printed = capsys.readouterr()
     logged = " ".join(relay_logs.lines) + printed.out + printed.err

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from relay.screening import (
     CONTACT_KINDS,
@@ -242,6 +242,8 @@ def test_a_package_built_from_functions_alone_finds_its_copy(tmp_path):
 # Pieces that make detectors fire, half-fire and collide.
 FRAGMENTS = [
     "@",
+    "[.]",
+    "[at]",
     ".",
     " ",
     "  ",
@@ -340,6 +342,8 @@ def test_no_address_survives_after_an_at_sign(text):
 
 @fast
 @given(any_text)
+@example("julie at exemple [.] com")
+@example("julie [@] exemple [.] com")
 def test_shortcuts_never_change_the_outcome(text):
     screener = default_screener()
     quick, thorough = screener.screen(text), screener.screen(text, shortcuts=False)

@@ -48,7 +48,7 @@ def test_bundle_orders_accepting_first_then_name_ignoring_accents():
         card("Denis Roy", "genie-civil", "laval", ["fr"]),
     ]
     bundle = build_bundle(cards, CODES)
-    names = [row[1] for row in bundle.files["all/all/0.json"]["cards"]]
+    names = [row[1] for row in bundle.files["sector/genie-civil/0.json"]["cards"]]
     assert names == ["Denis Roy", "Émilie Côté", "Zoé Roy", "Anne Dubé"]
 
 
@@ -85,6 +85,7 @@ def test_card_pages_are_grouped_by_value_and_paged():
     assert "region/estrie/2.json" not in files
     assert len(files["sector/genie-civil/3.json"]["cards"]) == 1
     assert "region/montreal/0.json" not in files  # no page for a value nobody has
+    assert "accepting/no/0.json" not in files  # the page never browses "not accepting"
 
 
 def test_unknown_value_is_a_clear_error():

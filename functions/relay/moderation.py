@@ -106,9 +106,11 @@ class Moderation:
         found = []
         for message in self.store.queue(now=now, limit=limit):
             try:
-                found.append(Review(message, self.store.get_thread(message.thread_id, now=now)))
+                thread = self.store.get_thread(message.thread_id, now=now)
             except NotFound:
                 continue  # its thread expired between the two reads
+            if thread.state != ThreadState.ERASED:  # erased by the mentee: nothing to judge
+                found.append(Review(message, thread))
         return found
 
     def review(self, message_id: str) -> Review:
@@ -146,7 +148,10 @@ class Moderation:
         message = self.store.get_message(message_id, now=now)
         if message.status != Status.PENDING or message.version != version:
             raise Conflict(f"message {message_id} was already decided or changed")
-        return message, self.store.get_thread(message.thread_id, now=now)
+        thread = self.store.get_thread(message.thread_id, now=now)
+        if thread.state == ThreadState.ERASED:
+            raise Conflict(f"thread {thread.id} was erased by the mentee")
+        return message, thread
 
     def approve(
         self, message_id: str, *, version: int, actor: str, text: str | None = None

@@ -89,6 +89,10 @@ class Questions:
             problems["region"] = "invalid_choice"
         if manifest.situations and q.situation not in manifest.situations:
             problems["situation"] = "invalid_choice"
+        from .screening import screen
+
+        if screen(q.pseudonym).masked:  # the mentor sees the pseudonym: no contact details in it
+            problems["pseudonym"] = "pseudonym_contact"
         if problems:
             raise InvalidInput(problems)
         try:

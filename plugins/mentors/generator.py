@@ -54,8 +54,14 @@ class MentorsGenerator(Generator):
         folders = [(root / p, True) for p in settings["ARTICLE_PATHS"]]
         folders += [(root / p, False) for p in settings["PAGE_PATHS"]]
         problems += check_sources(folders, vocab, shown_from)
+        context = self.context
         magazine = Magazine(
-            self.context.get("articles", []), self.context.get("pages", []), vocab, shown_from
+            context.get("articles", []),
+            context.get("pages", []),
+            vocab,
+            shown_from,
+            hidden_articles=context.get("hidden_articles", []),
+            hidden_pages=context.get("hidden_pages", []),
         )
         problems += magazine.problems
         if problems:

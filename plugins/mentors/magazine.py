@@ -91,8 +91,15 @@ class Magazine:
     """Articles and pages of both languages with their translation links."""
 
     def __init__(
-        self, articles: list[Any], pages: list[Any], vocab: Vocabularies, shown_from: Path
+        self,
+        articles: list[Any],
+        pages: list[Any],
+        vocab: Vocabularies,
+        shown_from: Path,
+        hidden_articles: list[Any] = (),
+        hidden_pages: list[Any] = (),
     ):
+        """Hidden articles and pages are linked to their translations, never listed."""
         self.vocab = vocab
         self.problems: list[Problem] = []
         self.translations: dict[int, dict[str, str]] = {}
@@ -100,8 +107,8 @@ class Magazine:
         for article in sorted(articles, key=lambda a: a.date, reverse=True):
             self.articles[article.lang if article.lang in urls.LANGS else "fr"].append(article)
         self.pages = {lang: [p for p in pages if p.lang == lang] for lang in urls.LANGS}
-        self._link(articles, shown_from)
-        self._link(pages, shown_from)
+        self._link([*articles, *hidden_articles], shown_from)
+        self._link([*pages, *hidden_pages], shown_from)
         self.by_sector: dict[tuple[str, str], list[Any]] = defaultdict(list)
         self.categories: dict[str, dict[str, Group]] = {lang: {} for lang in urls.LANGS}
         self.tags: dict[str, dict[str, Group]] = {lang: {} for lang in urls.LANGS}

@@ -148,8 +148,9 @@ def build_bundle(
         "widths": widths,
         "columns": columns,
     }
-    all_positions = list(range(len(cards)))
-    for facet, by_value in [("all", {"all": all_positions}), *groups.items()]:
+    # The page offers "accepting" only as a yes; "no" never narrows a browse.
+    groups["accepting"].pop("no", None)
+    for facet, by_value in groups.items():
         for value, members in by_value.items():
             for page, start in enumerate(range(0, len(members), page_size)):
                 chunk = members[start : start + page_size]

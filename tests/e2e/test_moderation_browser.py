@@ -4,6 +4,7 @@ message texts shown as text, and axe-core finding no serious or critical violati
 from __future__ import annotations
 
 import email
+import gzip
 import re
 from datetime import UTC, datetime
 from email import policy
@@ -72,6 +73,10 @@ def test_sign_in_keeps_the_token_in_this_tab_only(moderated_server, browser):
         assert other.locator("#login").is_visible() and other.locator("#workspace").is_hidden()
         page.click("#logout")
         assert page.evaluate("sessionStorage.length") == 0
+        assert page.locator("#queue .queue-item").count() == 0  # nothing left on screen
+        page.goto(f"{moderated_server.url}/en/moderation/")
+        assert page.locator("html").get_attribute("lang") == "en"
+        page.get_by_role("heading", name="Sign in").wait_for()
     finally:
         context.close()
 
@@ -90,6 +95,15 @@ def test_keyboard_edit_and_reject_and_texts_shown_as_text(moderated_server, page
     page.locator("#original").filter(has_text="514-555-0199").wait_for()
     assert "514-555-0199" not in page.locator("#masked").inner_text()
     assert page.locator("#flags").inner_text().strip() != ""
+
+    # j / k move through the queue.
+    current = page.locator("#queue .queue-item[aria-current=true]")
+    page.keyboard.press("j")
+    page.locator("#original").filter(has_text="soudeuse").wait_for()
+    assert current.get_attribute("data-index") == "1"
+    page.keyboard.press("k")
+    page.locator("#original").filter(has_text="514-555-0199").wait_for()
+    assert current.get_attribute("data-index") == "0"
 
     # e: edit; typing shortcut letters in the field triggers nothing; the edit is delivered.
     page.keyboard.press("e")
@@ -145,3 +159,21 @@ def test_two_moderators_at_once_the_loser_is_told(moderated_server, browser):
     finally:
         alice.close()
         bob.close()
+
+
+def test_never_indexed_never_linked(built_site):
+    """/moderation/ is noindex, out of the sitemap and the search index, linked from nowhere."""
+    for page in (built_site / "moderation" / "index.html", built_site / "en/moderation/index.html"):
+        html = page.read_text(encoding="utf-8")
+        assert '<meta name="robots" content="noindex, nofollow">' in html
+        assert "data-pagefind-body" not in html
+    assert "moderation" not in (built_site / "sitemap.xml").read_text(encoding="utf-8")
+    fragments = list((built_site / "pagefind" / "fragment").glob("*.pf_fragment"))
+    assert fragments and not any(b"/moderation/" in gzip.decompress(f.read_bytes())
+                                 for f in fragments)  # fmt: skip
+    link = re.compile(r'href="[^"]*/moderation/')
+    linking = [
+        p for p in built_site.rglob("*.html")
+        if "moderation" not in p.parts and link.search(p.read_text("utf-8"))
+    ]  # fmt: skip
+    assert linking == []

@@ -173,7 +173,13 @@ def _other_name(view: View) -> str:
 
 
 def conversation_page(
-    view: View, token: str, *, text: str = "", error: str | None = None, sent: bool = False
+    view: View,
+    token: str,
+    *,
+    text: str = "",
+    error: str | None = None,
+    sent: bool = False,
+    erase_error: bool = False,
 ) -> str:
     lang, thread = view.lang, view.thread
     title = t(lang, f"title_{view.side}", name=_other_name(view))
@@ -213,6 +219,10 @@ def conversation_page(
     else:
         parts.append(f"<p>{escape(t(lang, 'closed'))}</p>")
     if view.side == Side.MENTEE:
+        if erase_error:
+            parts.append(
+                f'<p class="field-error" role="alert">{escape(t(lang, "confirm_required"))}</p>'
+            )
         parts.append(
             f"<h2>{escape(t(lang, 'erase_title'))}</h2><p>{escape(t(lang, 'erase_lead'))}</p>"
             '<form method="post" action="/api/conversation/erase">'
@@ -306,9 +316,7 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
                 view = conversations.view(token)
                 if view.side != Side.MENTEE:
                     raise BadToken("not the mentee's link")
-                return _html(422, conversation_page(view, token, error=None).replace(
-                    "<h2>", f'<p class="field-error" role="alert">'
-                    f'{escape(t(view.lang, "confirm_required"))}</p><h2>', 1))  # fmt: skip
+                return _html(422, conversation_page(view, token, erase_error=True))
             thread = conversations.erase(token)
         except (BadToken, NotFound) as error:
             return _fail(error)

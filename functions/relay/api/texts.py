@@ -61,6 +61,12 @@ FIELD_ERRORS = {
         "fr": "Votre pseudonyme doit compter au plus 40 caractères.",
         "en": "Your pseudonym must be at most 40 characters long.",
     },
+    "pseudonym_contact": {
+        "fr": "Votre pseudonyme ne doit pas contenir de coordonnées (courriel, téléphone, "
+        "compte de réseau social) : la personne mentore le verra.",
+        "en": "Your pseudonym must not contain contact details (e-mail, phone, social media "
+        "handle): the mentor will see it.",
+    },
     "consent_required": {
         "fr": "Pour envoyer une question, acceptez les règles de sécurité et la politique de "
         "confidentialité.",

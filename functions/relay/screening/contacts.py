@@ -50,6 +50,7 @@ _OPEN = r"[\[\(\{<]"
 _CLOSE = r"[\]\)\}>]"
 _BRACKETS = "[({<"
 _DIGITS = "0123456789"
+_MARK_RUN = re.compile("[wd]{7,}")
 
 
 class ContactFinder:
@@ -64,6 +65,7 @@ class ContactFinder:
         self.platform_set = frozenset(words.platforms)
         self.street_set = frozenset(words.street_types_before_name + words.street_types_after_name)
         self.not_domain = frozenset(words.not_domain_words)
+        self.not_handle = frozenset(words.not_handle_words)
         self.digit_words = words.digit_words
 
         tlds = _one_of(words.tlds) + r"(?![\w-])"
@@ -125,6 +127,8 @@ class ContactFinder:
 
         self.phone_token = re.compile(r"[0-9]+|[^\W\d_]+")
         self.phone_gap = re.compile(r"[\s.\-/()+]{1,4}")
+        self.figures = re.compile(r"[0-9]+")
+        self.figure_run = re.compile(r"[0-9]+(?:[\s.\-/()+]{1,4}[0-9]+)*")
 
         self.postal_code = re.compile(
             r"(?<!\w)[abceghjklmnprstvxy][0-9][a-z][ -]?[0-9][a-z][0-9](?!\w)", flags
@@ -133,7 +137,7 @@ class ContactFinder:
         before = _one_of(words.street_types_before_name)
         after = _one_of(words.street_types_after_name)
         self.street = re.compile(
-            rf"(?<![\w-])[0-9]{{1,5}}(?:[a-z]|-[0-9]{{1,4}})?,?\s+{before}\.?\s+"
+            rf"(?<![\w-])[0-9]{{1,5}}(?:-[0-9]{{1,4}})?,?\s+{before}\.?\s+"
             rf"(?:(?:de\s+la|de\s+l'|du|des|de|d')\s*)?{name}"
             rf"|(?<![\w-])[0-9]{{1,5}}\s+(?:{name}\s+){{1,2}}{after}(?![\w-])",
             flags,
@@ -161,7 +165,7 @@ class ContactFinder:
         if every or words & self.at_set or (has_bracket and ("at" in words or has_at)):
             for match in self.email_disguised.finditer(folded):
                 yield Hit(EMAIL, match.start(), match.end())
-        if every or ("at" in words and words & (self.dot_set | self.provider_set)):
+        if every or ("at" in words and (has_bracket or words & (self.dot_set | self.provider_set))):
             for match in self.email_weak.finditer(folded):
                 yield Hit(EMAIL, match.start(), match.end())
         if every or "://" in folded or "www" in folded:
@@ -170,19 +174,26 @@ class ContactFinder:
         if every or self.dot_tld.search(folded):
             for match in self.bare_domain.finditer(folded):
                 yield Hit(LINK, match.start(), match.end())
-        if every or words & self.tld_set:
+        if every or (words & self.tld_set and (has_bracket or words & self.dot_set)):
             yield from self._disguised_domains(folded, unaccented_at)
         if every or words & self.platform_set:
             for match in self.platform_handle.finditer(folded):
                 value = match.group("handle")
-                if match.group("explicit") or _looks_like_handle(value):
+                if _looks_like_handle(value) or (
+                    match.group("explicit")
+                    and value not in self.not_handle
+                    and _ends_clause(folded, match.end("handle"))
+                ):
                     yield Hit(HANDLE, match.start("handle"), match.end("handle"))
         if every or "#" in folded:
             for match in self.tagged_handle.finditer(folded):
                 yield Hit(HANDLE, match.start(), match.end())
         digits = sum(map(folded.count, _DIGITS))
-        if every or self._could_hold_phone(tokens):
+        phones = "spelled" if every else self._phone_kind(tokens)
+        if phones == "spelled":
             yield from self._phones(folded)
+        elif phones == "digits":
+            yield from self._phones_in_figures(folded)
         if every or digits >= 3:
             for match in self.postal_code.finditer(folded):
                 yield Hit(ADDRESS, match.start(), match.end())
@@ -212,19 +223,37 @@ class ContactFinder:
                 continue
             yield Hit(LINK, len(folded) - labels.end(), trigger.end())
 
-    def _could_hold_phone(self, tokens: list[str]) -> bool:
-        """Seven digits or more in a row, counting spelled-out digits and over-counting words
-        that mix letters and digits; any other word breaks a phone number."""
-        streak = 0
+    def _phone_kind(self, tokens: list[str]) -> str | None:
+        """None when no run of words holds seven digits (counting spelled-out digits, and
+        over-counting words that mix letters and digits; any other word breaks a phone
+        number); "spelled" when such a run has a spelled-out digit; else "digits"."""
         digit_words = self.digit_words
-        for token in tokens:
-            if token.isalpha():
-                streak = streak + 1 if token in digit_words else 0
-            else:
-                streak += len(token)
-            if streak >= 7:
-                return True
-        return False
+        # One letter per digit a word may hold: "w" spelled out, "d" figures, "a" neither.
+        marks = "".join(
+            [
+                ("w" if token in digit_words else "a") if token.isalpha() else "d" * len(token)
+                for token in tokens
+            ]
+        )
+        found = None
+        for run in _MARK_RUN.findall(marks):
+            if "w" in run:
+                return "spelled"
+            found = "digits"
+        return found
+
+    def _phones_in_figures(self, folded: str) -> Iterator[Hit]:
+        """The same as _phones when no digit is spelled out, without visiting every word."""
+        for run_match in self.figure_run.finditer(folded):
+            if sum(map(run_match.group().count, _DIGITS)) < 7:
+                continue
+            run = []
+            previous_end = None
+            for match in self.figures.finditer(folded, run_match.start(), run_match.end()):
+                gap = "" if previous_end is None else folded[previous_end : match.start()]
+                run.append((match.group(), match.start(), match.end(), gap))
+                previous_end = match.end()
+            yield from self._phones_in_run(folded, run)
 
     def _phones(self, folded: str) -> Iterator[Hit]:
         """Phone numbers: runs of digit groups (figures or spelled-out digits) whose shape is a
@@ -292,6 +321,13 @@ def _phone_shaped(groups: list[tuple[str, int, int, str]]) -> bool:
     # code); "1 234 567 890" ends like thousands.
     opens_like_a_year = sizes[0] == 4 and total == 10
     return len(sizes) == 1 or (not opens_like_a_year and sizes[-1] != 3)
+
+
+def _ends_clause(folded: str, end: int) -> bool:
+    """ "insta: julie" or "insta: julie, ..." end there; "Instagram: oui j'ai un compte" or
+    "Discord: c'est quoi?" go on with ordinary words."""
+    rest = folded[end : end + 8].lstrip(" \t")
+    return not rest or rest[0] in "\n\r,;!?)]}" or (rest[0] == "." and not rest[1:2].strip())
 
 
 def _looks_like_handle(value: str) -> bool:

@@ -40,6 +40,12 @@ def term_pattern(term: str) -> str:
 class _Term:
     category: str
     pattern: re.Pattern
+    others: tuple[frozenset[str], ...]  # forms of each further word (stems left out)
+
+
+def _forms(word: str) -> frozenset[str]:
+    endings = _ENDINGS if len(word) >= 4 else ("",)
+    return frozenset(word + ending for ending in endings)
 
 
 class RiskFinder:
@@ -53,14 +59,17 @@ class RiskFinder:
                 words = _words(text)
                 if not words:
                     continue
-                term = _Term(category.name, re.compile(rf"{term_pattern(text)}(?!\w)"))
+                term = _Term(
+                    category.name,
+                    re.compile(rf"{term_pattern(text)}(?!\w)"),
+                    tuple(_forms(w) for w in words[1:] if not w.endswith("*")),
+                )
                 first = words[0]
                 if first.endswith("*"):
                     self.stems.setdefault(first[:-1], []).append(term)
                 else:
-                    endings = _ENDINGS if len(first) >= 4 else ("",)
-                    for ending in endings:
-                        self.exact.setdefault(first + ending, []).append(term)
+                    for form in _forms(first):
+                        self.exact.setdefault(form, []).append(term)
         self.stem_lengths = sorted({len(s) for s in self.stems})
         self._by_word: dict[str, tuple[_Term, ...]] = {}
 
@@ -79,8 +88,15 @@ class RiskFinder:
     def find(self, folded: str, tokens: list[str]) -> Iterator[tuple[str, int, int]]:
         """(category, start, end) of every risk term in `folded`, whose words are `tokens`;
         at one place, the longest term of each category."""
-        for word in set(tokens):
+        present = set(tokens)
+        for word in present:
             terms = self._terms_starting(word)
+            if terms:
+                terms = [
+                    term
+                    for term in terms
+                    if all(not forms.isdisjoint(present) for forms in term.others)
+                ]
             if not terms:
                 continue
             for start in _occurrences(folded, word):

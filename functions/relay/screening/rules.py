@@ -43,6 +43,7 @@ class ContactWords:
     not_domain_words: tuple[str, ...]
     platforms: tuple[str, ...]
     handle_connectors: tuple[str, ...]
+    not_handle_words: tuple[str, ...]
     digit_words: dict[str, str]  # word -> digit
     street_types_before_name: tuple[str, ...]
     street_types_after_name: tuple[str, ...]
@@ -100,6 +101,7 @@ def parse_rules(raw: object, where: str = FILE_NAME) -> Rules:
         not_domain_words=reader.words(contact, "contact", "not_domain_words"),
         platforms=reader.words(contact, "contact", "platforms"),
         handle_connectors=reader.words(contact, "contact", "handle_connectors"),
+        not_handle_words=reader.words(contact, "contact", "not_handle_words"),
         digit_words=reader.digit_words(contact),
         street_types_before_name=reader.words(contact, "contact", "street_types_before_name"),
         street_types_after_name=reader.words(contact, "contact", "street_types_after_name"),

@@ -29,8 +29,8 @@
     return node;
   }
 
-  function status(text) { $("alert").textContent = ""; $("status").textContent = text || ""; }
-  function alarm(text) { $("status").textContent = ""; $("alert").textContent = text || ""; }
+  function status(text) { $("status").textContent = text || ""; }
+  function alarm(text) { $("alert").textContent = text || ""; }
 
   // --- the API ------------------------------------------------------------------------------
 
@@ -87,7 +87,8 @@
     sessionStorage.removeItem(KEY);
     state.token = null;
     state.items = [];
-    state.review = null;
+    renderQueue();
+    select(-1, false);
     $("workspace").hidden = true;
     $("login").hidden = false;
     $("token-error").textContent = why || "";
@@ -114,13 +115,14 @@
     return date.toLocaleString(LANG === "en" ? "en-CA" : "fr-CA") + " (" + ago(iso) + ")";
   }
 
-  function load(keepId) {
-    status(T.loading);
+  function load(keepId, note) {
+    $("queue").setAttribute("aria-busy", "true");
     return api("/queue").then(function (data) {
+      $("queue").removeAttribute("aria-busy");
       state.items = data.items || [];
       var at = keepId ? indexOf(keepId) : -1;
       renderQueue();
-      status(state.items.length ? "" : T.empty);
+      status(note || "");
       select(at >= 0 ? at : (state.items.length ? Math.min(Math.max(state.index, 0), state.items.length - 1) : -1), false);
     }).catch(function (error) { if (error.status !== 401) { alarm(T.network); } });
   }
@@ -175,6 +177,10 @@
       if (k === i) { b.setAttribute("aria-current", "true"); } else { b.removeAttribute("aria-current"); }
     });
     if (i < 0 || i >= state.items.length) {
+      // Nothing chosen: keep no message text in the page, not even hidden.
+      ["badges", "flags", "history", "masked", "original", "fact-mentor", "fact-pseudonym",
+        "fact-age", "fact-region", "fact-situation", "fact-received"].forEach(function (id) { clear($(id)); });
+      $("edit-text").value = "";
       $("detail-body").hidden = true;
       $("detail-empty").hidden = false;
       return;
@@ -238,10 +244,11 @@
     var body = { version: m.version };
     Object.keys(extra || {}).forEach(function (k) { body[k] = extra[k]; });
     setBusy(true);
+    status("");
+    alarm("");
     return api("/messages/" + encodeURIComponent(m.id) + "/" + action, body).then(function () {
       closeForms();
-      status(done);
-      return load(action === "escalate" ? m.id : null);
+      return load(action === "escalate" ? m.id : null, done);
     }).catch(function (error) {
       if (error.status === 409) {
         alarm(say(T.conflict, { status: T["status_" + error.body.status] || error.body.status || "?" }));
@@ -319,7 +326,7 @@
     signIn(token, true);
   });
   $("logout").addEventListener("click", function () { signOut(""); });
-  $("reload").addEventListener("click", function () { load(current() && current().message.id); });
+  $("reload").addEventListener("click", function () { alarm(""); load(current() && current().message.id); });
   $("approve").addEventListener("click", function () { decide("approve", null, T.approved); });
   $("edit").addEventListener("click", openEdit);
   $("reject").addEventListener("click", openReject);
@@ -364,7 +371,7 @@
       e: openEdit,
       r: openReject,
       x: function () { decide("escalate", null, T.escalated_done); },
-      u: function () { load(current() && current().message.id); }
+      u: function () { alarm(""); load(current() && current().message.id); }
     };
     var action = actions[event.key];
     if (action) { event.preventDefault(); action(); }

@@ -57,9 +57,9 @@ export class FacetBrowser {
     return { total: matches.length, counts: named, matches, group: this.group(data, active, selected) };
   }
 
-  // The rarest selected value: its card pages hold every match.
+  // The rarest selected value: its card pages hold every match. (Browsing
+  // always has at least one selected value; with none the page is idle.)
   group(data, active, selected) {
-    if (!active.length) return { facet: "all", value: "all", members: null };
     let best = null;
     for (const facet of active) {
       const members = data.members(facet, data.index[facet].get(selected[facet]));
@@ -75,8 +75,8 @@ export class FacetBrowser {
     const data = await this.load();
     const wanted = result.matches.slice(start, end);
     const { facet, value, members } = result.group;
-    const rankOf = members ? new Map(members.map((p, rank) => [p, rank])) : null;
-    const ranks = wanted.map((p) => (rankOf ? rankOf.get(p) : p));
+    const rankOf = new Map(members.map((p, rank) => [p, rank]));
+    const ranks = wanted.map((p) => rankOf.get(p));
     const pageNumbers = [...new Set(ranks.map((r) => Math.floor(r / data.pageSize)))];
     const pages = await Promise.all(pageNumbers.map((n) => this.page(facet, value, n)));
     const byNumber = new Map(pageNumbers.map((n, i) => [n, pages[i]]));

@@ -32,6 +32,7 @@ const plural = new Intl.PluralRules(config.lang);
 const browser = new FacetBrowser(config.data);
 
 let pagefind = null;
+let filtersLoaded = null;
 let sequence = 0;
 let typingTimer = null;
 let current = null; // {kind: "text"|"browse", ...} for "show more"
@@ -102,12 +103,17 @@ async function loadPagefind() {
     pagefind = import(config.pagefind).then(async (module) => {
       await module.options({ baseUrl: config.baseUrl, excerptLength: 24 });
       await module.init();
-      // Loads every filter's chunk once, so each search returns counts for all facets.
-      await module.filters();
       return module;
     });
   }
   return pagefind;
+}
+
+// Every filter's chunks, loaded once after the first results are on screen, so
+// later searches return counts for all facets without delaying the first one.
+function loadFilters(pf) {
+  if (!filtersLoaded) filtersLoaded = pf.filters();
+  return filtersLoaded;
 }
 
 function selectedFacets(state) {
@@ -134,21 +140,11 @@ async function runText(state, mine) {
   const pf = await loadPagefind();
   const selected = selectedFacets(state);
   const filters = { ...selected, type: "mentor" };
-  const searches = [pf.search(state.q, { filters }), pf.search(state.q, { filters: { type: "article" } })];
-  // A selected facet is counted as if it were not selected, so its other values
-  // say how many results choosing them would give.
-  const others = Object.keys(selected);
-  for (const facet of others) {
-    const rest = { ...filters };
-    delete rest[facet];
-    searches.push(pf.search(state.q, { filters: rest }));
-  }
-  const [mentors, articles, ...without] = await Promise.all(searches);
-  if (mine !== sequence || !mentors || !articles) return;
-  const counts = {};
-  for (const facet of FACETS) counts[facet] = mentors.filters[facet] || {};
-  others.forEach((facet, i) => (counts[facet] = without[i].filters[facet] || {}));
-
+  const [mentors, articles] = await Promise.all([
+    pf.search(state.q, { filters }),
+    pf.search(state.q, { filters: { type: "article" } }),
+  ]);
+  if (mine !== sequence) return;
   current = { kind: "text", results: mentors.results, shown: 0 };
   const firstMentors = await Promise.all(mentors.results.slice(0, PAGE).map((r) => r.data()));
   const firstArticles = await Promise.all(articles.results.slice(0, 5).map((r) => r.data()));
@@ -156,12 +152,30 @@ async function runText(state, mine) {
   render({
     total: mentors.results.length,
     cards: firstMentors.map(fromPagefind),
-    counts,
     articles: firstArticles,
     articleTotal: articles.results.length,
     state,
   });
   current.shown = firstMentors.length;
+
+  await loadFilters(pf);
+  // A selected facet is counted as if it were not selected, so its other values
+  // say how many results choosing them would give.
+  const facets = Object.keys(selected);
+  const counted = await Promise.all([
+    pf.search(state.q, { filters }),
+    ...facets.map((facet) => {
+      const rest = { ...filters };
+      delete rest[facet];
+      return pf.search(state.q, { filters: rest });
+    }),
+  ]);
+  if (mine !== sequence) return;
+  const counts = {};
+  for (const facet of FACETS) counts[facet] = counted[0].filters[facet] || {};
+  facets.forEach((facet, i) => (counts[facet] = counted[i + 1].filters[facet] || {}));
+  updateFacets(counts, state);
+  settled(state, mentors.results.length);
 }
 
 async function runBrowse(state, mine) {
@@ -169,7 +183,9 @@ async function runBrowse(state, mine) {
   const cards = await browser.cards(result, 0, PAGE);
   if (mine !== sequence) return;
   current = { kind: "browse", result, shown: cards.length };
-  render({ total: result.total, cards, counts: result.counts, articles: [], articleTotal: 0, state });
+  render({ total: result.total, cards, articles: [], articleTotal: 0, state });
+  updateFacets(result.counts, state);
+  settled(state, result.total);
 }
 
 async function showMore() {
@@ -211,8 +227,8 @@ function fromPagefind(data) {
 
 // ---- rendering -------------------------------------------------------------
 
-function render({ total: count, cards, counts, articles, articleTotal, state }) {
-  updateFacets(counts, state);
+// Results on screen: the event "search-results" marks it (bench/search.py times it).
+function render({ total: count, cards, articles, articleTotal, state }) {
   mentorList.replaceChildren(...cards.map(mentorItem));
   mentorsSection.hidden = count === 0;
   moreButton.hidden = cards.length >= count;
@@ -223,6 +239,11 @@ function render({ total: count, cards, counts, articles, articleTotal, state }) 
   if (state.q && articleTotal) parts.push(say("articlesFound", articleTotal));
   if (count === 0 && articles.length === 0) parts.push(msg.emptyHint);
   status.textContent = parts.join(" ");
+  root.dispatchEvent(new CustomEvent("search-results", { detail: { total: count, query: state.q } }));
+}
+
+// Results and facet counts are all up to date: "search-rendered" (tests wait on it).
+function settled(state, count) {
   root.dispatchEvent(new CustomEvent("search-rendered", { detail: { total: count, query: state.q } }));
 }
 
