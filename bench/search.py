@@ -171,7 +171,7 @@ def measure_browse(browser, url: str) -> list[dict]:
 def bench_size(n: int, browser, workdir: Path) -> dict:
     _ensure_plugins_on_path()
     from mentors.build import build_site
-    from site_search.pagefind_index import index_site
+    from site_search.pagefind_index import index_site, indexed_pages
     from site_search.serve import StaticServer
 
     content, output = workdir / "content", workdir / "output"
@@ -185,6 +185,7 @@ def bench_size(n: int, browser, workdir: Path) -> dict:
     start = time.perf_counter()
     stats = index_site(output)
     index_s = time.perf_counter() - start
+    pages = indexed_pages(output)
     bundle = output / "pagefind"
     index_data = sum(folder_bytes(bundle / d) for d in ("index", "fragment", "filter"))
     index_data += sum(p.stat().st_size for p in bundle.glob("*.pf_meta"))
@@ -197,7 +198,7 @@ def bench_size(n: int, browser, workdir: Path) -> dict:
         "n": n,
         "build_s": build_s,
         "index_s": index_s,
-        "pages": stats.pages,
+        "pages": " + ".join(f"{n} {lang}" for lang, n in sorted(pages.items())),
         "bundle_bytes": stats.bytes,
         "index_bytes": index_data,
         "facet_bytes": folder_bytes(output / "search-data"),
@@ -211,7 +212,10 @@ def report(result: dict) -> None:
     n = result["n"]
     print(f"-- {n} mentors --")
     print(f"site build (whole pipeline)     {result['build_s']:8.1f} s")
-    print(f"Pagefind indexing alone         {result['index_s']:8.2f} s  ({result['pages']} pages)")
+    print(
+        f"Pagefind indexing alone         {result['index_s']:8.2f} s  "
+        f"(pages indexed: {result['pages']})"
+    )
     print(f"pagefind/ on disk               {result['bundle_bytes'] / kb:8.0f} KB")
     print(f"  of which index data           {result['index_bytes'] / kb:8.0f} KB")
     print(f"search-data/ (facets + cards)   {result['facet_bytes'] / kb:8.0f} KB")

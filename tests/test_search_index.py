@@ -133,12 +133,12 @@ def test_facet_files_cover_every_mentor_in_both_languages(built_site: Path):
     for lang in ("fr", "en"):
         doc = json.loads((built_site / "search-data" / lang / "facets.json").read_text())
         assert doc["count"] == len(manifest)
-        cards = json.loads(
-            (built_site / "search-data" / lang / "all" / "all" / "0.json").read_text()
-        )
-        prefix = "/en/mentors/" if lang == "en" else "/mentors/"
-        assert all(row[0].startswith(prefix) for row in cards["cards"])
         accepting = sum(1 for m in manifest.values() if m["accepting"])
+        pages = sorted((built_site / "search-data" / lang / "accepting" / "yes").glob("*.json"))
+        rows = [row for page in pages for row in json.loads(page.read_text())["cards"]]
+        prefix = "/en/mentors/" if lang == "en" else "/mentors/"
+        assert len(rows) == accepting
+        assert all(row[0].startswith(prefix) and row[6] == 1 for row in rows)
         assert doc["columns"]["accepting"].count(ALPHABET[0]) == accepting  # "yes" is value 0
 
 

@@ -164,16 +164,25 @@ class Everything(logging.Handler):
 
 @pytest.fixture
 def all_logs():
+    """Every relay logger on, at DEBUG, into one handler (a library may have disabled some)."""
     handler = Everything()
-    loggers = [logging.getLogger(), logging.getLogger("passerelle-relay")]
-    levels = [lg.level for lg in loggers]
+    names = ["", "passerelle-relay", "relay"] + [
+        name for name in logging.root.manager.loggerDict
+        if name.startswith(("passerelle-relay.", "relay."))
+    ]  # fmt: skip
+    loggers = [logging.getLogger(name) for name in names]
+    saved = [(lg.level, lg.disabled) for lg in loggers]
     for lg in loggers:
-        lg.addHandler(handler)
         lg.setLevel(logging.DEBUG)
+        lg.disabled = False
+    for lg in loggers[:2]:  # the root, and Powertools' logger (it does not propagate)
+        lg.addHandler(handler)
     yield handler.lines
-    for lg, level in zip(loggers, levels, strict=True):
+    for lg in loggers[:2]:
         lg.removeHandler(handler)
+    for lg, (level, disabled) in zip(loggers, saved, strict=True):
         lg.setLevel(level)
+        lg.disabled = disabled
 
 
 def test_log_lines_hold_no_address_and_no_message_body(flow, all_logs):

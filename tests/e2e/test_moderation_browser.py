@@ -94,6 +94,7 @@ def test_keyboard_edit_and_reject_and_texts_shown_as_text(moderated_server, page
     # The first in the queue is the one with a phone number (higher priority): masked vs original.
     page.locator("#original").filter(has_text="514-555-0199").wait_for()
     assert "514-555-0199" not in page.locator("#masked").inner_text()
+    assert page.locator("#detail-empty").is_hidden() and page.locator("#reject-form").is_hidden()
     assert page.locator("#flags").inner_text().strip() != ""
 
     # j / k move through the queue.

@@ -50,7 +50,7 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
         enable_validation=True,
         cors=CORSConfig(
             allow_origin=site_origin,
-            allow_headers=["Content-Type", "Accept"],
+            allow_headers=["Content-Type", "Accept", "Authorization", "Idempotency-Key"],
             max_age=600,
         ),
     )
