@@ -149,3 +149,50 @@ def clean(c):
     """Remove build output and local relay data."""
     for path in (OUTPUT, ROOT / "var"):
         shutil.rmtree(path, ignore_errors=True)
+
+
+@task(
+    help={
+        "stack": "CloudFormation stack name",
+        "site_origin": "public origin of the site, e.g. https://passerelle.example.org",
+        "api_origin": "public origin of the relay API",
+        "sender_domain": "SES identity (domain) that sends the e-mails",
+        "sender_address": "From: address on that domain",
+    }
+)
+def deploy(c, stack, site_origin, api_origin, sender_domain, sender_address):
+    """Deploy the relay (SAM) and upload the site built with publishconf.py."""
+    import boto3
+
+    from ops.deploy import sam, stack_outputs, stage_vocabularies, upload_site
+
+    stage_vocabularies(ROOT)
+    sam(["build"], ROOT)
+    overrides = (
+        f"SiteOrigin={site_origin} ApiOrigin={api_origin} "
+        f"SenderDomain={sender_domain} SenderAddress={sender_address}"
+    )
+    sam(
+        [
+            "deploy",
+            "--stack-name",
+            stack,
+            "--capabilities",
+            "CAPABILITY_IAM",
+            "--resolve-s3",
+            "--parameter-overrides",
+            overrides,
+        ],
+        ROOT,
+    )
+    outputs = stack_outputs(stack, boto3.client("cloudformation"))
+    os.environ["PASSERELLE_RELAY_URL"] = outputs["ApiUrl"]
+    os.environ["PASSERELLE_SITE_URL"] = site_origin
+    build(c, settings="publishconf.py")
+
+    def progress(done: int, total: int) -> None:
+        if done == total or done % 200 == 0:
+            print(f"uploaded {done}/{total} files", flush=True)
+
+    sent = upload_site(OUTPUT, outputs["SiteBucketName"], boto3.client("s3"), progress)
+    print(f"site uploaded: {sent} files to s3://{outputs['SiteBucketName']}")

@@ -1,0 +1,1 @@
+"""Operator tooling: deploying the site and the relay to AWS."""
