@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 from bench import corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,32 +49,49 @@ def folder_bytes(path: Path) -> int:
 
 
 class Traffic:
-    """Bytes received by the page (encoded body + headers), photos counted apart."""
+    """Every response the page (and Pagefind's worker) received: when it ended, its bytes.
+
+    Bytes are the encoded body plus headers, as they crossed the wire. Pagefind
+    fetches from a web worker, so the page's own Resource Timing misses them;
+    Playwright sees both.
+    """
 
     def __init__(self, page):
-        self.data = 0
-        self.images = 0
-        self.requests = 0
+        self.rows: list[tuple[float, int, bool, str]] = []
         page.on("requestfinished", self._finished)
 
     def _finished(self, request) -> None:
-        sizes = request.sizes()
+        try:
+            sizes = request.sizes()
+        except PlaywrightError:  # a photo still arriving when the page closed
+            return
+        timing = request.timing
+        ended = timing["startTime"] + max(timing["responseEnd"], 0)
         size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
-        if request.resource_type == "image":
-            self.images += size
-        else:
-            self.data += size
-            self.requests += 1
+        self.rows.append((ended, size, request.resource_type == "image", request.url))
 
     def reset(self) -> None:
-        self.data = self.images = self.requests = 0
+        self.rows = []
+
+    def until(self, epoch_ms: float) -> dict:
+        """Bytes and requests that ended by `epoch_ms` (photos apart)."""
+        done = [row for row in self.rows if row[0] <= epoch_ms]
+        return {
+            "bytes": sum(size for _, size, image, _ in done if not image),
+            "requests": sum(1 for _, _, image, _ in done if not image),
+            "photos": sum(size for _, size, image, _ in done if image),
+        }
+
+    def fetched(self, fragment: str) -> bool:
+        return any(fragment in url for *_, url in self.rows)
 
 
 ARM = """() => new Promise((resolve) => {
   const root = document.getElementById("search");
   window.__rendered = null;
   root.addEventListener("search-results", (e) => {
-    window.__rendered = {at: performance.now(), total: e.detail.total, query: e.detail.query};
+    window.__rendered = {at: performance.now(), epoch: performance.timeOrigin + performance.now(),
+                         total: e.detail.total, query: e.detail.query};
   });
   document.getElementById("search-q").addEventListener("input", () => {
     window.__lastInput = performance.now();
@@ -103,30 +122,24 @@ def _wait_rendered(page, query: str = "") -> dict:
 def measure_text(browser, url: str) -> list[dict]:
     """Cold (first query on a fresh page) then warm (a second query) text searches."""
     context, page, traffic = _open(browser, url)
-    page_bytes = traffic.data
+    page_bytes = traffic.until(float("inf"))["bytes"]
     rows = []
     try:
         page.focus("#search-q")
         for query in TEXT_QUERIES:
+            page.wait_for_load_state("networkidle")
             traffic.reset()
             page.evaluate("window.__rendered = null")
             page.fill("#search-q", "")
             page.keyboard.type(query, delay=60)
             rendered = _wait_rendered(page, query)
-            bytes_before_results = traffic.data
-            requests_before_results = traffic.requests
             page.wait_for_load_state("networkidle")
             latency = rendered["at"] - page.evaluate("window.__lastInput")
+            before = traffic.until(rendered["epoch"])
             rows.append(
-                {
-                    "query": query,
-                    "results": rendered["total"],
-                    "bytes": bytes_before_results,
-                    "requests": requests_before_results,
-                    "photos": traffic.images,
-                    "latency_ms": latency,
-                    "page_bytes": page_bytes,
-                }
+                {"query": query, "results": rendered["total"], "latency_ms": latency}
+                | before
+                | {"page_bytes": page_bytes}
             )
     finally:
         context.close()
@@ -150,18 +163,10 @@ def measure_browse(browser, url: str) -> list[dict]:
                 page.check("#search-accepting")
                 rendered = _wait_rendered(page)
             page.wait_for_load_state("networkidle")
-            pagefind = page.evaluate(
-                "performance.getEntriesByType('resource').some(e => e.name.includes('/pagefind/'))"
-            )
             rows.append(
-                {
-                    "browse": label,
-                    "results": rendered["total"],
-                    "bytes": traffic.data,
-                    "requests": traffic.requests,
-                    "photos": traffic.images,
-                    "pagefind_loaded": pagefind,
-                }
+                {"browse": label, "results": rendered["total"]}
+                | traffic.until(rendered["epoch"])
+                | {"pagefind_loaded": traffic.fetched("/pagefind/")}
             )
         finally:
             context.close()

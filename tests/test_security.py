@@ -210,3 +210,17 @@ def test_log_lines_hold_no_address_and_no_message_body(flow, all_logs):
 class _Broken:
     def send(self, message):
         raise ConnectionError("down")
+
+
+def test_moderator_tokens_are_configured_as_hashes_and_a_bad_entry_is_a_clear_error():
+    from relay.auth import Authenticator, Unauthenticated, hash_token
+
+    digest = hash_token("a-local-token")
+    auth = Authenticator(f"{digest}, carol={hash_token('carol-token')}")
+    assert auth.from_bearer("Bearer a-local-token").actor == f"moderator:token-{digest[:8]}"
+    assert auth.from_bearer("bearer carol-token").actor == "moderator:carol"
+    assert "a-local-token" not in repr(auth.tokens)  # only digests are kept
+    with pytest.raises(Unauthenticated):
+        auth.from_bearer(f"Bearer {digest}")  # the digest itself is not a credential
+    with pytest.raises(ValueError, match="entry 2"):
+        Authenticator(f"alice={digest},bob=not-a-digest")

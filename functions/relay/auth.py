@@ -1,7 +1,7 @@
 """Who may act as a moderator: local bearer tokens, or the claims of API Gateway's JWT authorizer.
 
 Locally, `PASSERELLE_MODERATOR_TOKENS` lists `name=<sha256 hex of the token>`
-entries, comma-separated: the process never holds a token in clear, and a
+entries (or bare digests), comma-separated: the process never holds a token in clear, and a
 presented token is hashed and compared with every entry in constant time.
 On AWS, API Gateway has already checked the Cognito JWT on
 `/api/moderation/*`; the handler still demands the `moderators` group, so a
@@ -47,15 +47,20 @@ def hash_token(token: str) -> str:
 
 
 def parse_tokens(config: str) -> dict[str, str]:
-    """`name=hexdigest,name2=hexdigest` -> {name: digest}; a malformed entry is a clear error."""
+    """`name=hexdigest,...` -> {name: digest}; a bare digest is named `token-<its first 8>`.
+
+    A malformed entry is a clear error that names its position, never its value.
+    """
     entries: dict[str, str] = {}
     for raw in (config or "").split(","):
         entry = raw.strip()
         if not entry:
             continue
-        name, sep, digest = entry.partition("=")
+        name, sep, digest = entry.rpartition("=")
         name, digest = name.strip(), digest.strip().lower()
-        if not sep or not NAME.match(name) or not DIGEST.match(digest):
+        if not sep and DIGEST.match(digest):
+            name = f"token-{digest[:8]}"
+        if not NAME.match(name) or not DIGEST.match(digest):
             raise ValueError(
                 "PASSERELLE_MODERATOR_TOKENS: each entry must be name=<sha256 hex of the token>"
                 f" (entry {len(entries) + 1} is not)"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 from pelican import signals
 
 from .i18n import Catalogs, install
+
+# Importing pelican makes every logger created afterwards drop repeated messages
+# (pelican.log installs its own logger class globally). The relay shares the
+# process in `make serve` and in tests: give everyone else the standard class back.
+logging.setLoggerClass(logging.Logger)
 
 DEFAULTS = {
     "MENTOR_STALE_MONTHS": 12,

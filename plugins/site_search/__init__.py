@@ -7,12 +7,18 @@ runs last, on `finalized`, over the folder Pelican wrote (the staging folder of
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from pelican import signals
 
 from .pagefind_index import check_coverage, index_site
 from .pages import DATA_DIR, SearchPageGenerator, mentors_per_language
+
+# Importing pelican makes every logger created afterwards drop repeated messages
+# (pelican.log installs its own logger class globally). The relay shares the
+# process in `make serve` and in tests: give everyone else the standard class back.
+logging.setLoggerClass(logging.Logger)
 
 
 def _generators(pelican):

@@ -6,6 +6,7 @@ content, so the expectations follow the sample content when it changes.
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -14,9 +15,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from tests.conftest import ROOT, read_json
-
 pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SEARCH = {"fr": "/recherche/", "en": "/en/search/"}
 
@@ -36,7 +37,7 @@ def sample(built_site: Path) -> dict:
     from mentors.vocab import load_vocabularies
 
     vocab = load_vocabularies(ROOT / "data")
-    manifest = read_json(built_site / "relay" / "mentors.json")["mentors"]
+    manifest = json.loads((built_site / "relay" / "mentors.json").read_text("utf-8"))["mentors"]
     mentors = {}
     for slug, entry in manifest.items():
         text = (ROOT / "content" / "mentors" / f"{slug}.md").read_text(encoding="utf-8")

@@ -5,8 +5,9 @@
 import { FacetBrowser } from "./search-browse.js";
 
 const FACETS = ["sector", "region", "language", "accepting"];
-const PAGE = 12;
-const TYPING_DELAY = 120;
+const PAGE = 10;
+const ARTICLES = 3;
+const TYPING_DELAY = 80;
 
 const root = document.getElementById("search");
 const config = JSON.parse(document.getElementById("search-config").textContent);
@@ -146,8 +147,10 @@ async function runText(state, mine) {
   ]);
   if (mine !== sequence) return;
   current = { kind: "text", results: mentors.results, shown: 0 };
-  const firstMentors = await Promise.all(mentors.results.slice(0, PAGE).map((r) => r.data()));
-  const firstArticles = await Promise.all(articles.results.slice(0, 5).map((r) => r.data()));
+  const [firstMentors, firstArticles] = await Promise.all([
+    Promise.all(mentors.results.slice(0, PAGE).map((r) => r.data())),
+    Promise.all(articles.results.slice(0, ARTICLES).map((r) => r.data())),
+  ]);
   if (mine !== sequence) return;
   render({
     total: mentors.results.length,
