@@ -9,7 +9,7 @@ from email import policy
 from urllib.parse import unquote, urlencode
 
 import pytest
-from relay.conversation import CONVERSATION, Limits, Links
+from relay.conversation import CONVERSATION, PAUSE, Limits, Links
 from relay.domain import (
     Conflict,
     InvalidInput,
@@ -151,6 +151,24 @@ def test_the_pause_link_pauses_and_resumes_the_mentor_at_once(flow):
     post(flow, "/api/mentors/pause", {"token": token, "action": "resume"})
     status, _, _ = flow.post_form(fields(email="sam@example.org"), json_reply=True)
     assert status == 202
+
+
+def test_pause_and_resume_are_in_the_audit_log_of_the_thread_whose_link_was_used(services):
+    question = services.ask()
+    services.moderation.approve(question.id, version=question.version, actor="mod:a")
+    token = services.conversations.links.token(question.thread_id, "mentor", PAUSE, services.now)
+    contact, _ = services.conversations.set_paused(token, True)
+    assert contact.paused
+    contact, _ = services.conversations.set_paused(token, False)
+    assert not contact.paused
+    events = [e for e in services.store.events(question.thread_id) if "mentor_" in e.action]
+    assert [(e.action, e.actor) for e in events] == [
+        ("mentor_paused", "mentor"),
+        ("mentor_resumed", "mentor"),
+    ]
+    assert events[0].detail == {
+        "mentor": "marie-tremblay", "before": {"paused": False}, "after": {"paused": True}
+    }  # fmt: skip
 
 
 def test_the_mentee_erases_the_thread_bodies_and_address_go_audit_stays(services):

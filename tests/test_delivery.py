@@ -128,6 +128,8 @@ def test_after_the_last_retry_the_message_is_surfaced_to_moderators(services):
     [alert] = services.moderation.undeliverable()
     assert alert.message.id == message.id and alert.error == "ConnectionError"
     assert "undeliverable" in alert.message.flags and alert.message.escalated
+    assert alert.attempts == policies.JOB_MAX_ATTEMPTS and alert.thread_id == message.thread_id
+    assert "undeliverable" in [e.action for e in services.store.events(message.thread_id)]
     assert services.mail_to("marie-tremblay@example.org") == []
 
 

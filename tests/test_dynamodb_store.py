@@ -40,6 +40,7 @@ def test_every_row_but_a_mentor_contact_carries_a_numeric_ttl(dynamodb_store):
     kinds = {i["kind"]["S"] for i in items}
     assert kinds == {
         "thread",
+        "thread_activity",
         "message",
         "message_ref",
         "event",
@@ -53,7 +54,7 @@ def test_every_row_but_a_mentor_contact_carries_a_numeric_ttl(dynamodb_store):
             assert "N" in item[TTL_ATTRIBUTE], item["kind"]
 
 
-def test_only_pending_messages_and_queued_jobs_sit_in_the_index(dynamodb_store):
+def test_only_pending_messages_open_threads_and_live_jobs_sit_in_the_index(dynamodb_store):
     store = dynamodb_store
     _, pending, _ = create(store)
     pending = advance(store, advance(store, pending, Status.CONFIRMED), Status.PENDING)
@@ -68,6 +69,43 @@ def test_only_pending_messages_and_queued_jobs_sit_in_the_index(dynamodb_store):
     store.complete_job(job.id, owner="w", event=event(thread.id, "delivered"), now=T0)
     indexed = {i["sk"]["S"] for i in raw_items(store) if i.get("gsi1pk", {}).get("S") == "JOBS"}
     assert indexed == set()
+    opened = {i["pk"]["S"] for i in raw_items(store) if i.get("gsi1pk", {}).get("S") == "OPEN"}
+    assert f"THREAD#{thread.id}" in opened
+    store.set_thread_state(thread.id, expected="open", new="closed", events=[], now=T0)
+    opened = {i["pk"]["S"] for i in raw_items(store) if i.get("gsi1pk", {}).get("S") == "OPEN"}
+    assert f"THREAD#{thread.id}" not in opened
+
+
+def test_a_job_that_gave_up_moves_to_the_failed_partition_of_the_index(dynamodb_store):
+    store = dynamodb_store
+    thread, _, job = approved_with_job(store)
+    store.claim_jobs(owner="w", now=T0, lease=timedelta(minutes=2))
+    store.fail_job(
+        job.id, owner="w", error="x", retry_at=None, event=event(thread.id, "failed"), now=T0
+    )
+    [row] = [i for i in raw_items(store) if i["pk"]["S"] == f"JOB#{job.id}"]
+    assert row["gsi1pk"]["S"] == "FAILED"
+
+
+def test_purge_removes_the_audit_streams_of_the_old_sweeps_and_indexes_open_threads(
+    dynamodb_store,
+):
+    store = dynamodb_store
+    thread, _, _ = create(store)
+    store.client.delete_item(  # a thread stored before the inactivity index existed
+        TableName=store.table, Key={"pk": {"S": f"THREAD#{thread.id}"}, "sk": {"S": "ACTIVITY"}}
+    )
+    assert store.inactive_threads(before=T0 + timedelta(days=1), now=T0) == []
+    for stream in ("index:opened-threads", "index:undeliverable"):
+        old = event(stream, "thread_opened")
+        store.client.transact_write_items(TransactItems=store._events_ops([old]))
+        assert store.events(stream)
+    store.purge(now=T0)
+    assert store.events("index:opened-threads") == store.events("index:undeliverable") == []
+    assert [e.action for e in store.events(thread.id)] == ["received"]
+    [found] = store.inactive_threads(before=T0 + timedelta(days=1), now=T0)
+    assert found.id == thread.id
+    assert store.purge(now=T0) == 0  # once
 
 
 def test_erasure_leaves_no_personal_data_anywhere_in_the_table(dynamodb_store):

@@ -150,6 +150,7 @@ def test_lifecycle_to_delivered_writes_an_event_per_step(store):
     assert message.status == Status.APPROVED and message.version == 4
     [claimed] = store.claim_jobs(owner="w1", now=T0, lease=timedelta(minutes=2))
     assert claimed.id == job.id and claimed.attempts == 1
+    assert type(claimed.attempts) is int  # never a Decimal, whatever the adapter reads
     store.complete_job(job.id, owner="w1", event=event(thread.id, "delivered"), now=T0)
     assert store.get_message(message.id, now=T0).status == Status.DELIVERED
     assert store.get_job(job.id).state == JobState.SENT
@@ -287,6 +288,7 @@ def test_mentor_contacts_set_pause_remove(store):
     store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="marie@example.org"))
     assert store.get_mentor_contact("marie-tremblay").email == "marie@example.org"
     assert store.set_mentor_paused("marie-tremblay", True, now=T0).paused
+    assert store.get_mentor_contact("marie-tremblay").updated_at == T0
     store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="m2@example.org"))
     assert store.get_mentor_contact("marie-tremblay").email == "m2@example.org"
     store.remove_mentor_contact("marie-tremblay")
@@ -358,3 +360,111 @@ def test_open_threads_count_only_confirmed_ones(store):
     create(store, mentor="other")
     advance(store, message, Status.CONFIRMED)
     assert store.count_open_threads("luc", now=T0) == 1
+
+
+def test_pausing_a_mentor_writes_its_audit_events_in_the_same_change(store):
+    thread, _, _ = create(store)
+    store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="marie@example.org"))
+    paused = store.set_mentor_paused(
+        "marie-tremblay", True, now=T0 + HOUR, events=[event(thread.id, "mentor_paused")]
+    )
+    assert paused.paused and paused.updated_at == T0 + HOUR
+    resumed = store.set_mentor_paused(
+        "marie-tremblay", False, now=T0 + 2 * HOUR, events=[event(thread.id, "mentor_resumed")]
+    )
+    assert not resumed.paused
+    assert [e.action for e in store.events(thread.id)] == [
+        "received",
+        "mentor_paused",
+        "mentor_resumed",
+    ]
+    with pytest.raises(NotFound):
+        store.set_mentor_paused("nobody", True, now=T0, events=[event(thread.id, "mentor_paused")])
+    assert [e.action for e in store.events(thread.id)].count("mentor_paused") == 1
+
+
+def test_inactive_threads_are_open_unexpired_and_idle_since_before_oldest_first(store):
+    idle, idle_msg, _ = create(store)
+    later, _, _ = create(store)
+    reply = make_message(later, author=Side.MENTOR, at=T0 + 2 * HOUR)
+    store.append_message(
+        reply, event(later.id, "replied"), idempotency_key="r", fingerprint="r", now=T0 + 2 * HOUR
+    )
+    closed, _, _ = create(store)
+    store.set_thread_state(closed.id, expected="open", new="closed", events=[], now=T0)
+    erased, _, _ = create(store)
+    store.erase_thread(erased.id, events=[], now=T0)
+    create(store, expires=T0 + 3 * HOUR)  # gone by the time of the sweep
+
+    def ids(before, now, limit=500):
+        return [t.id for t in store.inactive_threads(before=before, now=now, limit=limit)]
+
+    now = T0 + 4 * HOUR
+    assert ids(T0 + 3 * HOUR, now) == [idle.id, later.id]
+    assert ids(T0 + 3 * HOUR, now, limit=1) == [idle.id]
+    assert ids(T0 + 2 * HOUR, now) == [idle.id]  # strictly before
+    assert ids(T0, now) == []
+    [found] = store.inactive_threads(before=T0 + HOUR, now=now)
+    assert found.state == ThreadState.OPEN and found.last_activity_at == T0
+    advance(store, idle_msg, Status.CONFIRMED, now=T0 + 5 * HOUR)  # activity moves it
+    assert ids(T0 + 5 * HOUR, T0 + 6 * HOUR) == [later.id]
+    assert ids(T0 + 6 * HOUR, T0 + 6 * HOUR) == [later.id, idle.id]
+    store.set_thread_state(later.id, expected="open", new="closed", events=[], now=T0 + 6 * HOUR)
+    assert ids(T0 + 6 * HOUR, T0 + 6 * HOUR) == [idle.id]
+    assert ids(T0 + 6 * HOUR, T0 + 100 * HOUR) == []  # expired threads are never listed
+
+
+def test_failed_jobs_lists_only_jobs_that_gave_up_newest_first(store):
+    lease = timedelta(minutes=2)
+    thread, message, job = approved_with_job(store)
+    sent_thread, _, sent = approved_with_job(store)
+    assert store.failed_jobs(now=T0) == []
+    store.claim_jobs(owner="a", now=T0, lease=lease)
+    retry = T0 + HOUR
+    store.fail_job(
+        job.id, owner="a", error="smtp_4xx", retry_at=retry, event=event(thread.id, "x"), now=T0
+    )
+    store.complete_job(sent.id, owner="a", event=event(sent_thread.id, "delivered"), now=T0)
+    assert store.failed_jobs(now=T0) == []  # retrying is not failed
+    store.claim_jobs(owner="a", now=retry, lease=lease)
+    store.fail_job(
+        job.id, owner="a", error="smtp_5xx", retry_at=None, event=event(thread.id, "x"), now=retry
+    )
+    [failed] = store.failed_jobs(now=retry)
+    assert (failed.id, failed.message_id, failed.thread_id) == (job.id, message.id, thread.id)
+    assert failed.state == JobState.FAILED and failed.last_error == "smtp_5xx"
+    assert failed.attempts == 2 and type(failed.attempts) is int
+    assert failed.next_attempt_at == retry
+    other_thread, _, other = approved_with_job(store)
+    later = retry + HOUR
+    store.claim_jobs(owner="b", now=later, lease=lease)
+    store.fail_job(
+        other.id, owner="b", error="x", retry_at=None, event=event(other_thread.id, "x"), now=later
+    )
+    assert [j.id for j in store.failed_jobs(now=later)] == [other.id, job.id]
+    assert [j.id for j in store.failed_jobs(now=later, limit=1)] == [other.id]
+    assert store.failed_jobs(now=job.expires_at) == []  # expired with its thread
+
+
+def test_stored_times_read_back_as_aware_utc(store):
+    thread, message, _ = create(store, created_at=T0 + timedelta(microseconds=7))
+    stored = store.get_thread(thread.id, now=T0)
+    assert stored.created_at == T0 + timedelta(microseconds=7)
+    assert stored.created_at.utcoffset() == timedelta(0)
+    assert store.get_message(message.id, now=T0).updated_at.tzinfo is not None
+
+
+def test_sqlite_drops_the_audit_streams_of_the_old_sweeps_when_opened(tmp_path):
+    from relay.store.sqlite import SqliteStore
+
+    path = tmp_path / "relay.sqlite3"
+    old = SqliteStore(path)
+    thread, _, _ = create(old)
+    with old._tx() as con:
+        for stream in ("index:opened-threads", "index:undeliverable"):
+            old._insert_event(con, event(stream, "thread_opened"))
+    old.close()
+    store = SqliteStore(path)
+    assert store.events("index:opened-threads") == store.events("index:undeliverable") == []
+    assert [e.action for e in store.events(thread.id)] == ["received"]
+    store.close()

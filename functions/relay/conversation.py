@@ -25,7 +25,6 @@ from .domain import (
     InvalidInput,
     MentorContact,
     Message,
-    NotFound,
     PolicyRefusal,
     Side,
     Status,
@@ -41,9 +40,6 @@ from .ports import Store
 
 CONVERSATION = "conversation"  # token purpose: read the thread, reply, (mentee) erase
 PAUSE = "pause"  # token purpose: the mentor pauses or resumes themself
-
-#: Audit streams that are not a thread: they index threads for the maintenance sweeps.
-OPENED_INDEX = "index:opened-threads"
 
 REPLY_MIN = 2
 REPLY_MAX = policies.QUESTION_MAX
@@ -279,51 +275,48 @@ class Conversations:
         events = [
             Event(thread_id=claims.thread_id, action="erased", actor="mentee", at=now,
                   detail={"before": str(before), "after": str(ThreadState.ERASED)}),
-            index_event("thread_erased", claims.thread_id, now),
         ]  # fmt: skip
         if before == ThreadState.ERASED:
             events = []
         return self.store.erase_thread(claims.thread_id, events=events, now=now)
 
-    def pause_state(self, token: str) -> tuple[str, MentorContact, str]:
+    def _pause_target(self, token: str) -> tuple[Thread, MentorContact]:
         claims = tokens.verify(
             self.settings.secret, token or "", purpose=PAUSE, side=str(Side.MENTOR),
             now=self.clock(),
         )  # fmt: skip
         thread = self.store.get_thread(claims.thread_id, now=self.clock())
-        contact = self.store.get_mentor_contact(thread.mentor)
+        return thread, self.store.get_mentor_contact(thread.mentor)
+
+    def pause_state(self, token: str) -> tuple[str, MentorContact, str]:
+        thread, contact = self._pause_target(token)
         return thread.mentor, contact, self.reader_lang(thread, Side.MENTOR)
 
     def set_paused(self, token: str, paused: bool) -> tuple[MentorContact, str]:
-        slug, _, lang = self.pause_state(token)
-        return self.store.set_mentor_paused(slug, paused, now=self.clock()), lang
+        """Pause or resume the mentor; the audit event goes on the thread whose link was used."""
+        thread, contact = self._pause_target(token)
+        now = self.clock()
+        event = Event(
+            thread_id=thread.id, action="mentor_paused" if paused else "mentor_resumed",
+            actor=str(Side.MENTOR), at=now,
+            detail={"mentor": thread.mentor, "before": {"paused": contact.paused},
+                    "after": {"paused": paused}},
+        )  # fmt: skip
+        stored = self.store.set_mentor_paused(thread.mentor, paused, now=now, events=[event])
+        return stored, self.reader_lang(thread, Side.MENTOR)
 
     # --- maintenance -----------------------------------------------------------------------
 
     def close_inactive(self, limit: int = 500) -> int:
-        """Close open threads without activity for `inactivity` (indexed when first approved)."""
+        """Close open threads without activity for `inactivity`; returns how many closed."""
         now = self.clock()
-        opened: dict[str, None] = {}
-        done: set[str] = set()
-        for event in self.store.events(OPENED_INDEX):
-            thread_id = str(event.detail.get("thread", ""))
-            if event.action == "thread_opened":
-                opened[thread_id] = None
-            else:
-                done.add(thread_id)
         closed = 0
-        for thread_id in [t for t in opened if t not in done][:limit]:
-            try:
-                thread = self.store.get_thread(thread_id, now=now)
-            except NotFound:
-                continue  # purged or expired: nothing left to close
-            last = thread.last_activity_at or thread.created_at
-            if thread.state != ThreadState.OPEN or last + self.limits.inactivity > now:
-                continue
+        for thread in self.store.inactive_threads(
+            before=now - self.limits.inactivity, now=now, limit=limit
+        ):
             events = [
                 Event(thread_id=thread.id, action="closed", actor="system", at=now,
                       detail={"before": "open", "after": "closed", "why": "inactivity"}),
-                index_event("thread_closed", thread.id, now),
             ]  # fmt: skip
             try:
                 self.store.set_thread_state(
@@ -334,10 +327,3 @@ class Conversations:
             except Conflict:
                 continue  # someone else changed it meanwhile; the next sweep looks again
         return closed
-
-
-def index_event(action: str, thread_id: str, now: datetime) -> Event:
-    """A line of the opened-threads index (ids only, no personal data)."""
-    return Event(
-        thread_id=OPENED_INDEX, action=action, actor="system", at=now, detail={"thread": thread_id}
-    )

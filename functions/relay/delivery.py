@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import socket
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 
@@ -48,7 +48,6 @@ from .ports import Mailer, Store
 
 log = logging.getLogger(__name__)
 
-ALERTS = "index:undeliverable"  # audit stream of messages the worker gave up on
 MESSAGE_ID_DOMAIN = "relay.passerelle.example.org"
 
 
@@ -212,8 +211,6 @@ class Delivery:
         )
 
     def handle(self, job: DeliveryJob) -> Report:
-        # DynamoDB's claim hands back attempts as a Decimal; the audit detail must be JSON.
-        job = replace(job, attempts=int(job.attempts))
         now = self.clock()
         # An earlier attempt that left neither a failure nor a success crashed mid-way:
         # it may have sent the e-mail. The same Message-ID makes the repeat invisible.
@@ -300,13 +297,13 @@ class Delivery:
     def _alert(self, job: DeliveryJob, message: Message, code: str, now: datetime) -> None:
         """Flag the message and list it for moderators before the job is marked failed."""
         alert = Event(
-            thread_id=ALERTS,
+            thread_id=job.thread_id,
             message_id=message.id,
             action="undeliverable",
             actor="system",
             at=now,
-            detail={"thread": job.thread_id, "job": job.id, "error": code,
-                    "attempts": job.attempts, "recipient": str(job.recipient)},
+            detail={"job": job.id, "error": code, "attempts": job.attempts,
+                    "recipient": str(job.recipient)},
         )  # fmt: skip
         for _ in range(3):
             flags = tuple(dict.fromkeys((*message.flags, "undeliverable")))

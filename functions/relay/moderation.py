@@ -20,8 +20,8 @@ from datetime import datetime
 
 from . import vocab
 from .config import Settings
-from .conversation import CONTROL, Limits, Links, index_event
-from .delivery import ALERTS, Postman
+from .conversation import CONTROL, Limits, Links
+from .delivery import Postman
 from .domain import (
     Conflict,
     DeliveryJob,
@@ -76,7 +76,7 @@ class Alert:
     thread_id: str
     error: str
     attempts: int
-    at: datetime
+    at: datetime  # when the worker gave up (the failed job's next_attempt_at)
 
 
 def other(side: Side) -> Side:
@@ -123,23 +123,21 @@ class Moderation:
     def audit(self, thread_id: str) -> list[Event]:
         return self.store.events(thread_id)
 
-    def undeliverable(self) -> list[Alert]:
-        """Messages still approved whose delivery was given up (newest alert per message)."""
+    def undeliverable(self, limit: int = 200) -> list[Alert]:
+        """Messages still approved and flagged whose delivery job gave up, newest first."""
         now = self.clock()
-        latest: dict[str, Event] = {}
-        for event in self.store.events(ALERTS):
-            if event.action == "undeliverable" and event.message_id:
-                latest[event.message_id] = event
+        latest: dict[str, DeliveryJob] = {}
+        for job in self.store.failed_jobs(now=now, limit=limit):
+            latest.setdefault(job.message_id, job)  # newest first: keep the first seen
         alerts = []
-        for message_id, event in latest.items():
+        for message_id, job in latest.items():
             try:
                 message = self.store.get_message(message_id, now=now)
             except NotFound:
                 continue
-            if message.status == Status.APPROVED:
-                alerts.append(Alert(message, str(event.detail.get("thread", "")),
-                                    str(event.detail.get("error", "")),
-                                    int(event.detail.get("attempts", 0)), event.at))  # fmt: skip
+            if message.status == Status.APPROVED and "undeliverable" in message.flags:
+                alerts.append(Alert(message, job.thread_id, job.last_error or "", job.attempts,
+                                    job.next_attempt_at))  # fmt: skip
         return alerts
 
     # --- decisions -------------------------------------------------------------------------
@@ -174,8 +172,6 @@ class Moderation:
             detail["length_after"] = len(edited)
         events = [Event(thread_id=thread.id, message_id=message.id, action="approved",
                         actor=actor, at=now, detail=detail)]  # fmt: skip
-        if self._first(thread, message, now):
-            events.append(index_event("thread_opened", thread.id, now))
         updated = self.store.transition(
             message.id,
             expected_status=Status.PENDING,

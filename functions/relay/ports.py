@@ -145,6 +145,13 @@ class Store(Protocol):
         (on DynamoDB a Scan, so never on a request path)."""
         ...
 
+    def inactive_threads(
+        self, *, before: datetime, now: datetime, limit: int = 500
+    ) -> list[Thread]:
+        """Open, unexpired threads whose `last_activity_at` is earlier than `before`,
+        least recently active first (the inactivity sweep; an index read, never a Scan)."""
+        ...
+
     # --- delivery outbox -------------------------------------------------------------------
 
     def claim_jobs(
@@ -173,13 +180,19 @@ class Store(Protocol):
         event: Event,
         now: datetime,
     ) -> DeliveryJob:
-        """Release the lease; retry at `retry_at`, or state `failed` when retry_at is None.
+        """Release the lease; retry at `retry_at`, or state `failed` when retry_at is None
+        (then `next_attempt_at` records when it gave up: `now`).
 
         `error` is a short code, never personal data. LeaseLost as for complete_job.
         """
         ...
 
     def get_job(self, job_id: str) -> DeliveryJob: ...
+
+    def failed_jobs(self, *, now: datetime, limit: int = 200) -> list[DeliveryJob]:
+        """Unexpired jobs in state `failed` (delivery given up), the latest to give up first
+        (by `next_attempt_at`): the moderators' undeliverable list."""
+        ...
 
     # --- rate limits -----------------------------------------------------------------------
 
@@ -205,8 +218,13 @@ class Store(Protocol):
         """Raises NotFound if there was none."""
         ...
 
-    def set_mentor_paused(self, slug: str, paused: bool, *, now: datetime) -> MentorContact:
-        """Raises NotFound if the mentor has no contact."""
+    def set_mentor_paused(
+        self, slug: str, paused: bool, *, now: datetime, events: Sequence[Event] = ()
+    ) -> MentorContact:
+        """Pause or resume, with its audit events in the same transaction.
+
+        Raises NotFound (and writes nothing) if the mentor has no contact.
+        """
         ...
 
     # --- housekeeping ----------------------------------------------------------------------

@@ -5,15 +5,20 @@ Items (pk / sk):
     THREAD#<thread>  THREAD          the thread (GSI1: MENTOR#<slug> / created#id, for capacity)
     THREAD#<thread>  MSG#<message>   a message (GSI1 while pending: QUEUE / priority#created#id)
     THREAD#<thread>  EVT#<seq>#<id>  an audit event, in write order
+    THREAD#<thread>  ACTIVITY        while the thread is open (GSI1: OPEN / last_activity#id)
     MSG#<message>    MSG             where a message lives (its thread), to find it by id
-    JOB#<job>        JOB             a delivery job (GSI1 while queued: JOBS / due#id)
+    JOB#<job>        JOB             a delivery job (GSI1 while queued: JOBS / due#id;
+                                     once given up: FAILED / due#id)
     IDEM#<key>       IDEM            an idempotency record
     RATE#<bucket>#<hash>#<window>  RATE   a rate-limit counter
     MENTOR#<slug>    CONTACT         a mentor's private address
 
 Messages live in their thread's partition so a thread reads back with one
 strongly consistent query; the GSI (eventually consistent) only serves the
-moderation queue, due jobs and capacity counts. Every row with a lifetime
+moderation queue, due and failed jobs, capacity counts and the inactivity
+sweep (whose candidates are checked against the thread item itself). The
+ACTIVITY row is written in the same transaction as every change of its
+thread's state, last activity or expiry. Every row with a lifetime
 carries `expires_at` (epoch seconds, the table's TTL attribute); reads filter
 on it, `purge` deletes what DynamoDB's TTL has not yet removed. Every state
 change is a conditional write, and a change with its audit events (and jobs)
@@ -75,6 +80,11 @@ TTL_ATTRIBUTE = "expires_at"
 
 QUEUE = "QUEUE"
 JOBS = "JOBS"
+FAILED = "FAILED"
+OPEN = "OPEN"
+ACTIVITY = "ACTIVITY"
+#: Partitions of the audit streams the sweeps used before issue 5; `purge` removes them.
+LEGACY_STREAMS = ("THREAD#index:opened-threads", "THREAD#index:undeliverable")
 MAX_TRANSACTION = 100
 PRIORITY_SPAN = 1_000_000
 
@@ -114,9 +124,10 @@ def _ts(value: datetime | None) -> str | None:
 
 
 def _dt(value: str | None) -> datetime | None:
+    """Back from `_ts`: an aware UTC datetime (fromisoformat reads the trailing Z)."""
     if value is None:
         return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)
 
 
 def _epoch(value: datetime) -> Decimal:
@@ -175,6 +186,10 @@ def _message_key(thread_id: str, message_id: str) -> dict:
     return {"pk": {"S": f"THREAD#{thread_id}"}, "sk": {"S": f"MSG#{message_id}"}}
 
 
+def _activity_key(thread_id: str) -> dict:
+    return {"pk": {"S": f"THREAD#{thread_id}"}, "sk": {"S": ACTIVITY}}
+
+
 def _ref_key(message_id: str) -> dict:
     return {"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "MSG"}}
 
@@ -214,6 +229,20 @@ def _thread_fields(t: Thread, engaged: bool) -> dict[str, Any]:
         "engaged": engaged,
         "gsi1pk": f"MENTOR#{t.mentor}",
         "gsi1sk": f"{_ts(t.created_at)}#{t.id}",
+    }
+
+
+def _activity_fields(thread_id: str, last: datetime, expires_at: datetime) -> dict[str, Any]:
+    """The open thread's entry in the inactivity index (ids and times only)."""
+    return {
+        "pk": f"THREAD#{thread_id}",
+        "sk": ACTIVITY,
+        "kind": "thread_activity",
+        "thread_id": thread_id,
+        "last_activity_at": _ts(last),
+        "expires_at": _epoch(expires_at),
+        "gsi1pk": OPEN,
+        "gsi1sk": f"{_ts(last)}#{thread_id}",
     }
 
 
@@ -476,6 +505,23 @@ class DynamoDBStore:
             self._put(_event_fields(e, _sequence()), "attribute_not_exists(pk)") for e in events
         ]
 
+    def _activity_op(
+        self, thread_id: str, now: datetime, *, expiry: datetime | None, fallback: datetime
+    ) -> dict:
+        """Move an open thread in the inactivity index (creates the row if it is missing)."""
+        up = _Update(self.table, _activity_key(thread_id))
+        up.set("kind", "thread_activity").set("thread_id", thread_id)
+        up.set("last_activity_at", _ts(now))
+        up.set("gsi1pk", OPEN).set("gsi1sk", f"{_ts(now)}#{thread_id}")
+        if expiry is not None:
+            up.set("expires_at", _epoch(expiry))
+        else:
+            up.set_expr("expires_at", f"if_not_exists(expires_at, {up.value(_epoch(fallback))})")
+        return up.op()
+
+    def _activity_delete(self, thread_id: str) -> dict:
+        return {"Delete": {"TableName": self.table, "Key": _activity_key(thread_id)}}
+
     def _thread_row(self, thread_id: str, now: datetime | None) -> dict[str, Any]:
         row = self._get(_thread_key(thread_id))
         if row is None:
@@ -535,6 +581,9 @@ class DynamoDBStore:
                 self._put(_ref_fields(message), "attribute_not_exists(pk)"),
                 *self._events_ops([event]),
             ]
+            if stored.state == ThreadState.OPEN:
+                activity = _activity_fields(thread.id, stored.last_activity_at, thread.expires_at)
+                ops.append(self._put(activity, "attribute_not_exists(pk)"))
             reasons = self._transact(ops)
             if reasons is None:
                 return stored, message, True
@@ -566,6 +615,7 @@ class DynamoDBStore:
                 self._put(_message_fields(message), "attribute_not_exists(pk)"),
                 self._put(_ref_fields(message), "attribute_not_exists(pk)"),
                 *self._events_ops([event]),
+                self._activity_op(message.thread_id, now, expiry=None, fallback=message.expires_at),
             ]
             reasons = self._transact(ops)
             if reasons is None:
@@ -667,11 +717,21 @@ class DynamoDBStore:
                     f"list_append(if_not_exists(job_ids, {up.value([])}),"
                     f" {up.value([j.id for j in jobs])})",
                 )
+            thread_row = self._get(_thread_key(current.thread_id)) or {}
+            state = thread_row.get("state", "")
             touch = _Update(self.table, _thread_key(current.thread_id))
-            touch.set("last_activity_at", _ts(now)).where("attribute_exists(pk)")
+            # Conditional on the state read, so the ACTIVITY row follows the thread exactly.
+            touch.set("last_activity_at", _ts(now)).where("#state = :state", state=state)
             if Status(new_status) != Status.RECEIVED:
                 touch.set("engaged", True)
             ops: list[dict] = []
+            if state == str(ThreadState.OPEN):
+                fallback = _from_epoch(thread_row["expires_at"])
+                ops.append(
+                    self._activity_op(
+                        current.thread_id, now, expiry=thread_expires_at, fallback=fallback
+                    )
+                )
             if thread_expires_at is not None:
                 expiry = _epoch(thread_expires_at)
                 up.set("expires_at", expiry)
@@ -719,7 +779,11 @@ class DynamoDBStore:
         up = _Update(self.table, _thread_key(thread_id))
         up.set("state", str(ThreadState(new))).set("last_activity_at", _ts(now))
         up.where("#state = :expected AND expires_at > :now", expected=expected, now=_epoch(now))
-        if self._transact([up.op(), *self._events_ops(events)]) is not None:
+        if ThreadState(new) == ThreadState.OPEN:
+            activity = self._put(_activity_fields(thread_id, now, thread.expires_at))
+        else:
+            activity = self._activity_delete(thread_id)
+        if self._transact([up.op(), activity, *self._events_ops(events)]) is not None:
             raise Conflict(f"thread {thread_id} changed meanwhile")
         return replace(thread, state=ThreadState(new), last_activity_at=now)
 
@@ -741,7 +805,7 @@ class DynamoDBStore:
             last = _Update(self.table, _thread_key(thread_id))
             last.set("state", str(ThreadState.ERASED)).set("last_activity_at", _ts(now))
             last.remove("pseudonym", "mentee_email").where("attribute_exists(pk)")
-            final = [last.op(), *self._events_ops(events)]
+            final = [last.op(), self._activity_delete(thread_id), *self._events_ops(events)]
             # Bodies go first; the thread turns `erased` with its events in the last batch.
             head = MAX_TRANSACTION - len(final)
             failed = False
@@ -785,6 +849,31 @@ class DynamoDBStore:
             found.extend(_thread(_plain(item)) for item in page.get("Items", []))
         return sorted(found, key=lambda t: (t.created_at, t.id))
 
+    def inactive_threads(self, *, before, now, limit=500):
+        found: list[Thread] = []
+        candidates = self._query(
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :open AND gsi1sk < :before",
+            FilterExpression="expires_at > :now",
+            ExpressionAttributeValues={
+                ":open": {"S": OPEN},
+                ":before": {"S": f"{_ts(before)}#"},
+                ":now": _av(_epoch(now)),
+            },
+        )
+        for row in candidates:
+            # The index lags: the thread item (read consistently) has the last word.
+            item = self._get(_thread_key(row["thread_id"]))
+            if item is None or item["expires_at"] <= _epoch(now):
+                continue
+            thread = _thread(item)
+            last = thread.last_activity_at or thread.created_at
+            if thread.state == ThreadState.OPEN and last < before:
+                found.append(thread)
+                if len(found) >= limit:
+                    break
+        return found
+
     def count_open_threads(self, mentor, *, now):
         total = 0
         pages = self.client.get_paginator("query").paginate(
@@ -824,8 +913,9 @@ class DynamoDBStore:
             },
         )
         for row in due:
+            job = _job(row)  # ints, never the Decimal DynamoDB hands back
             job = replace(
-                _job(row), lease_owner=owner, lease_until=now + lease, attempts=row["attempts"] + 1
+                job, lease_owner=owner, lease_until=now + lease, attempts=job.attempts + 1
             )
             up = _Update(self.table, _job_key(job.id))
             up.set("lease_owner", owner).set("lease_until", _ts(job.lease_until))
@@ -897,16 +987,14 @@ class DynamoDBStore:
             lease_owner=None,
             lease_until=None,
             last_error=error,
-            next_attempt_at=retry_at or job.next_attempt_at,
+            next_attempt_at=retry_at or now,  # a job that gave up: when it did
         )
         up = _Update(self.table, _job_key(job_id))
         up.set("state", str(state)).set("last_error", error)
         up.set("next_attempt_at", _ts(updated.next_attempt_at))
         up.remove("lease_owner", "lease_until")
-        if state == JobState.QUEUED:
-            up.set("gsi1sk", f"{_ts(updated.next_attempt_at)}#{job_id}")
-        else:
-            up.remove("gsi1pk", "gsi1sk")
+        up.set("gsi1pk", JOBS if state == JobState.QUEUED else FAILED)
+        up.set("gsi1sk", f"{_ts(updated.next_attempt_at)}#{job_id}")
         self._lease_condition(up, owner, now)
         if self._transact([up.op(), *self._events_ops([event])]) is not None:
             self._leased(job_id, owner, now)
@@ -918,6 +1006,25 @@ class DynamoDBStore:
         if row is None:
             raise NotFound(f"no job {job_id}")
         return _job(row)
+
+    def failed_jobs(self, *, now, limit=200):
+        found: list[DeliveryJob] = []
+        for row in self._query(
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :failed",
+            FilterExpression="expires_at > :now AND #state = :state",
+            ScanIndexForward=False,
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":failed": {"S": FAILED},
+                ":now": _av(_epoch(now)),
+                ":state": {"S": str(JobState.FAILED)},
+            },
+        ):
+            found.append(_job(row))
+            if len(found) >= limit:
+                break
+        return found
 
     # --- rate limits -----------------------------------------------------------------------
 
@@ -979,16 +1086,15 @@ class DynamoDBStore:
                 raise NotFound(f"no contact for mentor {slug}") from None
             raise
 
-    def set_mentor_paused(self, slug, paused, *, now):
+    def set_mentor_paused(self, slug, paused, *, now, events=()):
         up = _Update(self.table, _contact_key(slug))
         up.set("paused", paused).set("updated_at", _ts(now)).where("attribute_exists(pk)")
-        try:
-            response = self.client.update_item(**up.request(), ReturnValues="ALL_NEW")
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                raise NotFound(f"no contact for mentor {slug}") from None
-            raise
-        return self._contact(_plain(response["Attributes"]))
+        reasons = self._transact([up.op(), *self._events_ops(events)])
+        if reasons is not None:
+            if reasons[0] == "ConditionalCheckFailed":
+                raise NotFound(f"no contact for mentor {slug}")
+            raise Conflict(f"the pause of mentor {slug} changed meanwhile; try again")
+        return self.get_mentor_contact(slug)
 
     # --- housekeeping ----------------------------------------------------------------------
 
@@ -1003,12 +1109,43 @@ class DynamoDBStore:
         )
         for page in pages:
             expired.extend(page.get("Items", []))
+        expired.extend(self._upgrade_legacy(now))
         for batch in _chunks(expired, 25):
             requests = [{"DeleteRequest": {"Key": key}} for key in batch]
             while requests:
                 response = self.client.batch_write_item(RequestItems={self.table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self.table, [])
         return len(expired)
+
+    def _upgrade_legacy(self, now: datetime) -> list[dict]:
+        """Once after issue 5: index the open threads, return the old sweeps' streams to delete."""
+        keys = [
+            {"pk": {"S": row["pk"]}, "sk": {"S": row["sk"]}}
+            for partition in LEGACY_STREAMS
+            for row in self._query(
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": partition}},
+                ProjectionExpression="pk, sk",
+                ConsistentRead=True,
+            )
+        ]
+        if not keys:
+            return []
+        for thread in self.list_threads(now=now):
+            if thread.state != ThreadState.OPEN:
+                continue
+            last = thread.last_activity_at or thread.created_at
+            row = _activity_fields(thread.id, last, thread.expires_at)
+            try:
+                self.client.put_item(
+                    TableName=self.table,
+                    Item=_item(row),
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except ClientError as exc:
+                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                    raise
+        return keys
 
 
 def _chunks(items: Sequence[dict], size: int) -> Iterator[Sequence[dict]]:

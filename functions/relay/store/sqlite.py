@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS threads (
   created_at TEXT NOT NULL, expires_at TEXT NOT NULL, state TEXT NOT NULL,
   last_activity_at TEXT);
 CREATE INDEX IF NOT EXISTS threads_mentor ON threads (mentor, state);
+CREATE INDEX IF NOT EXISTS threads_activity ON threads (state, last_activity_at);
 CREATE TABLE IF NOT EXISTS messages (
   id TEXT PRIMARY KEY, thread_id TEXT NOT NULL, author TEXT NOT NULL, body TEXT,
   delivered_text TEXT, status TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
@@ -61,6 +62,8 @@ CREATE TABLE IF NOT EXISTS jobs (
   expires_at TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
   lease_owner TEXT, lease_until TEXT, last_error TEXT);
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
+-- Before issue 5 the sweeps kept id lists as audit streams of these fake thread ids.
+DELETE FROM events WHERE thread_id IN ('index:opened-threads', 'index:undeliverable');
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, thread_id TEXT NOT NULL,
   message_id TEXT NOT NULL, expires_at TEXT NOT NULL);
@@ -85,9 +88,10 @@ def _ts(value: datetime | None) -> str | None:
 
 
 def _dt(value: str | None) -> datetime | None:
+    """Back from `_ts`: an aware UTC datetime (fromisoformat reads the trailing Z)."""
     if value is None:
         return None
-    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+    return datetime.fromisoformat(value)
 
 
 def _thread(row: sqlite3.Row) -> Thread:
@@ -540,6 +544,14 @@ class SqliteStore:
         )
         return [_thread(r) for r in rows]
 
+    def inactive_threads(self, *, before, now, limit=500):
+        rows = self._con().execute(
+            "SELECT * FROM threads WHERE state = ? AND last_activity_at < ? AND expires_at > ?"
+            " ORDER BY last_activity_at, id LIMIT ?",
+            (str(ThreadState.OPEN), _ts(before), _ts(now), limit),
+        )
+        return [_thread(r) for r in rows]
+
     def count_open_threads(self, mentor, *, now):
         return (
             self._con()
@@ -610,7 +622,7 @@ class SqliteStore:
                 lease_owner=None,
                 lease_until=None,
                 last_error=error,
-                next_attempt_at=retry_at or job.next_attempt_at,
+                next_attempt_at=retry_at or now,  # a job that gave up: when it did
             )
             con.execute(
                 "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL,"
@@ -625,6 +637,14 @@ class SqliteStore:
         if row is None:
             raise NotFound(f"no job {job_id}")
         return _job(row)
+
+    def failed_jobs(self, *, now, limit=200):
+        rows = self._con().execute(
+            "SELECT * FROM jobs WHERE state = ? AND expires_at > ?"
+            " ORDER BY next_attempt_at DESC, id DESC LIMIT ?",
+            (str(JobState.FAILED), _ts(now), limit),
+        )
+        return [_job(r) for r in rows]
 
     # --- rate limits -----------------------------------------------------------------------
 
@@ -669,7 +689,7 @@ class SqliteStore:
             if con.execute("DELETE FROM mentor_contacts WHERE slug = ?", (slug,)).rowcount == 0:
                 raise NotFound(f"no contact for mentor {slug}")
 
-    def set_mentor_paused(self, slug, paused, *, now):
+    def set_mentor_paused(self, slug, paused, *, now, events=()):
         with self._tx() as con:
             cur = con.execute(
                 "UPDATE mentor_contacts SET paused = ?, updated_at = ? WHERE slug = ?",
@@ -677,6 +697,8 @@ class SqliteStore:
             )
             if cur.rowcount == 0:
                 raise NotFound(f"no contact for mentor {slug}")
+            for event in events:
+                self._insert_event(con, event)
         return self.get_mentor_contact(slug)
 
     # --- housekeeping ----------------------------------------------------------------------
