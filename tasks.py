@@ -114,7 +114,7 @@ def mentor_contact(c, slug, email=None, remove=False):
 
 @task
 def moderate(c):
-    """Review the moderation queue from a terminal."""
+    """Review the moderation queue from a terminal (h: commands; d: undeliverable messages)."""
     from relay.cli import moderate as run
 
     run()

@@ -168,13 +168,22 @@ def run() -> dict:
     _paths()
     import logging
 
-    logging.getLogger("passerelle-relay").setLevel(logging.WARNING)  # measure work, not logging
+    # Measure the work, not the logging. Powertools sets its level when the app is imported,
+    # so the environment is what quietens it; the level is put back for whoever runs next.
+    os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+    relay_logger = logging.getLogger("passerelle-relay")
+    level = relay_logger.level
+    relay_logger.setLevel(logging.WARNING)
     results = {}
-    with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
-        results["server"] = through_server(Path(tmp) / "server")
-        print(f"local server: {results['server']}", flush=True)
-        results["handler"] = in_process(Path(tmp) / "handler")
-        print(f"handler in-process: {results['handler']}", flush=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
+            results["server"] = through_server(Path(tmp) / "server")
+            print(f"local server: {results['server']}", flush=True)
+            results["handler"] = in_process(Path(tmp) / "handler")
+            print(f"handler in-process: {results['handler']}", flush=True)
+    finally:
+        relay_logger.setLevel(level)
+        os.environ.pop("POWERTOOLS_LOG_LEVEL", None)
     results["cold_import"] = cold_start()
     print(f"lambda cold import: {results['cold_import']}", flush=True)
     return results

@@ -46,11 +46,23 @@ def _bare_overrides(workdir: Path) -> dict:
         )
     return {
         "THEME_TEMPLATES_OVERRIDES": [str(templates)],
-        "PLUGINS": ["pelican.plugins.yaml_metadata", "mentors"],
+        "PLUGINS": ENGINE_PLUGINS,
     }
 
 
-def _one(n: int, workdir: Path, bare: bool = False) -> dict:
+VARIANTS = ("full", "theme", "bare")
+ENGINE_PLUGINS = ["pelican.plugins.yaml_metadata", "mentors"]
+
+
+def _overrides(variant: str, workdir: Path) -> dict | None:
+    if variant == "bare":
+        return _bare_overrides(workdir)
+    if variant == "theme":  # the real theme, without the search pages and index
+        return {"PLUGINS": ENGINE_PLUGINS}
+    return None
+
+
+def _one(n: int, workdir: Path, variant: str = "full") -> dict:
     """Runs in the child: generate the corpus, build it, report the figures as JSON."""
     sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "functions"), str(ROOT)]
     from mentors.build import build_site
@@ -63,7 +75,7 @@ def _one(n: int, workdir: Path, bare: bool = False) -> dict:
     compile_catalogs(ROOT / "theme" / "translations")
     out = workdir / "output"
     start, cpu_start = time.perf_counter(), _cpu()
-    overrides = _bare_overrides(workdir) if bare else None
+    overrides = _overrides(variant, workdir)
     ok = build_site(ROOT / "pelicanconf.py", out, content_dir=content, overrides=overrides)
     seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
     pages = sum(1 for _ in out.rglob("*.html")) if ok else 0
@@ -85,11 +97,11 @@ def _cpu() -> float:
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure(n: int, bare: bool = False) -> dict:
+def measure(n: int, variant: str = "full") -> dict:
     with tempfile.TemporaryDirectory(prefix=f"bench-site-{n}-") as tmp:
         code = (
             "import json, pathlib, bench.site as b; "
-            f"print(json.dumps(b._one({n}, pathlib.Path({tmp!r}), {bare!r})))"
+            f"print(json.dumps(b._one({n}, pathlib.Path({tmp!r}), {variant!r})))"
         )
         env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
         done = subprocess.run(
@@ -103,18 +115,19 @@ def measure(n: int, bare: bool = False) -> dict:
 def run(sizes: tuple[int, ...] = SIZES) -> list[dict]:
     """Print one line per corpus size and variant; return the figures.
 
-    "full" is the real build (theme, search index); "bare" swaps in one-line
-    templates and skips Pagefind, to show the engine's own cost.
+    "full" is the real build (theme, search index); "theme" skips the search
+    pages and Pagefind; "bare" also swaps in one-line templates, to show the
+    engine's own cost.
     """
     results = []
     print(f"{'mentors':>8} {'variant':>7} {'build s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
     for n in sizes:
-        for bare in (False, True):
-            figures = measure(n, bare)
-            results.append({**figures, "variant": "bare" if bare else "full"})
+        for variant in VARIANTS:
+            figures = measure(n, variant)
+            results.append({**figures, "variant": variant})
             status = "" if figures["ok"] else "  BUILD FAILED"
             print(
-                f"{n:>8} {'bare' if bare else 'full':>7} {figures['seconds']:>8.1f} "
+                f"{n:>8} {variant:>7} {figures['seconds']:>8.1f} "
                 f"{figures['cpu_seconds']:>7.1f} {figures['peak_mib']:>9.0f} "
                 f"{figures['pages']:>7}{status}",
                 flush=True,

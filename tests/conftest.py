@@ -383,6 +383,17 @@ class RelayServices:
     def mail_to(self, address: str) -> list:
         return [m for m in self.mailer.sent if m["To"] == address]
 
+    def give_up(self, message) -> None:
+        """Approve a pending message, then fail every send until the worker gives up on it."""
+        from relay.domain import policies
+
+        self.moderation.approve(message.id, version=message.version, actor="moderator:bob")
+        self.mailer.failures = 10**6
+        for attempt in range(1, policies.JOB_MAX_ATTEMPTS + 1):
+            self.delivery.run_once()
+            self.now += policies.retry_delay(attempt)
+        self.mailer.failures = 0
+
 
 @pytest.fixture
 def services(store, tmp_path) -> RelayServices:

@@ -199,3 +199,45 @@ def test_report_as_table_and_csv(local, tmp_path, capsys):
     rows = {r["mentor"]: r for r in csv.DictReader(target.open(encoding="utf-8"))}
     assert rows["marie-tremblay"]["rejected_too-vague"] == "1"
     assert rows["jordan-lee"]["pending"] == "1" and rows["TOTAL"]["questions"] == "2"
+
+
+def test_d_lists_undeliverable_messages_with_side_attempts_and_history(local):
+    from relay.conversation import CONVERSATION
+    from relay.domain import Side, policies
+
+    local.now = utcnow() - timedelta(hours=3)
+    to_mentor = local.ask(text="Quel DEC mène au génie civil? Je veux bâtir des ponts.")
+    answered = local.ask(mentor="jordan-lee", text="Comment devient-on pilote de ligne au Québec?")
+    local.moderation.approve(answered.id, version=answered.version, actor="moderator:bob")
+    local.delivery.drain()  # this question reaches its mentor...
+    token = local.conversations.links.token(
+        answered.thread_id, Side.MENTOR, CONVERSATION, local.now
+    )
+    reply = local.conversations.reply(token, "Bonjour! Il faut d'abord une licence de pilote.")
+    assert moderate("d", "q").text.count("No undeliverable message.") == 1
+    local.give_up(to_mentor)  # ...this one never does
+    local.give_up(reply)  # ...nor does the mentor's answer
+
+    terminal = moderate("h", "d", "d 2", "d 3", "q")
+    text = terminal.text
+    assert "d            list the messages that could not be delivered" in text  # in the help
+    assert "2 approved message(s) could not be delivered: type d to see." in text
+    lines = {a: next(x for x in terminal.out if a in x) for a in (to_mentor.id, reply.id)}
+    attempts = f"after {policies.JOB_MAX_ATTEMPTS} attempt(s)  error ConnectionError"
+    assert "to the mentor" in lines[to_mentor.id] and attempts in lines[to_mentor.id]
+    assert to_mentor.thread_id in lines[to_mentor.id]
+    assert "to the mentee" in lines[reply.id] and attempts in lines[reply.id]
+    # Never an address, never a message text.
+    for secret in (MENTEE_EMAIL, "@example.org", "ponts", "licence de pilote"):
+        assert secret not in text
+    # `d 2`: the audit log of the second listed message's thread, every failed attempt in it.
+    listed = [x for x in terminal.out if x.lstrip().startswith(("1. given up", "2. given up"))]
+    second = reply if reply.id in listed[1] else to_mentor
+    first = to_mentor if second is reply else reply
+    failed = [x for x in terminal.out if "delivery_failed" in x]
+    assert len(failed) == policies.JOB_MAX_ATTEMPTS
+    assert all(f"message={second.id}" in x and "error=ConnectionError" in x for x in failed)
+    assert any(f"system  undeliverable message={second.id}" in x for x in terminal.out)
+    assert not any(f"message={first.id}" in x for x in terminal.out)
+    assert "give the number of an undeliverable message from the list (d)" in text
+    assert status_of(local, to_mentor)[0] == Status.APPROVED  # listing changes nothing

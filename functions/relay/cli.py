@@ -157,6 +157,8 @@ HELP = """commands:
   r N          reject message N with a reason (the author gets the reason)
   x N          escalate message N (second look, top of the queue)
   t N          audit log of message N's thread
+  d            list the messages that could not be delivered (given up after retries)
+  d N          audit log of undeliverable message N's thread
   h            this help
   q            quit"""
 
@@ -170,10 +172,14 @@ class Console:
         self.read = read
         self.write = write
         self.items: list = []  # the last listed queue: N is a position in it
+        self.alerts: list = []  # the last listed undeliverable messages: `d N`
 
     def run(self) -> None:
         self.write(f"Passerelle moderation as {self.actor}. Type h for help.")
         self.list()
+        given_up = len(self.moderation.undeliverable())
+        if given_up:
+            self.write(f"{given_up} approved message(s) could not be delivered: type d to see.")
         while True:
             try:
                 line = self.read("moderate> ").strip()
@@ -186,6 +192,8 @@ class Console:
                 self.write(HELP)
             elif command in ("l", "list"):
                 self.list()
+            elif command == "d":
+                self.undeliverable(arg.strip())
             elif command in ("s", "a", "e", "r", "x", "t"):
                 self.act(command, arg.strip())
             else:
@@ -211,6 +219,39 @@ class Console:
                 f"  {marks}\n       {preview}"
             )
 
+    def undeliverable(self, arg: str) -> None:
+        """`d`: what delivery gave up on (no text, no address); `d N`: that thread's audit log."""
+        from .moderation import other
+
+        if arg:
+            if not arg.isdigit() or not 1 <= int(arg) <= len(self.alerts):
+                self.write("give the number of an undeliverable message from the list (d)")
+                return
+            self.events(self.alerts[int(arg) - 1].thread_id)
+            return
+        self.alerts = self.moderation.undeliverable()
+        if not self.alerts:
+            self.write("No undeliverable message.")
+            return
+        now = self.moderation.clock()
+        self.write(f"{len(self.alerts)} message(s) could not be delivered (nothing resends them):")
+        for n, alert in enumerate(self.alerts, 1):
+            to = other(alert.message.author)  # approve sends to the side that did not write
+            self.write(safe(
+                f"{n:>3}. given up {alert.at:%Y-%m-%d %H:%M} UTC ({_age(now, alert.at)} ago)"
+                f"  to the {to}  after {alert.attempts} attempt(s)  error {alert.error or '-'}\n"
+                f"       thread {alert.thread_id}  message {alert.message.id}"
+            ))  # fmt: skip
+        self.write("d N shows the thread's audit log.")
+
+    def events(self, thread_id: str) -> None:
+        """A thread's audit log: events hold no message text and no address."""
+        for event in self.moderation.audit(thread_id):
+            target = f" message={event.message_id}" if event.message_id else ""
+            detail = " ".join(f"{k}={v}" for k, v in sorted(event.detail.items()))
+            self.write(safe(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.actor}  "
+                            f"{event.action}{target} {detail}".rstrip()))  # fmt: skip
+
     def pick(self, arg: str):
         if not arg.isdigit() or not 1 <= int(arg) <= len(self.items):
             self.write("give the number of a message from the list (l)")
@@ -226,10 +267,7 @@ class Console:
             if command == "s":
                 self.show(self.moderation.review(message.id))
             elif command == "t":
-                for event in self.moderation.audit(message.thread_id):
-                    target = f" message={event.message_id}" if event.message_id else ""
-                    self.write(safe(f"{event.at:%Y-%m-%d %H:%M:%S}  {event.actor}  "
-                                    f"{event.action}{target}"))  # fmt: skip
+                self.events(message.thread_id)
             elif command == "a":
                 self.moderation.approve(message.id, version=message.version, actor=self.actor)
                 self.done(arg, "approved")

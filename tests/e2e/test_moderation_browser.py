@@ -6,12 +6,12 @@ from __future__ import annotations
 import email
 import gzip
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email import policy
 
 import pytest
-from conftest import MODERATOR_TOKENS
-from relay.domain import Status
+from conftest import MODERATOR_TOKENS, RelayServices
+from relay.domain import Status, policies
 from relay.questions import Question
 from relay.store.sqlite import SqliteStore
 
@@ -160,6 +160,54 @@ def test_two_moderators_at_once_the_loser_is_told(moderated_server, browser):
     finally:
         alice.close()
         bob.close()
+
+
+def test_undeliverable_messages_are_shown_above_the_queue(moderated_server, page, axe, tmp_path):
+    server = moderated_server
+    ask(server, 4, "Quelle formation pour devenir électricienne en construction?")
+    sign_in(page, server, MODERATOR_TOKENS["alice"])
+    page.locator("#queue .queue-item").first.wait_for()
+    assert page.locator("#undeliverable").is_hidden()  # nothing given up: no section
+
+    # A worker on the same SQLite file approves a question, then every send fails for good.
+    store = SqliteStore(server.data_dir / "relay.sqlite3")
+    try:
+        worker = RelayServices(store, tmp_path / "worker")
+        worker.now = datetime.now(UTC) - timedelta(hours=2)
+        failing = worker.ask(text="Je veux devenir machiniste. Quel DEP choisir près de Montréal?")
+        worker.give_up(failing)
+        assert [a.message.id for a in worker.moderation.undeliverable()] == [failing.id]
+    finally:
+        store.close()
+
+    page.keyboard.press("u")  # reload: the section appears, above the queue
+    section = page.locator("#undeliverable")
+    section.locator(".alert-item").wait_for()
+    assert section.get_by_role("heading", name="Messages non livrés").is_visible()
+    assert page.locator("#undeliverable-count").inner_text() == "1 message n'a pas pu être livré."
+    assert page.locator("#undeliverable ~ .mod-columns #queue").count() == 1  # queue after it
+    item = section.locator(".alert-item")
+    assert item.get_attribute("data-message") == failing.id
+    assert item.locator(".attempts").inner_text() == str(policies.JOB_MAX_ATTEMPTS)
+    assert item.locator(".recipient").inner_text() == "À la personne mentore"
+    assert item.locator(".error").inner_text() == "ConnectionError"
+    assert item.locator(".thread-id").inner_text() == failing.thread_id
+    assert re.search(r"il y a \d+ (heure|minutes)", item.locator(".gave-up").inner_text())
+    assert page.locator("#queue .queue-item").count() == 1  # approved: not in the queue
+
+    # The thread's history: every attempt, then the alert; no address, no message text.
+    toggle = item.get_by_role("button", name="Afficher l'historique de la conversation")
+    assert toggle.get_attribute("aria-expanded") == "false"
+    toggle.click()
+    events = item.locator(".events li")
+    events.filter(has_text="undeliverable").wait_for()
+    assert events.filter(has_text="delivery_failed").count() == policies.JOB_MAX_ATTEMPTS
+    shown = section.inner_text()
+    assert "@" not in shown and "machiniste" not in shown
+    assert item.get_by_role("button", name="Masquer l'historique de la conversation").is_visible()
+    assert axe(page) == []  # the section and an open history
+    item.get_by_role("button", name="Masquer l'historique de la conversation").click()
+    assert item.locator(".events").is_hidden()
 
 
 def test_never_indexed_never_linked(built_site):

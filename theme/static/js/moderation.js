@@ -12,7 +12,7 @@
   var KEY = "passerelle.moderator-token";
   var $ = function (id) { return document.getElementById(id); };
 
-  var state = { token: null, items: [], index: -1, review: null, reasons: [] };
+  var state = { token: null, items: [], index: -1, review: null, reasons: [], alerts: [] };
 
   function say(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (_, name) {
@@ -87,7 +87,9 @@
     sessionStorage.removeItem(KEY);
     state.token = null;
     state.items = [];
+    state.alerts = [];
     renderQueue();
+    renderAlerts();
     select(-1, false);
     $("workspace").hidden = true;
     $("login").hidden = false;
@@ -116,6 +118,7 @@
   }
 
   function load(keepId, note) {
+    loadAlerts();
     $("queue").setAttribute("aria-busy", "true");
     return api("/queue").then(function (data) {
       $("queue").removeAttribute("aria-busy");
@@ -164,6 +167,79 @@
 
   function flagClass(flag) {
     return "badge flag" + (String(flag).indexOf("risk:") === 0 ? " flag-risk" : "");
+  }
+
+  // --- undeliverable messages ----------------------------------------------------------------
+  // Approved messages the relay gave up sending (GET /undeliverable). The API offers no resend,
+  // so the page only shows them: when, how many attempts, to which side, the thread's history.
+
+  function loadAlerts() {
+    return api("/undeliverable").then(function (data) {
+      state.alerts = data.items || [];
+      renderAlerts();
+    }).catch(function () { /* the queue's own load reports a network or session problem */ });
+  }
+
+  function renderAlerts() {
+    var list = $("undeliverable-list");
+    clear(list);
+    var n = state.alerts.length;
+    $("undeliverable").hidden = n === 0;
+    $("undeliverable-count").textContent = n === 1 ? T.undeliverable_one : say(T.undeliverable_many, { n: n });
+    state.alerts.forEach(function (alert, i) {
+      var li = el("li", "alert-item");
+      li.setAttribute("data-message", alert.message.id);
+      var facts = el("dl", "facts");
+      var toMentor = alert.message.author === "mentee";  // it was going to the other side
+      [[T.gave_up_at, when(alert.at), "gave-up"], [T.attempts, alert.attempts, "attempts"],
+        [T.recipient, toMentor ? T.to_mentor : T.to_mentee, "recipient"],
+        [T.error, alert.error || "—", "error"], [T.thread, alert.thread_id, "thread-id"]
+      ].forEach(function (fact) {
+        facts.appendChild(el("dt", null, fact[0]));
+        facts.appendChild(el("dd", fact[2], fact[1]));
+      });
+      li.appendChild(facts);
+      var events = el("ol", "events");
+      events.id = "alert-events-" + i;
+      events.hidden = true;
+      var button = el("button", "button secondary", T.show_history);
+      button.type = "button";
+      button.setAttribute("aria-expanded", "false");
+      button.setAttribute("aria-controls", events.id);
+      button.addEventListener("click", function () { toggleEvents(button, events, alert.thread_id); });
+      li.appendChild(button);
+      li.appendChild(events);
+      list.appendChild(li);
+    });
+  }
+
+  function toggleEvents(button, list, threadId) {
+    var open = button.getAttribute("aria-expanded") === "true";
+    button.setAttribute("aria-expanded", open ? "false" : "true");
+    button.textContent = open ? T.show_history : T.hide_history;
+    list.hidden = open;
+    if (open) { return; }
+    clear(list);
+    list.appendChild(el("li", "hint", T.loading));
+    api("/threads/" + encodeURIComponent(threadId) + "/events").then(function (data) {
+      clear(list);
+      var events = data.events || [];
+      if (!events.length) { list.appendChild(el("li", "hint", T.no_events)); }
+      events.forEach(function (event) {
+        var li = el("li", "event");
+        li.appendChild(el("span", "meta", when(event.at) + " · " + event.actor));
+        li.appendChild(el("strong", "action", event.action));
+        var detail = Object.keys(event.detail || {}).sort().map(function (key) {
+          var value = event.detail[key];
+          return key + "=" + (value !== null && typeof value === "object" ? JSON.stringify(value) : String(value));
+        }).join(" ");
+        if (detail) { li.appendChild(el("span", "detail", detail)); }
+        list.appendChild(li);
+      });
+    }).catch(function (error) {
+      clear(list);
+      if (error.status !== 401) { list.appendChild(el("li", "field-error", T.history_failed)); }
+    });
   }
 
   // --- one message ----------------------------------------------------------------------------
