@@ -299,6 +299,16 @@ function element(tag, className, text) {
   return node;
 }
 
+/** The same two initials as the listing cards show for a mentor without a photo. */
+function initialsOf(name) {
+  return (name || "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((word) => word[0].toUpperCase())
+    .join("");
+}
+
 function mentorItem(card) {
   const item = element("li", "search-card");
   if (card.photo) {
@@ -310,7 +320,9 @@ function mentorItem(card) {
     img.loading = "lazy";
     item.append(img);
   } else {
-    item.append(element("span", "search-card-photo search-card-nophoto"));
+    const initials = element("span", "search-card-photo search-card-nophoto", initialsOf(card.name));
+    initials.setAttribute("aria-hidden", "true");
+    item.append(initials);
   }
   const body = element("div", "search-card-body");
   const title = element("h3", "search-card-name");
