@@ -95,3 +95,20 @@ def test_oversized_posts_are_refused_before_reading(served):
 def test_the_api_document_is_served_by_the_local_server(served):
     status, response, body = get(served, "/api/openapi.json")
     assert status == 200 and "/api/questions" in json.loads(body)["paths"]
+
+
+def test_a_busy_port_is_a_clear_message_not_a_traceback(tmp_path, monkeypatch, built_site):
+    import socket
+
+    from relay.devserver import run
+
+    monkeypatch.setenv("PASSERELLE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PASSERELLE_MANIFEST", str(built_site / "relay" / "mentors.json"))
+    monkeypatch.setenv("PASSERELLE_MODERATOR_TOKENS", "0" * 64)  # run() sets none of its own
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(SystemExit) as stopped:
+            run(site_dir=built_site, host="127.0.0.1", port=port)
+    assert f"127.0.0.1:{port}" in str(stopped.value) and "PORT=" in str(stopped.value)

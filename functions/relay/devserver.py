@@ -197,6 +197,13 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
         token, entry = demo_token(Path(os.environ.get("PASSERELLE_DATA_DIR", "var")))
         os.environ["PASSERELLE_MODERATOR_TOKENS"] = entry
     server = make_server(site_dir, host, port)
+    try:
+        server.prepare()  # binds the socket: a busy port is the usual first-run problem
+    except OSError:
+        sys.exit(
+            f"Cannot listen on {host}:{port}: the port is in use (another server?). "
+            "Choose another one, e.g. PORT=8080 make serve"
+        )
     settings = server.questions.settings
     print(f"Passerelle: http://{host}:{port}/  (site: {site_dir}, relay: /api/)")
     print(f"Outbox (e-mails as .eml files): {settings.outbox_dir.resolve()}")
@@ -208,7 +215,7 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     sys.stdout.flush()
     background = Background(server.questions).start()  # delivery, inactivity close, purge
     try:
-        server.safe_start()
+        server.serve()
     except KeyboardInterrupt:
         pass
     finally:
