@@ -63,7 +63,7 @@ def sign_in(page, server, token: str) -> None:
     page.locator("#whoami").filter(has_text="moderator:").wait_for()
 
 
-def test_the_whole_journey(moderated_server, browser):
+def test_the_whole_journey(moderated_server, browser, axe):
     server = moderated_server
     mentee = browser.new_context(locale="fr-CA")
     moderator = browser.new_context(locale="fr-CA")
@@ -111,6 +111,7 @@ def test_the_whole_journey(moderated_server, browser):
         reply_page = mentor.new_page()
         reply_page.goto(link_in(to_mentor, "/api/conversation"))
         reply_page.get_by_text(QUESTION).wait_for()
+        assert axe(reply_page) == []  # the relay's own pages meet the site's bar
         reply_page.fill("#text", ANSWER)
         reply_page.click("form[action$='/reply'] button[type=submit]")
         reply_page.locator("p[role=status]").wait_for()
@@ -131,6 +132,7 @@ def test_the_whole_journey(moderated_server, browser):
         assert "marie-tremblay@example.org" not in to_mentee.as_string()
         page.goto(link_in(to_mentee, "/api/conversation"))
         page.get_by_text(ANSWER).wait_for()
+        assert axe(page) == []
         page.fill("#text", REPLY)
         page.click("form[action$='/reply'] button[type=submit]")
         page.locator("p[role=status]").wait_for()
