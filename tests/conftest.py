@@ -103,7 +103,7 @@ class LiveServer:
         self.server = make_server(site_dir=self.site_dir, host="127.0.0.1", port=self.port)
         self.thread = threading.Thread(target=self.server.safe_start, daemon=True)
         self.thread.start()
-        self.server.ready_event.wait(10) if hasattr(self.server, "ready_event") else None
+        self.server.ready_event.wait(10)
 
     def stop(self) -> None:
         self.server.stop()
@@ -137,20 +137,10 @@ def live_server(built_site, relay_env, monkeypatch) -> Iterator[LiveServer]:
 @pytest.fixture(scope="session")
 def static_site(built_site) -> Iterator[str]:
     """The built site served as plain static files (like a static host) on 127.0.0.1; its URL."""
-    from functools import partial
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+    from site_search.serve import StaticServer
 
-    class QuietHandler(SimpleHTTPRequestHandler):
-        def log_message(self, format, *args):  # noqa: A002 - keep test output readable
-            pass
-
-    handler = partial(QuietHandler, directory=str(built_site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with StaticServer(built_site) as server:
+        yield server.url
 
 
 def read_json(path: Path) -> dict:

@@ -234,7 +234,7 @@ class Conversations:
             raise PolicyRefusal("rate_limited")
         digest = tokens.fingerprint(thread.id, str(side), body)
         screening = screen(body)
-        flags = tuple(dict.fromkeys(str(flag) for flag in screening.flags))
+        flags = screening.kinds
         message = Message(
             id=new_id(),
             thread_id=thread.id,

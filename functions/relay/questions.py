@@ -135,7 +135,7 @@ class Questions:
         key = idempotency_key or f"auto-{digest}"
         self.rate_limit(client=client, email=q.email, now=now)
         screening = screen(q.question)
-        flags = tuple(dict.fromkeys(str(flag) for flag in screening.flags))  # distinct kinds
+        flags = screening.kinds
         expires = now + policies.UNCONFIRMED_TTL
         thread = Thread(
             id=new_id(),
