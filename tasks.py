@@ -53,6 +53,13 @@ def serve(c, port=8000, host="127.0.0.1"):
 def test(c, k=None, browser=True):
     """Run every test (unit, contract, build, browser)."""
     args = [sys.executable, "-m", "pytest", "-n", os.environ.get("PYTEST_WORKERS", "2")]
+    if browser:
+        from ops.browser import ENV, BrowserMissing, ensure_chromium
+
+        try:
+            os.environ[ENV] = str(ensure_chromium())
+        except BrowserMissing as missing:
+            sys.exit(str(missing))
     if k:
         args += ["-k", k]
     if not browser:

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -48,9 +47,15 @@ def browser():
     """Debian's Chromium driven by Playwright; a missing browser fails, never skips."""
     from playwright.sync_api import sync_playwright
 
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is required (apt-get install chromium)"
+    from ops.browser import HOW_TO_INSTALL, find_chromium
+
+    chromium = find_chromium()
+    if chromium is None:
+        pytest.fail(HOW_TO_INSTALL)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(
+            executable_path=str(chromium), headless=True, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 

@@ -193,3 +193,23 @@ def test_a_question_goes_through_lambda_into_dynamodb_and_out_through_ses(
     assert "question_received" in logged, "the relay logs what it did"
     for personal in (MENTEE, MENTOR, QUESTION, "Camille"):
         assert personal not in logged
+
+
+@pytest.mark.parametrize("uptime", [0.5, 299.0, 10_000.0])
+def test_the_s3_manifest_is_read_on_first_use_however_long_the_machine_has_been_up(
+    moto_server, monkeypatch, uptime
+):
+    """time.monotonic() counts from boot: a fresh Lambda host or CI machine starts near zero."""
+    import relay.manifest
+
+    bucket = unique_name("site")
+    moto_server.client("s3").create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ca-central-1"}
+    )
+    body = {"mentors": {"marie-tremblay": {"name": "Marie Tremblay", "accepting": True}}}
+    moto_server.client("s3").put_object(
+        Bucket=bucket, Key="relay/mentors.json", Body=json.dumps(body).encode()
+    )
+    monkeypatch.setattr(relay.manifest.time, "monotonic", lambda: uptime)
+    source = relay.manifest.ManifestSource(f"s3://{bucket}/relay/mentors.json")
+    assert source.get().mentors["marie-tremblay"].accepting
