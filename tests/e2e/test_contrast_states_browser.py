@@ -39,7 +39,10 @@ FREEZE = """(fraction) => {
 # The contrast of disabled buttons, computed here because axe skips inactive controls.
 DISABLED_CONTRAST = """() => {
   const rgba = (text) => (text.match(/[\\d.]+/g) || ['0', '0', '0', '0']).map(Number);
-  const channel = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4; };
+  const channel = (c) => {
+    c /= 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  };
   const luminance = ([r, g, b]) => 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
   const over = (top, bottom) => {
     const a = top[3] === undefined ? 1 : top[3];
@@ -54,7 +57,9 @@ DISABLED_CONTRAST = """() => {
   };
   const opacity = (el) => {
     let value = 1;
-    for (let node = el; node; node = node.parentElement) value *= Number(getComputedStyle(node).opacity);
+    for (let node = el; node; node = node.parentElement) {
+      value *= Number(getComputedStyle(node).opacity);
+    }
     return value;
   };
   const results = [];
@@ -123,7 +128,8 @@ def test_site_controls_keep_aa_contrast_in_every_state(static_site, page):
         failures += states_failures(page)
         # A profile: the question form and its buttons.
         if path == "/mentors/":
-            page.goto(static_site + page.locator(".card h2 a, .card h3 a").first.get_attribute("href"))
+            profile = page.locator(".card h2 a, .card h3 a").first.get_attribute("href")
+            page.goto(static_site + profile)
             failures += states_failures(page)
     assert not failures, "\n".join(failures)
 
