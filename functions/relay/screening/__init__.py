@@ -31,6 +31,8 @@ Vocabulary
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .contacts import KINDS as CONTACT_KINDS
 from .result import PLACEHOLDER, Flag, Screening
 from .rules import ScreeningDataError, data_path, load_rules
@@ -59,9 +61,10 @@ def default_screener() -> Screener:
     return _default
 
 
-def screen(text: str) -> Screening:
-    """Mask the contact details of `text` and flag its risks."""
-    return _default.screen(text)
+def screen(text: str, *, context: Sequence[str] = ()) -> Screening:
+    """Mask the contact details of `text` and flag its risks. `context` is the same author's
+    earlier messages in the thread (oldest first): a detail split across them is caught."""
+    return _default.screen(text, context=context)
 
 
 def label(category: str, lang: str = "fr") -> str:
