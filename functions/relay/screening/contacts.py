@@ -97,7 +97,9 @@ class ContactFinder:
         flags = re.IGNORECASE
 
         # "@" touching a word: an address or a handle, whatever surrounds it.
-        self.at_sign = re.compile(r"[\w.+-]*@\w(?:[\w.-]*\w)?", flags)
+        self.at_sign = re.compile(  # also "@julie:exemple.org" (Matrix)
+            r"[\w.+-]*@\w(?:[\w.-]*\w)?(?::\w(?:[\w.-]*\w)?\.\w+)?", flags
+        )
         self.email_at = re.compile(rf"{local}\s*@\s*{domain}|@\s+{domain}", flags)
         self.email_disguised = re.compile(rf"{local}{at_strong}{domain}", flags)
         self.email_weak = re.compile(
@@ -137,7 +139,7 @@ class ContactFinder:
         )
         platforms = _one_of(words.platforms) + r"(?![\w-])"
         connectors = _one_of(words.handle_connectors + words.intro_phrases)
-        handle = r"@?(?P<handle>\w(?:[\w.#-]*\w)?)"
+        handle = r"@?(?P<handle>(?:u/)?\w(?:[\w.#-]*\w)?)"
         self.platform_handle = re.compile(
             rf"(?<!\w){platforms}(?:(?P<explicit>\s*(?:[:=]|->|=>)\s*)"
             rf"|,?\s+(?:{connectors}\s*:?\s+)?){handle}",
@@ -155,7 +157,9 @@ class ContactFinder:
             flags,
         )
         intros = _one_of(words.intro_phrases)
-        self.intro_handle = re.compile(rf"(?<![\w'])(?:{intros})\s*:?\s+{handle}(?![\w@])", flags)
+        self.intro_handle = re.compile(  # a lookahead: "trouve-moi sous le nom de ..." overlaps
+            rf"(?<![\w'])(?:{intros})\s*:?\s+(?={handle}(?![\w@]))", flags
+        )
         self.provider_local = re.compile(
             rf"(?<!\w){providers}\s*(?:[:=,]\s*|\s+)(?:{connectors}\s*:?\s*)?"
             rf"(?P<handle>[^\W_][\w.+-]*[^\W_])(?![\w@])",
@@ -168,9 +172,9 @@ class ContactFinder:
         self.friend_code = re.compile(r"(?<![\w-])(?:sw-)?[0-9]{4}-[0-9]{4}-[0-9]{4}(?![\w-])")
 
         self.phone_token = re.compile(r"[0-9]+|[^\W\d_]+")
-        self.phone_gap = re.compile(r"[\s.\-/()+]{1,4}")
+        self.phone_gap = re.compile(r"[\s.\-/()+,_*]{1,4}")
         self.figures = re.compile(r"[0-9]+")
-        self.figure_run = re.compile(r"[0-9]+(?:[\s.\-/()+]{1,4}[0-9]+)*")
+        self.figure_run = re.compile(r"[0-9]+(?:[\s.\-/()+,_*]{1,4}[0-9]+)*")
 
         self.postal_code = re.compile(
             r"(?<!\w)[abceghjklmnprstvxy][0-9][a-z][ -]?[0-9][a-z][0-9](?!\w)", flags
@@ -437,8 +441,10 @@ def _phone_shaped(groups: list[tuple[str, int, int, str]]) -> bool:
     """Ten digits (eleven after a leading 1), or 555-1234; never a year, an amount or a date."""
     sizes = [len(g[0]) for g in groups]
     total = sum(sizes)
+    if any(set(g[3]) & set(",_*") for g in groups[1:]):  # "514,555,0192": never a list of marks
+        return sizes in ([3, 3, 4], [1, 3, 3, 4])
     if total == 7:  # 555-0123, or seven digits written one by one
-        return (sizes == [3, 4] and groups[1][3] in ("-", ".")) or len(sizes) == 7
+        return (sizes == [3, 4] and groups[1][3] in ("-", ".")) or len(sizes) >= 5
     if total == 11 and not groups[0][0].startswith("1"):
         return False
     if total not in (10, 11):
@@ -446,7 +452,8 @@ def _phone_shaped(groups: list[tuple[str, int, int, str]]) -> bool:
     # "2019 514 555" opens like a year (but "1514 555 0123" is a country code and an area
     # code); "1 234 567 890" ends like thousands.
     opens_like_a_year = sizes[0] == 4 and total == 10
-    return len(sizes) == 1 or (not opens_like_a_year and sizes[-1] != 3)
+    ends_like_thousands = all(size == 3 for size in sizes[1:])
+    return len(sizes) == 1 or (not opens_like_a_year and not ends_like_thousands)
 
 
 def _ends_clause(folded: str, end: int) -> bool:
@@ -472,7 +479,7 @@ def _clearly_handle(value: str) -> bool:
     letters = sum(c.isalpha() for c in value)
     if letters < 3 or not value[0].isalpha() or len(value) < 5:
         return False
-    if "_" in value.strip("_"):
+    if "_" in value:
         return True
     if re.search(r"[^\W\d_]{3}[^\W_]*[0-9]{2}", value) and "." not in value:
         return True

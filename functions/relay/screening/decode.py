@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .rules import Decoding
 
 _TOKEN = re.compile(r"[^\W_]+")
-_MAX_GAP = 4  # characters of punctuation, spaces or emoji between two pieces of one run
+_MAX_GAP = 5  # characters of punctuation, spaces or emoji between two pieces of one run
 _MIN_SPACED = 4  # "j u l i e": fewer single letters in a row are ordinary words ("y a-t-il")
 
 
@@ -27,52 +27,58 @@ class _Edit:
     start: int
     end: int
     text: str
+    sources: tuple[int, ...] | None = None  # where each character of `text` was, if known
 
 
-def decode(folded: str, rules: Decoding) -> tuple[str, list[int] | None]:
-    """The decoded text and, for each of its characters, its source index in `folded`; `folded`
-    itself and None when nothing was disguised."""
+Spans = list[tuple[int, int]]
+"""For each character of a decoded text, the [start, end) it stands for in the folded text."""
+
+
+def decode(folded: str, rules: Decoding) -> tuple[str, Spans | None]:
+    """The decoded text and, for each of its characters, the span of `folded` it stands for;
+    `folded` itself and None when nothing was disguised."""
     tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
-    edits = _numbers(folded, tokens, rules) + _leet(tokens, rules)
-    text, offsets = _apply(folded, edits)
-    if offsets is None:
-        tokens_after = tokens
-        text_after, offsets_after = folded, None
-    else:
-        tokens_after = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        text_after, offsets_after = text, offsets
-    spaced = _spaced(text_after, tokens_after)
+    edits = _numbers(folded, tokens, rules) + _leet(folded, tokens, rules) + _dots(folded, tokens)
+    text, spans = _apply(folded, edits)
+    if spans is not None:
+        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+    spaced = _spaced(text, tokens)
     if spaced:
-        text_after, second = _apply(text_after, spaced)
-        offsets_after = second if offsets_after is None else [offsets_after[i] for i in second]
-    if offsets_after is None:
+        text, second = _apply(text, spaced)
+        if spans is not None:
+            second = [(spans[a][0], spans[b - 1][1]) for a, b in second]
+        spans = second
+    if spans is None:
         return folded, None
-    return text_after, offsets_after
+    return text, spans
 
 
-def _apply(text: str, edits: list[_Edit]) -> tuple[str, list[int] | None]:
-    """Replace each edited span; a replacement's characters point into the span it replaces
-    (its first at the span's start, its last at the span's end)."""
+def _apply(text: str, edits: list[_Edit]) -> tuple[str, Spans | None]:
+    """Replace each edited span; a replacement stands for the whole span it replaces (its
+    characters where `sources` says so)."""
     if not edits:
         return text, None
     out: list[str] = []
-    offsets: list[int] = []
+    spans: Spans = []
     position = 0
     for edit in sorted(edits, key=lambda e: e.start):
         if edit.start < position:
             continue  # overlapping edits: the first one wins
         out.append(text[position : edit.start])
-        offsets.extend(range(position, edit.start))
+        spans.extend((i, i + 1) for i in range(position, edit.start))
         out.append(edit.text)
-        last = edit.end - 1
-        offsets.extend(
-            min(edit.start + i, last) if i < len(edit.text) - 1 else last
-            for i in range(len(edit.text))
-        )
+        if edit.sources is not None:
+            spans.extend((i, i + 1) for i in edit.sources)
+        else:
+            size = len(edit.text)
+            for i in range(size):
+                first = edit.start if i == 0 else min(edit.start + i, edit.end - 1)
+                last = edit.end if i == size - 1 else first + 1
+                spans.append((first, last))
         position = edit.end
     out.append(text[position:])
-    offsets.extend(range(position, len(text)))
-    return "".join(out), offsets
+    spans.extend((i, i + 1) for i in range(position, len(text)))
+    return "".join(out), spans
 
 
 def _short_gap(text: str, end: int, start: int) -> bool:
@@ -90,18 +96,35 @@ def _numbers(folded: str, tokens, rules: Decoding) -> list[_Edit]:
     edits: list[_Edit] = []
     run: list[tuple[str, int, int]] = []
 
-    def close():
+    def figures_at(index: int, gap_from: int, gap_to: int) -> bool:
+        return (
+            0 <= index < len(tokens)
+            and tokens[index][0].isdigit()
+            and _short_gap(folded, gap_from, gap_to)
+        )
+
+    def close(after: int):
+        """`after`: index of the token that follows the run."""
         words = [t for t in run if t[0] in values]
-        if words and not (len(words) == 1 and words[0][0] in rules.lone_words_kept):
+        before = after - len(run) - 1
+        figures_before = before >= 0 and figures_at(before, tokens[before][2], run[0][1])
+        figures_after = after < len(tokens) and figures_at(after, run[-1][2], tokens[after][1])
+        lone = len(words) == 1 and words[0][0] in rules.lone_words_kept
+        if words and (not lone or figures_before or figures_after):
             numbers = _parse([values[w[0]] for w in words])
             edits.append(_Edit(run[0][1], run[-1][2], " ".join(numbers)))
+            # "cinq un quatre, 555, zéro": the figures next to the words are one number
+            if figures_before and folded[tokens[before][2] : run[0][1]].strip():
+                edits.append(_Edit(tokens[before][2], run[0][1], " "))
+            if figures_after and folded[run[-1][2] : tokens[after][1]].strip():
+                edits.append(_Edit(run[-1][2], tokens[after][1], " "))
         run.clear()
 
     for index, token in enumerate(tokens):
         word, start, _end = token
         if word in values:
             if run and not _short_gap(folded, run[-1][2], start):
-                close()
+                close(index)
             run.append(token)
             continue
         joins = (
@@ -115,9 +138,9 @@ def _numbers(folded: str, tokens, rules: Decoding) -> list[_Edit]:
             run.append(token)  # "vingt et un", "hundred and five"
             continue
         if run:
-            close()
+            close(index)
     if run:
-        close()
+        close(len(tokens))
     return edits
 
 
@@ -164,22 +187,57 @@ def _parse(values: list[int]) -> list[str]:
                 push(value)
     if current is not None:
         numbers.append(current)
-    return [str(n) for n in numbers]
+    said: list[str] = []
+    for number in numbers:  # "zéro cent quatre-vingt-dix-neuf" is 0199
+        if said and said[-1] == "0" and number >= 100:
+            said[-1] += str(number)
+        else:
+            said.append(str(number))
+    return said
+
+
+# --- "julie dot tremblay" ---------------------------------------------------------------------
+
+
+def _dots(folded: str, tokens) -> list[_Edit]:
+    """The English word "dot" between two words is a dot ("julie dot tremblay"); the French
+    "point" is too common a word to read so."""
+    edits = []
+    for index in range(1, len(tokens) - 1):
+        word, start, end = tokens[index]
+        if word != "dot":
+            continue
+        before, after = tokens[index - 1], tokens[index + 1]
+        if folded[before[2] : start].isspace() and folded[end : after[1]].isspace():
+            edits.append(_Edit(before[2], after[1], "."))
+    return edits
 
 
 # --- leetspeak -----------------------------------------------------------------------------
 
 
-def _leet(tokens, rules: Decoding) -> list[_Edit]:
+def _leet(folded: str, tokens, rules: Decoding) -> list[_Edit]:
     """A word that mixes letters and figures is read as figures when all its letters pass for
-    figures ("5l4", "Ol99"), else as letters ("j00lie", "h0tmail")."""
+    figures ("5l4", "Ol99"), else as letters ("j00lie", "h0tmail"). A word made only of letters
+    that pass for figures is read as figures next to figures ("555 OlOO")."""
     edits = []
-    for word, start, end in tokens:
-        if word.isalpha() or word.isdigit() or not word.isalnum():
+    digitish = rules.letters_as_digits
+    for index, (word, start, end) in enumerate(tokens):
+        if word.isdigit() or not word.isalnum():
             continue
         letters = {c for c in word if c.isalpha()}
-        if letters <= rules.letters_as_digits.keys():
-            decoded = "".join(rules.letters_as_digits.get(c, c) for c in word)
+        if word.isalpha():
+            beside = [
+                tokens[j]
+                for j in (index - 1, index + 1)
+                if 0 <= j < len(tokens) and tokens[j][0].isdigit()
+            ]
+            near = any(_short_gap(folded, min(end, t[2]), max(start, t[1])) for t in beside)
+            if len(word) < 2 or not letters <= set("oli") or not near:
+                continue
+            decoded = "".join(digitish.get(c, c) for c in word)
+        elif letters <= digitish.keys():
+            decoded = "".join(digitish.get(c, c) for c in word)
         else:
             decoded = "".join(rules.digits_as_letters.get(c, c) for c in word)
         if decoded != word:
@@ -193,27 +251,49 @@ def _leet(tokens, rules: Decoding) -> list[_Edit]:
 def _spaced(text: str, tokens) -> list[_Edit]:
     """Runs of single letters or figures ("j u l i e", "j.u.l.i.e", "g m a i l . c o m") lose
     the separator that recurs between them; other separators stay, without their spaces."""
-    edits: list[_Edit] = []
+    runs: list[list[tuple[str, int, int]]] = []  # runs of single characters, in order
+    after: list[int] = []  # index of the token after each run
     run: list[tuple[str, int, int]] = []
-
-    def close():
-        if len(run) >= _MIN_SPACED and not all(t[0].isdigit() for t in run):
-            gaps = [text[a[2] : b[1]] for a, b in zip(run, run[1:], strict=False)]
-            usual = max(set(gaps), key=gaps.count)
-            for (_, _, end), (_, start, _), gap in zip(run, run[1:], gaps, strict=False):
-                kept = "" if gap == usual else gap.strip()
-                if kept != gap:
-                    edits.append(_Edit(end, start, kept))
-        run.clear()
-
-    for token in tokens:
-        word, start, _end = token
-        if len(word) == 1:
-            if run and not _short_gap(text, run[-1][2], start):
-                close()
+    for index, token in enumerate(tokens):
+        if len(token[0]) == 1:
+            if run and not _short_gap(text, run[-1][2], token[1]):
+                runs.append(run)
+                after.append(index)
+                run = []
             run.append(token)
         elif run:
-            close()
+            runs.append(run)
+            after.append(index)
+            run = []
     if run:
-        close()
+        runs.append(run)
+        after.append(len(tokens))
+
+    def chained(i: int, j: int) -> bool:
+        """Runs i < j hold one word between them ("z o e arobase g m a i l")."""
+        first, second = runs[i], runs[j]
+        return (
+            after[i] + 1 == after[j] - len(second)
+            and len(first) >= 2
+            and len(second) >= 2
+            and len(first) + len(second) >= 5
+        )
+
+    edits: list[_Edit] = []
+    for i, current in enumerate(runs):
+        joined = (
+            len(current) >= _MIN_SPACED
+            or (i > 0 and chained(i - 1, i))
+            or (i + 1 < len(runs) and chained(i, i + 1))
+        )
+        if len(current) < 2 or not joined or all(t[0].isdigit() for t in current):
+            continue
+        gaps = [text[a[2] : b[1]] for a, b in zip(current, current[1:], strict=False)]
+        usual = max(set(gaps), key=gaps.count)
+        for (_, _, end), (_, start, _), gap in zip(current, current[1:], gaps, strict=False):
+            if gap == usual:
+                edits.append(_Edit(end, start, ""))
+            elif gap.strip() != gap:
+                kept = tuple(i for i in range(end, start) if not text[i].isspace())
+                edits.append(_Edit(end, start, "".join(text[i] for i in kept), kept))
     return edits

@@ -83,19 +83,23 @@ class Screener:
         return Screening(delivered, flags, priority, needs_help)
 
     def _across(self, text: str, context: Sequence[str], shortcuts: bool) -> list[Flag]:
-        """Contact details that begin in the earlier messages and end in `text`, clipped to
-        the part of them that is in `text`."""
+        """Contact details found in `text` read after the author's earlier messages (joined by
+        a line break, then run together, as a reader would), clipped to `text`."""
         earlier = _JOIN.join(c[-CONTEXT_CHARS:] for c in context[-CONTEXT_MESSAGES:])
-        prefix = earlier[-CONTEXT_CHARS:] + _JOIN
-        joined = prefix + text
-        found, _unsure = self._contacts(joined, *fold(joined), None, shortcuts)
-        cut = len(prefix)
-        return [
-            Flag(f.kind, f.category, (0, f.excerpt_span[1] - cut))
-            for f in found
-            if f.excerpt_span[0] < cut < f.excerpt_span[1]
-            and text[: f.excerpt_span[1] - cut].strip()
-        ]
+        earlier = earlier[-CONTEXT_CHARS:].rstrip()
+        if not earlier:
+            return []
+        found_here = []
+        for glue in (_JOIN, ""):
+            prefix = earlier + glue
+            joined = prefix + text
+            found, _unsure = self._contacts(joined, *fold(joined), None, shortcuts)
+            cut = len(prefix)
+            for f in found:
+                start, end = max(f.excerpt_span[0], cut) - cut, f.excerpt_span[1] - cut
+                if end > start and text[start:end].strip():
+                    found_here.append(Flag(f.kind, f.category, (start, end)))
+        return found_here
 
     def _contacts(self, text, folded, offsets, tokens, shortcuts) -> tuple[list[Flag], list[Flag]]:
         """Contact findings in `text` (outermost only, spans in `text`), and the possible ones.
@@ -119,25 +123,23 @@ class Screener:
         ]
         decoded, back = decode(folded, self.rules.contact.decoding)
         if back is not None:
-            source = [offsets[i] for i in back]
 
             def decoded_unaccented(start: int, end: int) -> bool:
-                written = unicodedata.normalize("NFD", text[source[start] : source[end - 1] + 1])
-                return not any(map(unicodedata.combining, written))
+                return unaccented_at(back[start][0], back[end - 1][1])
 
             def decoded_capital(index: int) -> bool:
-                return text[source[index]].isupper()
+                return capital_at(back[index][0])
 
-            spans += [
-                (hit.kind, source[hit.start], _through_marks(text, source[hit.end - 1] + 1))
-                for hit in self.contacts.find(
-                    decoded,
-                    words(decoded) if shortcuts else None,
-                    decoded_unaccented,
-                    decoded_capital,
-                )
-                if hit.end > hit.start
-            ]
+            for hit in self.contacts.find(
+                decoded,
+                words(decoded) if shortcuts else None,
+                decoded_unaccented,
+                decoded_capital,
+            ):
+                if hit.end > hit.start:
+                    first, last = back[hit.start][0], back[hit.end - 1][1]
+                    end = _through_marks(text, offsets[last - 1] + 1)
+                    spans.append((hit.kind, offsets[first], end))
         sure = _outermost(
             Flag(kind, CONTACT, (start, end)) for kind, start, end in spans if kind != POSSIBLE
         )

@@ -48,7 +48,9 @@ def fold_char(char: str) -> str:
     if category in _DROPPED:  # zero-width spaces, joiners, soft hyphen, bidi marks, U+20E3
         return ""
     if category in _SEPARATORS and not char.isascii():
-        return " "
+        compatible = unicodedata.normalize("NFKC", char)
+        if not compatible.isalnum():  # "ⓙ" is a letter in a circle, "🔥" stands between
+            return " "
     digit = unicodedata.decimal(char, None)
     if digit is not None:
         return str(digit)
