@@ -19,7 +19,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from .domains import is_top_level_domain
+from .domains import is_top_level_domain, registrable
 from .rules import ContactWords
 from .text import words as word_list
 
@@ -73,6 +73,7 @@ class ContactFinder:
         self.not_handle = frozenset(words.not_handle_words)
         self.digit_words = words.digit_words
         self.file_extensions = frozenset(words.file_extensions)
+        self.public_sites = frozenset(words.public_sites)
         self.intro_first = frozenset(word_list(" ".join(p.split()[0] for p in words.intro_phrases)))
         self.handle_only_first = frozenset(
             word_list(" ".join(p.split()[0] for p in words.handle_only_platforms))
@@ -223,7 +224,8 @@ class ContactFinder:
                 yield Hit(EMAIL, match.start(), match.end())
         if every or "://" in folded or "www" in folded:
             for match in self.url.finditer(folded):
-                yield Hit(LINK, match.start(), match.end())
+                if not self._public(match.group()):
+                    yield Hit(LINK, match.start(), match.end())
         if every or self.dot_tld.search(folded):
             for match in self.bare_domain.finditer(folded):
                 kind = self._domain_kind(match, capital_at)
@@ -301,6 +303,8 @@ class ContactFinder:
         ("julie.je": a two-letter country ending), or ordinary text ("M.Sc.", "main.py",
         "les maths.Je ...": a sentence run into the next one)."""
         tld = match.group("tld")
+        if self._public(match.group()):
+            return None
         if tld in self.tld_set:
             return LINK
         if not is_top_level_domain(tld) or tld in self.file_extensions:
@@ -310,6 +314,20 @@ class ContactFinder:
         if capital_at(match.start("tld")):
             return None
         return LINK if len(tld) >= 3 else POSSIBLE
+
+    def _public(self, link: str) -> bool:
+        """ "ulaval.ca", "https://www.quebec.ca/emploi": a school's, an order's or a
+        government's site (data/screening.yaml, public_sites)."""
+        host = link.split("://", 1)[-1].split("/", 1)[0].split("?", 1)[0].rstrip(".")
+        if "@" in host or "~" in link:
+            return False
+        if host in self.public_sites:
+            return True
+        domain = registrable(host) if host.isascii() else None
+        if domain is None:
+            return False
+        parents = host.split(".")
+        return any(".".join(parents[i:]) in self.public_sites for i in range(len(parents)))
 
     def _disguised_any_domains(self, folded: str) -> Iterator[Hit]:
         """ "linktr dot ee", "julie [.] studio": "dot" and brackets are sure, "point" is
@@ -489,4 +507,4 @@ def _clearly_handle(value: str) -> bool:
 
 def _code_like(value: str) -> bool:
     """Program and course codes, versions: "420.b0", "mat-5150", "v2.0"."""
-    return bool(re.fullmatch(r"[0-9.]+[a-z]?[0-9]*|[a-z]{1,4}[-.]?[0-9][0-9.a-z-]*", value))
+    return bool(re.fullmatch(r"[0-9.]+[a-z]?[0-9]*|[a-z]{1,5}[-.]?[0-9][0-9.a-z-]*", value))

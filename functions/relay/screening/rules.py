@@ -64,6 +64,7 @@ class ContactWords:
     intro_phrases: tuple[str, ...]
     handle_only_platforms: tuple[str, ...]
     file_extensions: tuple[str, ...]
+    public_sites: tuple[str, ...]
     decoding: Decoding
 
 
@@ -138,6 +139,7 @@ def parse_rules(raw: object, where: str = FILE_NAME) -> Rules:
         intro_phrases=reader.words(contact, "contact", "intro_phrases"),
         handle_only_platforms=reader.words(contact, "contact", "handle_only_platforms"),
         file_extensions=reader.words(contact, "contact", "file_extensions"),
+        public_sites=reader.words(contact, "contact", "public_sites"),
         decoding=reader.decoding(contact),
     )
     possible_body = reader.mapping(root.get("possible_contact"), "possible_contact")
