@@ -173,9 +173,10 @@ class ContactFinder:
         self.friend_code = re.compile(r"(?<![\w-])(?:sw-)?[0-9]{4}-[0-9]{4}-[0-9]{4}(?![\w-])")
 
         self.phone_token = re.compile(r"[0-9]+|[^\W\d_]+")
-        self.phone_gap = re.compile(r"[\s.\-/()+,_*]{1,4}")
+        # Spaces and punctuation between digit groups; a line break ends a number.
+        self.phone_gap = re.compile(r"(?:[^\S\r\n]|[.\-/()+,_*]){1,4}")
         self.figures = re.compile(r"[0-9]+")
-        self.figure_run = re.compile(r"[0-9]+(?:[\s.\-/()+,_*]{1,4}[0-9]+)*")
+        self.figure_run = re.compile(r"[0-9]+(?:(?:[^\S\r\n]|[.\-/()+,_*]){1,4}[0-9]+)*")
 
         self.postal_code = re.compile(
             r"(?<!\w)[abceghjklmnprstvxy][0-9][a-z][ -]?[0-9][a-z][0-9](?!\w)", flags
@@ -303,8 +304,9 @@ class ContactFinder:
         ("julie.je": a two-letter country ending), or ordinary text ("M.Sc.", "main.py",
         "les maths.Je ...": a sentence run into the next one)."""
         tld = match.group("tld")
-        if self._public(match.group()):
-            return None
+        name = match.group()[: match.start("tld") - match.start() - 1].rsplit(".", 1)[-1]
+        if name.isdigit() or self._public(match.group()):
+            return None  # "100.A1" read as "100.ai" is a program code
         if tld in self.tld_set:
             return LINK
         if not is_top_level_domain(tld) or tld in self.file_extensions:
