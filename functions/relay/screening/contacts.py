@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from .domains import is_top_level_domain, registrable
+from .risks import occurrences
 from .rules import ContactWords
 from .text import words as word_list
 
@@ -209,6 +210,7 @@ class ContactFinder:
         `capital_at(index)` whether a folded character was written as a capital."""
         every = tokens is None
         words = frozenset(tokens or ())
+        present = words if not every else frozenset(word_list(folded))
         has_at = "@" in folded
         if every or has_at:
             for match in self.at_sign.finditer(folded):
@@ -243,18 +245,19 @@ class ContactFinder:
             for match in self.friend_code.finditer(folded):
                 yield Hit(HANDLE, match.start(), match.end())
         if every or words & self.handle_only_first:
-            for match in self.handle_only.finditer(folded):
+            for match in _at_words(self.handle_only, folded, present & self.handle_only_first):
                 if _looks_like_handle(match.group("handle")):
                     yield Hit(HANDLE, match.start("handle"), match.end("handle"))
         if every or words & (self.platform_set | self.handle_only_first):
-            for match in self.handle_before_platform.finditer(folded):
+            platforms = present & (self.platform_set | self.handle_only_first)
+            for match in _before_words(self.handle_before_platform, folded, platforms):
                 value = match.group("handle")
                 if value in self.not_handle or value in self.intro_first:
                     continue
                 kind = HANDLE if _looks_like_handle(value) else POSSIBLE
                 yield Hit(kind, match.start("handle"), match.end("handle"))
         if every or words & self.intro_first:
-            for match in self.intro_handle.finditer(folded):
+            for match in _at_words(self.intro_handle, folded, present & self.intro_first):
                 value = match.group("handle")
                 if value in self.not_handle:
                     continue
@@ -267,12 +270,12 @@ class ContactFinder:
                 ):
                     yield Hit(POSSIBLE, match.start("handle"), match.end("handle"))
         if every or words & self.provider_set:
-            for match in self.provider_local.finditer(folded):
+            for match in _at_words(self.provider_local, folded, present & self.provider_set):
                 value = match.group("handle")
                 if _looks_like_handle(value) and value not in self.not_handle:
                     yield Hit(EMAIL, match.start("handle"), match.end("handle"))
         if every or words & self.platform_set:
-            for match in self.platform_handle.finditer(folded):
+            for match in _at_words(self.platform_handle, folded, present & self.platform_set):
                 value = match.group("handle")
                 if _looks_like_handle(value) or (
                     match.group("explicit")
@@ -510,3 +513,25 @@ def _clearly_handle(value: str) -> bool:
 def _code_like(value: str) -> bool:
     """Program and course codes, versions: "420.b0", "mat-5150", "v2.0"."""
     return bool(re.fullmatch(r"[0-9.]+[a-z]?[0-9]*|[a-z]{1,5}[-.]?[0-9][0-9.a-z-]*", value))
+
+
+def _at_words(pattern: re.Pattern, folded: str, firsts) -> Iterator[re.Match]:
+    """Matches of a pattern that starts with one of `firsts`, tried only where those words
+    are (a big alternation tried at every position is slow in Python)."""
+    for word in firsts:
+        for start in occurrences(folded, word):
+            match = pattern.match(folded, start)
+            if match:
+                yield match
+
+
+_REACH = 60  # characters before a platform's name where the handle that it follows can start
+
+
+def _before_words(pattern: re.Pattern, folded: str, lasts) -> Iterator[re.Match]:
+    """Matches of a pattern that ends with one of `lasts` ("julie_22 sur insta"), searched
+    only just before those words."""
+    for word in lasts:
+        for start in occurrences(folded, word):
+            end = start + len(word)
+            yield from pattern.finditer(folded, max(0, start - _REACH), end + 20)

@@ -53,6 +53,92 @@ def decode(folded: str, rules: Decoding) -> tuple[str, Spans | None]:
     return text, spans
 
 
+_ORDINAL = re.compile(
+    r"[0-9]+(?:e|er|re|eme|ieme|nd|rd|th|st|h|min|km|kg|k|m|g|gb|go|mb|mo|ans|an|am|pm|x|mm"
+    r"|cm|ml)"
+)  # "5e", "3rd", "10h", "30min": no leetspeak (but "0rg" and "5l4" are)
+_CODE = re.compile(r"[^\W\d_]+[0-9]{2,}")  # "inf1120", "julie2008": figures after a word
+_PROGRAM = re.compile(r"[0-9]{3}\.$")  # "420.B0": the "b0" of a program code
+
+
+def _not_leet(folded: str, word: str, start: int, digitish: dict[str, str]) -> bool:
+    """Words with figures that are no disguise: ordinals and units, course codes, names
+    followed by a year, the end of a program code."""
+    return bool(
+        _ORDINAL.fullmatch(word)
+        or (_CODE.fullmatch(word) and not set(word.rstrip("0123456789")) <= digitish.keys())
+        or (len(word) == 2 and _PROGRAM.search(folded, max(0, start - 4), start))
+    )
+
+
+_MIN_LETTERS = 3
+_MARGIN = 60  # characters decoded around a disguise, so the whole detail is in the window
+
+
+class Decoder:
+    """Decodes only the windows of a text that hold something to decode: a long message with
+    one "j00lie" is not decoded whole."""
+
+    def __init__(self, rules: Decoding):
+        self.rules = rules
+        self.numbers = frozenset(rules.number_words)
+        self.said = self.numbers - rules.lone_words_kept  # never left as a word
+
+    def _triggers(self, folded: str) -> list[tuple[int, int]]:
+        """Tokens where decoding may change something (a necessary condition of each step)."""
+        tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(folded)]
+        found = []
+        numbers, said = self.numbers, self.said
+        digitish = self.rules.letters_as_digits
+        letters = 0  # single letters in the current run of single characters
+        for index, (word, start, end) in enumerate(tokens):
+            if len(word) == 1:
+                joined = index and _short_gap(folded, tokens[index - 1][2], start)
+                if not (joined and len(tokens[index - 1][0]) == 1):
+                    letters = 0
+                letters += word.isalpha()
+                if letters >= _MIN_LETTERS:  # "j u l": every run that is joined holds as many
+                    found.append((start, end))
+            if word.isalpha():
+                if word in said or word == "dot":
+                    found.append((start, end))
+                elif word in numbers or not word.strip("oli"):
+                    for other in (index - 1, index + 1):
+                        if 0 <= other < len(tokens):
+                            near, a, b = tokens[other]
+                            gap = (b, start) if other < index else (end, a)
+                            if (near in numbers or near.isdigit()) and _short_gap(folded, *gap):
+                                found.append((start, end))
+                                break
+            elif not word.isdigit() and not _not_leet(folded, word, start, digitish):
+                found.append((start, end))  # letters with figures
+        return found
+
+    def windows(self, folded: str) -> list[tuple[int, int]]:
+        """Merged [start, end) regions around every possible disguise, cut at white space."""
+        regions: list[list[int]] = []
+        for first, last in self._triggers(folded):
+            start = max(0, first - _MARGIN)
+            end = min(len(folded), last + _MARGIN)
+            while start > 0 and not folded[start - 1].isspace():
+                start -= 1
+            while end < len(folded) and not folded[end].isspace():
+                end += 1
+            if regions and start <= regions[-1][1]:
+                regions[-1][1] = max(regions[-1][1], end)
+            else:
+                regions.append([start, end])
+        return [(a, b) for a, b in regions]
+
+    def parts(self, folded: str):
+        """(offset, decoded text, spans relative to the window) for each window that decoding
+        changed."""
+        for start, end in self.windows(folded):
+            text, spans = decode(folded[start:end], self.rules)
+            if spans is not None:
+                yield start, text, spans
+
+
 def _apply(text: str, edits: list[_Edit]) -> tuple[str, Spans | None]:
     """Replace each edited span; a replacement stands for the whole span it replaces (its
     characters where `sources` says so)."""
@@ -81,6 +167,17 @@ def _apply(text: str, edits: list[_Edit]) -> tuple[str, Spans | None]:
     return "".join(out), spans
 
 
+_BETWEEN_FIGURES = re.compile(r"[^\S\n]*[.,;:/|*_-]?[^\S\n]*")
+"""What may stand between spelled-out digits and figures of one number: "cinq un quatre, 555"
+— not "890 $? Un budget"."""
+
+
+def _spacing(gap: str) -> bool:
+    """A gap between two spaced letters: short, on one line, and an "@" only with spaces around
+    it ("j u l i e @ g m a i l", but "a 0{@a.a.com" is an address after "à")."""
+    return len(gap) <= _MAX_GAP and "\n" not in gap and ("@" not in gap or gap.strip() != gap)
+
+
 def _short_gap(text: str, end: int, start: int) -> bool:
     gap = text[end:start]
     return len(gap) <= _MAX_GAP and "\n" not in gap
@@ -100,7 +197,7 @@ def _numbers(folded: str, tokens, rules: Decoding) -> list[_Edit]:
         return (
             0 <= index < len(tokens)
             and tokens[index][0].isdigit()
-            and _short_gap(folded, gap_from, gap_to)
+            and _BETWEEN_FIGURES.fullmatch(folded, gap_from, gap_to) is not None
         )
 
     def close(after: int):
@@ -223,7 +320,7 @@ def _leet(folded: str, tokens, rules: Decoding) -> list[_Edit]:
     edits = []
     digitish = rules.letters_as_digits
     for index, (word, start, end) in enumerate(tokens):
-        if word.isdigit() or not word.isalnum():
+        if word.isdigit() or not word.isalnum() or _not_leet(folded, word, start, digitish):
             continue
         letters = {c for c in word if c.isalpha()}
         if word.isalpha():
@@ -256,7 +353,7 @@ def _spaced(text: str, tokens) -> list[_Edit]:
     run: list[tuple[str, int, int]] = []
     for index, token in enumerate(tokens):
         if len(token[0]) == 1:
-            if run and not _short_gap(text, run[-1][2], token[1]):
+            if run and not _spacing(text[run[-1][2] : token[1]]):
                 runs.append(run)
                 after.append(index)
                 run = []
@@ -286,8 +383,13 @@ def _spaced(text: str, tokens) -> list[_Edit]:
             or (i > 0 and chained(i - 1, i))
             or (i + 1 < len(runs) and chained(i, i + 1))
         )
-        if len(current) < 2 or not joined or all(t[0].isdigit() for t in current):
+        if len(current) < 2 or not joined:
             continue
+        if not any(
+            sum(t[0].isalpha() for t in run) >= _MIN_LETTERS
+            for run in (current, *(runs[j] for j in (i - 1, i + 1) if 0 <= j < len(runs)))
+        ):
+            continue  # "à 8 h 30", "a b": not a word spelled out
         gaps = [text[a[2] : b[1]] for a, b in zip(current, current[1:], strict=False)]
         usual = max(set(gaps), key=gaps.count)
         for (_, _, end), (_, start, _), gap in zip(current, current[1:], gaps, strict=False):

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .contacts import POSSIBLE, ContactFinder
-from .decode import decode
+from .decode import Decoder
 from .result import CONTACT, PLACEHOLDER, POSSIBLE_CONTACT, RISK_PREFIX, Flag, Screening
 from .risks import RiskFinder
 from .rules import Rules, load_rules
@@ -30,6 +30,7 @@ class Screener:
     def __init__(self, rules: Rules):
         self.rules = rules
         self.contacts = ContactFinder(rules.contact)
+        self.decoder = Decoder(rules.contact.decoding)
         self.risks = RiskFinder(rules.categories)
         self.weights = {c.name: c.weight for c in rules.categories}
         self.weights[CONTACT] = rules.contact.weight
@@ -90,14 +91,15 @@ class Screener:
         if not earlier:
             return []
         found_here = []
-        for glue in (_JOIN, ""):
+        head = _head(text)
+        for glue in (" ", ""):  # read on, or run together ("514 555" + "0199")
             prefix = earlier + glue
-            joined = prefix + text
+            joined = prefix + head
             found, _unsure = self._contacts(joined, *fold(joined), None, shortcuts)
             cut = len(prefix)
             for f in found:
                 start, end = max(f.excerpt_span[0], cut) - cut, f.excerpt_span[1] - cut
-                if end > start and text[start:end].strip():
+                if end > start and head[start:end].strip():
                     found_here.append(Flag(f.kind, f.category, (start, end)))
         return found_here
 
@@ -121,14 +123,13 @@ class Screener:
             )
             if hit.end > hit.start
         ]
-        decoded, back = decode(folded, self.rules.contact.decoding)
-        if back is not None:
+        for offset, decoded, back in self.decoder.parts(folded):
 
-            def decoded_unaccented(start: int, end: int) -> bool:
-                return unaccented_at(back[start][0], back[end - 1][1])
+            def decoded_unaccented(start: int, end: int, back=back, offset=offset) -> bool:
+                return unaccented_at(offset + back[start][0], offset + back[end - 1][1])
 
-            def decoded_capital(index: int) -> bool:
-                return capital_at(back[index][0])
+            def decoded_capital(index: int, back=back, offset=offset) -> bool:
+                return capital_at(offset + back[index][0])
 
             for hit in self.contacts.find(
                 decoded,
@@ -137,7 +138,8 @@ class Screener:
                 decoded_capital,
             ):
                 if hit.end > hit.start:
-                    first, last = back[hit.start][0], back[hit.end - 1][1]
+                    first = offset + back[hit.start][0]
+                    last = offset + back[hit.end - 1][1]
                     end = _through_marks(text, offsets[last - 1] + 1)
                     spans.append((hit.kind, offsets[first], end))
         sure = _outermost(
@@ -154,6 +156,20 @@ class Screener:
         """A category's name for a moderator, in French or English."""
         names = self.labels[category]
         return names.get(lang, names["fr"])
+
+
+HEAD_CHARS = 160
+"""How far into a message a detail begun in an earlier one can reach."""
+
+
+def _head(text: str) -> str:
+    """The start of `text` that can continue an earlier message, cut at white space."""
+    if len(text) <= HEAD_CHARS:
+        return text
+    end = HEAD_CHARS
+    while end < len(text) and not text[end].isspace():
+        end += 1
+    return text[:end]
 
 
 def _through_marks(text: str, end: int) -> int:
