@@ -18,7 +18,7 @@ MAX_PASSES = 4
 around a placeholder ("[...]@0" once "x@0" is masked) is never a contact detail either."""
 
 CONTEXT_MESSAGES = 3
-CONTEXT_CHARS = 400
+CONTEXT_CHARS = 200
 """How much of the author's earlier messages a message is screened with: enough for a number
 or an address cut in two ("514 555" then "0199"), not a whole thread."""
 _JOIN = "\n"
@@ -69,7 +69,11 @@ class Screener:
             contact_flags = _outermost(contact_flags + self._across(text, context, shortcuts))
         delivered, pieces = _mask(text, contact_flags)
         for _ in range(MAX_PASSES if contact_flags else 0):  # nothing masked: nothing new
-            found, _unsure = self._contacts(delivered, *fold(delivered), None, shortcuts)
+            found = []
+            for lo, hi in _around_placeholders(delivered, pieces):
+                part = delivered[lo:hi]
+                here, _unsure = self._contacts(part, *fold(part), None, shortcuts)
+                found += [_shifted(f, lo) for f in here]
             found = [_back(flag, pieces) for flag in found if not _in_placeholder(flag, pieces)]
             if not found:
                 break
@@ -158,7 +162,35 @@ class Screener:
         return names.get(lang, names["fr"])
 
 
-HEAD_CHARS = 160
+AROUND = 100
+"""How much of the delivered text around a placeholder is read again: what masking left
+there, and only there, is new."""
+
+
+def _shifted(flag: Flag, by: int) -> Flag:
+    start, end = flag.excerpt_span
+    return Flag(flag.kind, flag.category, (start + by, end + by))
+
+
+def _around_placeholders(delivered: str, pieces) -> list[tuple[int, int]]:
+    """Merged regions of `delivered` around each placeholder, cut at white space."""
+    regions: list[list[int]] = []
+    for start, end, _a, _b, masked in pieces:
+        if not masked:
+            continue
+        lo, hi = max(0, start - AROUND), min(len(delivered), end + AROUND)
+        while lo > 0 and not delivered[lo - 1].isspace():
+            lo -= 1
+        while hi < len(delivered) and not delivered[hi].isspace():
+            hi += 1
+        if regions and lo <= regions[-1][1]:
+            regions[-1][1] = max(regions[-1][1], hi)
+        else:
+            regions.append([lo, hi])
+    return [(lo, hi) for lo, hi in regions]
+
+
+HEAD_CHARS = 120
 """How far into a message a detail begun in an earlier one can reach."""
 
 
