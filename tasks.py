@@ -74,7 +74,7 @@ def lint(c):
     c.run(f"{sys.executable} -m ruff format --check .")
 
 
-@task(help={"only": "site, search or relay (default: all)"})
+@task(help={"only": "site, search, relay or screening (default: all)"})
 def bench(c, only=None):
     """Print build, search and relay figures on generated corpora."""
     from bench import run_all

@@ -425,3 +425,20 @@ def moderated_server(request, relay_env, monkeypatch) -> LiveServer:
     monkeypatch.setenv("PASSERELLE_MODERATOR_TOKENS", entries)
     monkeypatch.setenv("PASSERELLE_DEFAULT_CAPACITY", "20")
     return request.getfixturevalue("live_server")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the figures that tests record with `record_property("figure", line)` (screening
+    recall and false alarms), also under xdist and without -s."""
+    lines = [
+        value
+        for reports in terminalreporter.stats.values()
+        for report in reports
+        if getattr(report, "when", None) == "call"
+        for name, value in getattr(report, "user_properties", ())
+        if name == "figure"
+    ]
+    if lines:
+        terminalreporter.section("figures")
+        for line in dict.fromkeys(lines):
+            terminalreporter.write_line(line)

@@ -158,6 +158,11 @@ def vocabulary() -> dict:
         (lambda v: v["contact"]["platforms"].append(True), r"contact.platforms\[\d+\]"),
         (lambda v: v["contact"]["digit_words"].update({"x": ["dix"]}), "contact.digit_words"),
         (lambda v: v.update(categories={}), "categories"),
+        (lambda v: v["categories"]["self_harm"].update(help="yes"), "categories.self_harm.help"),
+        (lambda v: v["contact"]["letters_as_digits"].update(o="x"), "letters_as_digits.o"),
+        (lambda v: v["contact"]["number_words"].update({"vingt": ["20"]}), "number_words.vingt"),
+        (lambda v: v["contact"].pop("public_sites"), "contact.public_sites"),
+        (lambda v: v.pop("possible_contact"), "possible_contact"),
     ],
 )
 def test_a_broken_vocabulary_names_the_field(tmp_path, breakage, message):

@@ -233,7 +233,11 @@ class Conversations:
         if self.store.hit("reply", key, window=timedelta(days=1), now=now) > REPLIES_PER_DAY:
             raise PolicyRefusal("rate_limited")
         digest = tokens.fingerprint(thread.id, str(side), body)
-        screening = screen(body)
+        earlier = [  # a detail split over the author's messages is caught ("514 555", "0199")
+            m.body for m in self.store.list_messages(thread.id, now=now)
+            if m.author == side and m.body
+        ]  # fmt: skip
+        screening = screen(body, context=earlier[-3:])
         flags = screening.kinds
         message = Message(
             id=new_id(),

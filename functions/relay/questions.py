@@ -54,6 +54,7 @@ class Received:
     thread_id: str
     created: bool
     minor: bool
+    help: bool = False  # self-harm or abuse: show the author where to get help now
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +176,12 @@ class Questions:
         )
         if created or first.status == Status.RECEIVED:
             self.send_confirmation(stored, now)
-        return Received(thread_id=stored.id, created=created, minor=band == "minor")
+        return Received(
+            thread_id=stored.id,
+            created=created,
+            minor=band == "minor",
+            help=screening.needs_help,
+        )
 
     def send_confirmation(self, thread: Thread, now: datetime) -> None:
         token = tokens.issue(

@@ -14,6 +14,7 @@ from ..domain.errors import IdempotencyMismatch
 from ..domain.policies import MIN_FILL_SECONDS
 from ..domain.tokens import BadToken
 from ..questions import Question, Questions
+from ..screening import help_resources
 from . import forms, pages
 from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn
 from .texts import FIELD_ERRORS, FORM_ERRORS, OUTCOMES, say
@@ -94,12 +95,18 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
             status_code=status, content_type=HTML, body=html, headers={**NO_STORE, **(extra or {})}
         )
 
-    def accepted(h: dict[str, str], lang: str) -> Response:
+    def accepted(h: dict[str, str], lang: str, help: bool = False) -> Response:
+        """The question is stored; a question about self-harm or abuse also gets, at once,
+        where to get help now (JSON `help`, or a page instead of the redirect)."""
+        resources = [r.as_dict() for r in help_resources(lang)] if help else []
         if wants_json(h):
-            return _json(
-                202,
-                Accepted(status="received", message=say(OUTCOMES, "received", lang)).model_dump(),
+            answer = Accepted(
+                status="received", message=say(OUTCOMES, "received", lang), help=resources
             )
+            return _json(202, answer.model_dump())
+        home = settings.site_url + ("/en/" if lang == "en" else "/")
+        if help:
+            return _html(200, pages.received_with_help_page(lang, home))
         path = "/en/questions/sent/" if lang == "en" else "/questions/envoyee/"
         return Response(status_code=303, headers={"Location": settings.site_url + path, **NO_STORE})
 
@@ -109,6 +116,8 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
         responses={
             202: {"description": "Stored; a confirmation e-mail was sent",
                   "content": {JSON_TYPE: {"schema": Accepted.model_json_schema()}}},
+            200: {"description": "Plain form post of a question about self-harm or abuse: the "
+                  "'question sent' page with where to get help now"},
             303: {"description": "Same, for a plain form post: go to the 'question sent' page"},
             400: {"description": "Unreadable body or unknown fields"},
             403: {"description": "Cross-site post"},
@@ -182,7 +191,7 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
                 "minor": received.minor,
             },
         )
-        return accepted(h, lang)
+        return accepted(h, lang, help=received.help)
 
     @app.get(
         "/api/questions/confirm",

@@ -20,6 +20,7 @@ from ..conversation import Conversations, Limits, View
 from ..domain import Conflict, InvalidInput, NotFound, PolicyRefusal, Side, Status, new_id
 from ..domain.tokens import BadToken
 from ..mail.notices import AGE_BANDS
+from ..screening import needs_help
 from . import forms, pages
 from .texts import FORM_ERRORS
 
@@ -180,6 +181,7 @@ def conversation_page(
     error: str | None = None,
     sent: bool = False,
     erase_error: bool = False,
+    show_help: bool = False,
 ) -> str:
     lang, thread = view.lang, view.thread
     title = t(lang, f"title_{view.side}", name=_other_name(view))
@@ -196,6 +198,8 @@ def conversation_page(
             parts.append(f'<p class="note">{escape(t(lang, "minor"))}</p>')
     if sent:
         parts.append(f'<p class="note" role="status">{escape(t(lang, "sent"))}</p>')
+    if show_help:
+        parts.append(pages.help_section(lang))
     if thread.state == "erased":
         parts.append(f"<p>{escape(t(lang, 'erased'))}</p>")
         return pages.page(lang, title, "".join(parts))
@@ -274,7 +278,8 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
         except (BadToken, NotFound) as error:
             return _fail(error)
         sent = router.current_event.get_query_string_value("sent", "") == "1"
-        return _html(200, conversation_page(view, token, sent=sent))
+        show_help = router.current_event.get_query_string_value("help", "") == "1"
+        return _html(200, conversation_page(view, token, sent=sent, show_help=show_help))
 
     @router.post("/api/conversation/reply", tags=TAGS, summary="Reply from a side's link")
     def reply():
@@ -285,7 +290,7 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
         token, text = str(fields.get("token", "")), fields.get("text", "")
         key = str(fields.get("idempotency_key", ""))[:64]
         try:
-            conversations.reply(token, text, key if key.isalnum() else None)
+            stored = conversations.reply(token, text, key if key.isalnum() else None)
         except InvalidInput as invalid:
             view = conversations.view(token)
             code = invalid.errors.get("text", "invalid")
@@ -302,6 +307,8 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
             return _fail(error)
         logger.info("reply_queued")
         location = f"/api/conversation?token={quote(token, safe='')}&sent=1"
+        if needs_help(stored.flags):  # self-harm or abuse: where to get help, at once
+            location += "&help=1#help"
         return Response(status_code=303, headers={"Location": location, **HEADERS})
 
     @router.post("/api/conversation/erase", tags=TAGS, summary="The mentee erases the thread")

@@ -59,9 +59,24 @@ class QuestionIn(BaseModel):
         return f"{local}@{domain.lower()}"
 
 
+class HelpOut(BaseModel):
+    code: str
+    name: str
+    how: str = Field(description="what to do, in the person's language")
+    call: str | None = Field(None, description="number to dial (figures)")
+    call_label: str | None = None
+    text: str | None = Field(None, description="number to text (figures)")
+    text_label: str | None = None
+
+
 class Accepted(BaseModel):
     status: Literal["received"]
     message: str = Field(description="what to tell the person, in their language")
+    help: list[HelpOut] = Field(
+        default_factory=list,
+        description="where to get help now in Québec, when the question speaks of self-harm "
+        "or abuse (data/help_resources.yaml); empty otherwise",
+    )
 
 
 class ErrorOut(BaseModel):

@@ -21,6 +21,7 @@ from ..auth import Authenticator, Forbidden, Moderator, Unauthenticated
 from ..conversation import Limits
 from ..domain import Conflict, Event, InvalidInput, Message, NotFound, Thread
 from ..moderation import Moderation, Review, reasons
+from ..screening import screen
 from . import forms
 
 logger = Logger(service="passerelle-relay", child=True)
@@ -67,6 +68,12 @@ class ThreadOut(BaseModel):
     situation_name: str
 
 
+class SpanOut(BaseModel):
+    start: int = Field(description="UTF-16 offset in `body`, as JavaScript counts")
+    end: int
+    kind: str = Field(description="contact_* (masked) or contact_possible (to check)")
+
+
 class MessageOut(BaseModel):
     id: str
     thread_id: str
@@ -81,6 +88,11 @@ class MessageOut(BaseModel):
     updated_at: str
     body: str | None = Field(description="as written (moderators only)")
     delivered_text: str | None = Field(description="as it will be delivered (masked or edited)")
+    spans: list[SpanOut] = Field(
+        default_factory=list,
+        description="where `body` holds a contact detail (masked) or possibly one (to check), "
+        "screened with the author's earlier messages; for highlighting",
+    )
 
 
 class ReviewOut(BaseModel):
@@ -107,12 +119,30 @@ class EventOut(BaseModel):
     detail: dict[str, Any]
 
 
-def message_out(m: Message) -> dict:
+def _utf16(text: str, index: int) -> int:
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+def contact_spans(body: str | None, context: list[str] = ()) -> list[dict]:
+    """The spans a moderator sees highlighted in the text as written (screening is pure and
+    deterministic, so it is run again here rather than stored)."""
+    if not body:
+        return []
+    result = screen(body, context=context)
+    return [
+        {"start": _utf16(body, f.excerpt_span[0]), "end": _utf16(body, f.excerpt_span[1]),
+         "kind": f.kind}
+        for f in result.flags
+        if not f.is_risk
+    ]  # fmt: skip
+
+
+def message_out(m: Message, context: list[str] = ()) -> dict:
     return MessageOut(
         id=m.id, thread_id=m.thread_id, author=str(m.author), status=str(m.status),
         version=m.version, priority=m.priority, escalated=m.escalated, flags=list(m.flags),
         reason=m.reason, created_at=m.created_at.isoformat(), updated_at=m.updated_at.isoformat(),
-        body=m.body, delivered_text=m.delivered_text,
+        body=m.body, delivered_text=m.delivered_text, spans=contact_spans(m.body, context),
     ).model_dump()  # fmt: skip
 
 
@@ -127,8 +157,12 @@ def thread_out(t: Thread) -> dict:
 
 
 def review_out(r: Review) -> dict:
+    earlier = [
+        m.body for m in r.history
+        if m.author == r.message.author and m.body and m.created_at < r.message.created_at
+    ]  # fmt: skip
     return {
-        "message": message_out(r.message),
+        "message": message_out(r.message, earlier[-3:]),
         "thread": thread_out(r.thread),
         "history": [message_out(m) for m in r.history],
     }

@@ -33,6 +33,39 @@ def page(lang: str, title: str, body: str) -> str:
     )
 
 
+def help_section(lang: str) -> str:
+    """Where to get help now in Québec (data/help_resources.yaml), shown at once to the author
+    of a message about self-harm or abuse."""
+    from ..screening import help_resources
+
+    items = []
+    for r in help_resources(lang):
+        links = []
+        if r.call:
+            text = say(OUTCOMES, "help_call", lang) % r.call_label
+            links.append(f'<a href="tel:{escape(r.call)}">{escape(text)}</a>')
+        if r.text:
+            text = say(OUTCOMES, "help_text", lang) % r.text_label
+            links.append(f'<a href="sms:{escape(r.text)}">{escape(text)}</a>')
+        items.append(
+            f"<li><strong>{escape(r.name)}</strong> — {escape(r.how)} {' · '.join(links)}</li>"
+        )
+    return (
+        '<section class="help" id="help" aria-labelledby="help-title">'
+        f'<h2 id="help-title">{escape(say(OUTCOMES, "help_title", lang))}</h2>'
+        f"<p>{escape(say(OUTCOMES, 'help_lead', lang))}</p><ul>{''.join(items)}</ul></section>"
+    )
+
+
+def received_with_help_page(lang: str, home: str) -> str:
+    """The "question sent" page of a plain form post, with help to get now."""
+    body = (
+        f'<p role="status">{escape(say(OUTCOMES, "received", lang))}</p>{help_section(lang)}'
+        f'<p><a href="{escape(home)}">{escape(say(OUTCOMES, "home", lang))}</a></p>'
+    )
+    return page(lang, say(OUTCOMES, "received_title", lang), body)
+
+
 def profile_url(site_url: str, lang: str, slug: str) -> str:
     prefix = "/en" if lang == "en" else ""
     return f"{site_url}{prefix}/mentors/{slug}/"

@@ -165,6 +165,19 @@ OUTCOMES = {
         "fr": "Cette adresse était déjà confirmée : votre question suit son cours.",
         "en": "This address was already confirmed: your question is on its way.",
     },
+    "received_title": {"fr": "Question reçue", "en": "Question received"},
+    "help_title": {
+        "fr": "Tu n'es pas seul·e : de l'aide, maintenant",
+        "en": "You are not alone: help, right now",
+    },
+    "help_lead": {
+        "fr": "Si tu traverses un moment difficile, tu peux parler à quelqu'un dès maintenant, "
+        "gratuitement et en toute confidentialité :",
+        "en": "If you are going through a hard time, you can talk to someone right now, for free "
+        "and in confidence:",
+    },
+    "help_call": {"fr": "Appeler le %s", "en": "Call %s"},
+    "help_text": {"fr": "Texter le %s", "en": "Text %s"},
     "error_title": {"fr": "Impossible de continuer", "en": "Cannot continue"},
     "form_title": {"fr": "Votre question", "en": "Your question"},
     "back": {"fr": "Retour au profil", "en": "Back to the profile"},

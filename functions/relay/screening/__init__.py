@@ -11,7 +11,12 @@ text.
     (('contact_email',), 20)
 
 API
-    screen(text) -> Screening      delivered_text, flags, priority, is_flagged, kinds, ...
+    screen(text, context=()) -> Screening
+                                   delivered_text, flags, priority, is_flagged, kinds,
+                                   possible (spans to check), needs_help, ...; `context`
+                                   is the author's earlier messages in the thread
+    needs_help(kinds) -> bool      stored flags that call for help at once
+    help_resources(lang)           where to get help now in Québec (data/help_resources.yaml)
     normalize(text) -> str         NFKC, case folded, accents and invisible characters
                                    removed, white space collapsed: for comparisons
     PLACEHOLDER                    what replaces each contact detail
@@ -31,8 +36,12 @@ Vocabulary
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from .contacts import KINDS as CONTACT_KINDS
-from .result import PLACEHOLDER, Flag, Screening
+from .contacts import POSSIBLE
+from .help import Resource, help_resources
+from .result import PLACEHOLDER, POSSIBLE_CONTACT, Flag, Screening
 from .rules import ScreeningDataError, data_path, load_rules
 from .screener import Screener
 from .text import normalize
@@ -40,13 +49,18 @@ from .text import normalize
 __all__ = [
     "CONTACT_KINDS",
     "PLACEHOLDER",
+    "POSSIBLE",
+    "POSSIBLE_CONTACT",
     "Flag",
+    "Resource",
     "Screener",
     "Screening",
     "ScreeningDataError",
     "data_path",
     "default_screener",
+    "help_resources",
     "label",
+    "needs_help",
     "load_rules",
     "normalize",
     "screen",
@@ -59,9 +73,15 @@ def default_screener() -> Screener:
     return _default
 
 
-def screen(text: str) -> Screening:
-    """Mask the contact details of `text` and flag its risks."""
-    return _default.screen(text)
+def screen(text: str, *, context: Sequence[str] = ()) -> Screening:
+    """Mask the contact details of `text` and flag its risks. `context` is the same author's
+    earlier messages in the thread (oldest first): a detail split across them is caught."""
+    return _default.screen(text, context=context)
+
+
+def needs_help(kinds) -> bool:
+    """Whether stored flag kinds ("risk:self_harm", ...) call for help to be shown at once."""
+    return any(str(k).removeprefix("risk:") in _default.help_categories for k in kinds)
 
 
 def label(category: str, lang: str = "fr") -> str:

@@ -9,6 +9,8 @@ PLACEHOLDER = "[coordonnées masquées / contact hidden]"
 knows something was removed (and the site's text never has to guess the reader's language)."""
 
 CONTACT = "contact"
+POSSIBLE_CONTACT = "possible_contact"
+"""The category of a span the moderator should check: highlighted, never masked."""
 RISK_PREFIX = "risk:"
 
 
@@ -56,6 +58,9 @@ class Screening:
     priority: int
     """Highest weight among the flags' categories (data/screening.yaml); 0 when nothing was
     found. Higher is reviewed first; self-harm is the highest."""
+    needs_help: bool = False
+    """A risk whose category has `help: true` (self-harm, abuse): the author is shown at once
+    where to get help (relay.screening.help)."""
 
     @property
     def is_flagged(self) -> bool:
@@ -73,3 +78,8 @@ class Screening:
     @property
     def masked(self) -> bool:
         return any(f.category == CONTACT for f in self.flags)
+
+    @property
+    def possible(self) -> tuple[Flag, ...]:
+        """Spans that may be contact details: for the moderator to check, not masked."""
+        return tuple(f for f in self.flags if f.category == POSSIBLE_CONTACT)

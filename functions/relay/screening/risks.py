@@ -99,7 +99,7 @@ class RiskFinder:
                 ]
             if not terms:
                 continue
-            for start in _occurrences(folded, word):
+            for start in occurrences(folded, word):
                 longest: dict[str, int] = {}
                 for term in terms:
                     match = term.pattern.match(folded, start)
@@ -109,7 +109,7 @@ class RiskFinder:
                     yield category, start, end
 
 
-def _occurrences(text: str, word: str) -> Iterator[int]:
+def occurrences(text: str, word: str) -> Iterator[int]:
     """Where `word` is a whole word of `text` (letters and digits; "_" counts as a separator
     here, and the term's own pattern then decides)."""
     start = text.find(word)

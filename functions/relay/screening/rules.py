@@ -29,6 +29,18 @@ class Category:
     label_fr: str
     label_en: str
     terms: tuple[str, ...]
+    help: bool = False  # the author is shown where to get help at once (self-harm, abuse)
+
+
+@dataclass(frozen=True)
+class Decoding:
+    """What relay.screening.decode needs to undo spelled-out numbers and leetspeak."""
+
+    number_words: dict[str, int]  # word -> value (digits, ten to nineteen, tens, hundred)
+    number_joiners: frozenset[str]
+    lone_words_kept: frozenset[str]
+    letters_as_digits: dict[str, str]
+    digits_as_letters: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -47,12 +59,29 @@ class ContactWords:
     digit_words: dict[str, str]  # word -> digit
     street_types_before_name: tuple[str, ...]
     street_types_after_name: tuple[str, ...]
+    street_units: tuple[str, ...]
+    not_street_words: tuple[str, ...]
+    intro_phrases: tuple[str, ...]
+    handle_only_platforms: tuple[str, ...]
+    file_extensions: tuple[str, ...]
+    public_sites: tuple[str, ...]
+    decoding: Decoding
+
+
+@dataclass(frozen=True)
+class Possible:
+    """A span the moderator should check: highlighted, not masked."""
+
+    weight: int
+    label_fr: str
+    label_en: str
 
 
 @dataclass(frozen=True)
 class Rules:
     contact: ContactWords
     categories: tuple[Category, ...]
+    possible: Possible
 
 
 def data_path() -> Path:
@@ -105,6 +134,19 @@ def parse_rules(raw: object, where: str = FILE_NAME) -> Rules:
         digit_words=reader.digit_words(contact),
         street_types_before_name=reader.words(contact, "contact", "street_types_before_name"),
         street_types_after_name=reader.words(contact, "contact", "street_types_after_name"),
+        street_units=reader.words(contact, "contact", "street_units"),
+        not_street_words=reader.words(contact, "contact", "not_street_words"),
+        intro_phrases=reader.words(contact, "contact", "intro_phrases"),
+        handle_only_platforms=reader.words(contact, "contact", "handle_only_platforms"),
+        file_extensions=reader.words(contact, "contact", "file_extensions"),
+        public_sites=reader.words(contact, "contact", "public_sites"),
+        decoding=reader.decoding(contact),
+    )
+    possible_body = reader.mapping(root.get("possible_contact"), "possible_contact")
+    possible = Possible(
+        weight=reader.weight(possible_body, "possible_contact"),
+        label_fr=reader.label(possible_body, "possible_contact", "fr"),
+        label_en=reader.label(possible_body, "possible_contact", "en"),
     )
     categories = reader.mapping(root.get("categories"), "categories")
     if not categories:
@@ -126,9 +168,10 @@ def parse_rules(raw: object, where: str = FILE_NAME) -> Rules:
                 label_fr=reader.label(body, field, "fr"),
                 label_en=reader.label(body, field, "en"),
                 terms=tuple(dict.fromkeys(collected)),
+                help=reader.flag(body, field, "help"),
             )
         )
-    return Rules(contact=words, categories=tuple(parsed))
+    return Rules(contact=words, categories=tuple(parsed), possible=possible)
 
 
 class _Reader:
@@ -168,6 +211,44 @@ class _Reader:
                 raise self.fail(f"{field}.{key}[{index}]", f"must be a word, not {item!r}")
             result.append(normalize(item))
         return tuple(result)
+
+    def flag(self, body: dict, field: str, key: str) -> bool:
+        value = body.get(key, False)
+        if not isinstance(value, bool):
+            raise self.fail(f"{field}.{key}", "must be true or false")
+        return value
+
+    def letter_map(self, body: dict, field: str, key: str, *, values: str) -> dict[str, str]:
+        table = self.mapping(body.get(key), f"{field}.{key}")
+        result = {}
+        for letter, value in table.items():
+            letter, value = str(letter), str(value)
+            if len(letter) != 1 or len(value) != 1 or not value.isalnum():
+                raise self.fail(f"{field}.{key}.{letter}", "must map one character to one")
+            if (values == "digits") != value.isdigit():
+                raise self.fail(f"{field}.{key}.{letter}", f"must map to one of the {values}")
+            result[letter] = value
+        return result
+
+    def decoding(self, contact: dict) -> Decoding:
+        numbers = {word: int(digit) for word, digit in self.digit_words(contact).items()}
+        table = self.mapping(contact.get("number_words"), "contact.number_words")
+        for value in table:
+            if not str(value).isdigit():
+                raise self.fail(f"contact.number_words.{value}", "must be a number")
+            for word in self.words(table, "contact.number_words", value):
+                numbers[word] = int(value)
+        return Decoding(
+            number_words=numbers,
+            number_joiners=frozenset(self.words(contact, "contact", "number_joiners")),
+            lone_words_kept=frozenset(self.words(contact, "contact", "lone_number_words_kept")),
+            letters_as_digits=self.letter_map(
+                contact, "contact", "letters_as_digits", values="digits"
+            ),
+            digits_as_letters=self.letter_map(
+                contact, "contact", "digits_as_letters", values="letters"
+            ),
+        )
 
     def digit_words(self, contact: dict) -> dict[str, str]:
         table = self.mapping(contact.get("digit_words"), "contact.digit_words")

@@ -1,8 +1,9 @@
 """Text folding: one comparable form of a message, and where each folded character came from.
 
 People hide an address behind full-width letters, zero-width spaces, look-alike
-Cyrillic letters or accents. Every detector therefore reads a *folded* copy of
-the message (NFKC, case folded, accents and invisible characters removed,
+letters from another script (UTS #39 confusables), emoji between digits, or
+accents. Every detector therefore reads a *folded* copy of the message (NFKC,
+case folded, accents and invisible characters removed, look-alikes made ASCII,
 digits of any script made ASCII), and the offsets let a match in that copy be
 masked in the text exactly as it was written.
 """
@@ -13,39 +14,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Look-alike letters that NFKC leaves alone (Cyrillic, Greek), plus the
-# typographic apostrophes and dashes that should compare as their ASCII forms.
-_LOOKALIKES = str.maketrans(
+from .lookalikes import ascii_lookalike
+
+# Typographic apostrophes and dashes that should compare as their ASCII forms (the
+# confusables table maps some of them to non-ASCII prototypes).
+_PUNCTUATION = str.maketrans(
     {
-        "а": "a",
-        "в": "b",
-        "е": "e",
-        "к": "k",
-        "м": "m",
-        "н": "h",
-        "о": "o",
-        "р": "p",
-        "с": "c",
-        "т": "t",
-        "у": "y",
-        "х": "x",
-        "і": "i",
-        "ј": "j",
-        "ѕ": "s",
-        "ԁ": "d",
-        "һ": "h",
-        "ԛ": "q",
-        "ԝ": "w",
-        "α": "a",
-        "ε": "e",
-        "ι": "i",
-        "κ": "k",
-        "ν": "v",
-        "ο": "o",
-        "ρ": "p",
-        "τ": "t",
-        "υ": "u",
-        "χ": "x",
         "\u2018": "'",
         "\u2019": "'",
         "\u02bc": "'",
@@ -62,20 +36,35 @@ _LOOKALIKES = str.maketrans(
         "\u2024": ".",
     }
 )
+_DROPPED = {"Cf", "Mn", "Me"}  # invisible characters, marks, the keycap and emoji selectors
+_SEPARATORS = {"So", "Sk", "Co", "Cn"}  # emoji and symbols stand between letters, like a space
 
 
 @lru_cache(maxsize=8192)
 def fold_char(char: str) -> str:
-    """The folded form of one character: "" for invisible ones, sometimes several characters."""
-    if unicodedata.category(char) == "Cf":  # zero-width spaces, joiners, soft hyphen, bidi marks
+    """The folded form of one character: "" for invisible ones and marks, " " for emoji and
+    symbols, the ASCII letter a look-alike imitates (UTS #39), sometimes several characters."""
+    category = unicodedata.category(char)
+    if category in _DROPPED:  # zero-width spaces, joiners, soft hyphen, bidi marks, U+20E3
         return ""
+    if category in _SEPARATORS and not char.isascii():
+        compatible = unicodedata.normalize("NFKC", char)
+        if not compatible.isalnum():  # "ⓙ" is a letter in a circle, "🔥" stands between
+            return " "
     digit = unicodedata.decimal(char, None)
     if digit is not None:
         return str(digit)
-    folded = unicodedata.normalize("NFKC", char).casefold()
-    folded = unicodedata.normalize("NFD", folded)
-    folded = "".join(c for c in folded if not unicodedata.combining(c))
-    return folded.translate(_LOOKALIKES)
+    if char in "\u2018\u2019\u02bc\u2032`\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u3002\u2024":
+        return char.translate(_PUNCTUATION)
+    parts = []
+    for piece in unicodedata.normalize("NFKC", char):
+        lookalike = ascii_lookalike(piece)
+        if lookalike is None:
+            piece = piece.casefold()
+            lookalike = "".join(ascii_lookalike(c) or c for c in piece)
+        parts.append(lookalike)
+    folded = unicodedata.normalize("NFD", "".join(parts))
+    return "".join(c for c in folded if not unicodedata.combining(c))
 
 
 # Characters below U+0250 and in General Punctuation whose folded form is not

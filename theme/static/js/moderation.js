@@ -29,6 +29,24 @@
     return node;
   }
 
+  /* The text as written, with the contact details screening masked and the ones it was unsure
+     of highlighted (`spans`, UTF-16 offsets); every piece is written with textContent. */
+  function showOriginal(box, m) {
+    clear(box);
+    if (m.body === null) { box.textContent = T.erased_text; return; }
+    var position = 0;
+    (m.spans || []).forEach(function (span) {
+      if (span.start < position) { return; }
+      if (span.start > position) { box.appendChild(document.createTextNode(m.body.slice(position, span.start))); }
+      var possible = span.kind === "contact_possible";
+      var mark = el("mark", possible ? "span-possible" : "span-masked", m.body.slice(span.start, span.end));
+      mark.title = possible ? T.span_possible : T.span_masked;
+      box.appendChild(mark);
+      position = span.end;
+    });
+    if (position < m.body.length) { box.appendChild(document.createTextNode(m.body.slice(position))); }
+  }
+
   function status(text) { $("status").textContent = text || ""; }
   function alarm(text) { $("alert").textContent = text || ""; }
 
@@ -293,7 +311,7 @@
     if (!m.flags.length) { flags.appendChild(el("li", "badge", T.no_flags)); }
     m.flags.forEach(function (flag) { flags.appendChild(el("li", flagClass(flag), flag)); });
     $("masked").textContent = m.delivered_text === null ? T.erased_text : m.delivered_text;
-    $("original").textContent = m.body === null ? T.erased_text : m.body;
+    showOriginal($("original"), m);
     var history = $("history");
     clear(history);
     if (review.history === null) { history.appendChild(el("li", "hint", T.loading)); return; }

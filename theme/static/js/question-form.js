@@ -10,8 +10,12 @@
   var button = form.querySelector('button[type="submit"]');
   var lang = (form.elements.lang && form.elements.lang.value) || document.documentElement.lang || "fr";
   var TEXT = {
-    fr: { sending: "Envoi en cours…", network: "Impossible de joindre Passerelle. Vérifiez votre connexion et réessayez : votre texte est conservé." },
-    en: { sending: "Sending…", network: "Cannot reach Passerelle. Check your connection and try again: your text is kept." }
+    fr: { sending: "Envoi en cours…", network: "Impossible de joindre Passerelle. Vérifiez votre connexion et réessayez : votre texte est conservé.",
+          helpTitle: "Tu n'es pas seul·e : de l'aide, maintenant", helpLead: "Si tu traverses un moment difficile, tu peux parler à quelqu'un dès maintenant, gratuitement et en toute confidentialité :",
+          call: "Appeler le ", text: "Texter le " },
+    en: { sending: "Sending…", network: "Cannot reach Passerelle. Check your connection and try again: your text is kept.",
+          helpTitle: "You are not alone: help, right now", helpLead: "If you are going through a hard time, you can talk to someone right now, for free and in confidence:",
+          call: "Call ", text: "Text " }
   }[lang === "en" ? "en" : "fr"];
 
   function newKey() {
@@ -23,6 +27,45 @@
 
   form.elements.rendered_at.value = String(Date.now());
   form.elements.idempotency_key.value = newKey();
+
+  /* A question about self-harm or abuse: the relay's answer lists where to get help now
+     (data/help_resources.yaml); shown under the status line, written with textContent. */
+  function showHelp(resources) {
+    var old = document.getElementById("question-help");
+    if (old) { old.parentNode.removeChild(old); }
+    if (!resources || !resources.length) { return null; }
+    var section = document.createElement("section");
+    section.id = "question-help";
+    section.className = "help";
+    section.setAttribute("aria-labelledby", "question-help-title");
+    var title = document.createElement("h3");
+    title.id = "question-help-title";
+    title.textContent = TEXT.helpTitle;
+    var lead = document.createElement("p");
+    lead.textContent = TEXT.helpLead;
+    var list = document.createElement("ul");
+    resources.forEach(function (r) {
+      var item = document.createElement("li");
+      var name = document.createElement("strong");
+      name.textContent = r.name;
+      item.appendChild(name);
+      item.appendChild(document.createTextNode(" — " + r.how + " "));
+      [["call", "tel:", TEXT.call], ["text", "sms:", TEXT.text]].forEach(function (kind) {
+        if (!r[kind[0]]) { return; }
+        var link = document.createElement("a");
+        link.href = kind[1] + r[kind[0]];
+        link.textContent = kind[2] + r[kind[0] + "_label"];
+        item.appendChild(link);
+        item.appendChild(document.createTextNode(" "));
+      });
+      list.appendChild(item);
+    });
+    section.appendChild(title);
+    section.appendChild(lead);
+    section.appendChild(list);
+    status.parentNode.insertBefore(section, status.nextSibling);
+    return section;
+  }
 
   function clearErrors() {
     Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (slot) { slot.textContent = ""; });
@@ -67,8 +110,10 @@
         form.elements.idempotency_key.value = newKey();
         status.setAttribute("data-state", "sent");
         status.textContent = result.reply.message;
-        status.setAttribute("tabindex", "-1");
-        status.focus();
+        var help = showHelp(result.reply.help);
+        var target = help || status;
+        target.setAttribute("tabindex", "-1");
+        target.focus();
       } else {
         if (result.reply.error === "idempotency_mismatch") {
           form.elements.idempotency_key.value = newKey();
