@@ -17,6 +17,11 @@ SAM := $(TOOLS)/sam/.installed
 PORT ?= 8000
 UV := $(BIN)/uv
 UPGRADE ?=
+# The project's own packages (functions/, plugins/) are used in place, through a .pth file:
+# nothing to build, nothing fetched that the lock does not name.
+LINK = $(BIN)/python -c 'import pathlib, sys, sysconfig; \
+  pathlib.Path(sysconfig.get_path("purelib"), "passerelle.pth").write_text( \
+  "".join(str(pathlib.Path(p).resolve()) + "\n" for p in sys.argv[1:]))' functions plugins
 PIN := --universal --python-version 3.11 --generate-hashes --quiet $(if $(UPGRADE),--upgrade)
 
 .PHONY: serve build test bench lint clean lock deploy-tools
@@ -29,13 +34,13 @@ $(BIN)/python:
 # Build and serve: the runtime set only.
 $(RUNTIME): requirements/runtime.txt | $(BIN)/python
 	$(PIP) install --require-hashes -r requirements/runtime.txt
-	$(PIP) install --no-deps --no-build-isolation -e .
+	$(LINK)
 	touch $@
 
 # Tests and lint: the runtime set plus the test tools, and checkov beside them.
 $(STAMP): requirements/test.txt requirements/checkov.txt | $(BIN)/python
 	$(PIP) install --require-hashes -r requirements/test.txt
-	$(PIP) install --no-deps --no-build-isolation -e .
+	$(LINK)
 	test -x $(TOOLS)/checkov/bin/python || $(BIN)/python -m venv $(TOOLS)/checkov
 	$(TOOLS)/checkov/bin/python -m pip --disable-pip-version-check --quiet \
 	  install --require-hashes -r requirements/checkov.txt
