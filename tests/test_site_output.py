@@ -220,7 +220,8 @@ def test_sitemap_lists_both_languages_with_alternates(built_site):
     ]
     assert hidden, "the sample content has a hidden page (moderation)"
     for url in hidden:  # a directory URL (moderation/) or a file (404.html)
-        assert (built_site / url / "index.html" if url.endswith("/") else built_site / url).is_file()
+        page = built_site / url / "index.html" if url.endswith("/") else built_site / url
+        assert page.is_file(), url
     assert not [loc for loc in entries for url in hidden if loc.endswith(f"/{url}")]
 
 
