@@ -93,8 +93,22 @@ class MotoServer:
             return json.loads(resp.read())
 
     def sent_raw_emails(self) -> list[dict]:
-        """Raw e-mails SES (v1 or v2) accepted: id, source, destinations, raw_data."""
-        return self.data().get("ses", {}).get("RawMessage", [])
+        """Raw e-mails SES (v1 or v2) accepted: id, source, destinations, raw_data.
+
+        Read from the server's SES backend (it runs in this process) rather than from
+        /moto-api/data.json: that dump fails for good once a stack has created a Lambda
+        function, whose model asks for a Docker daemon when it is serialised.
+        """
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.ses.models import RawMessage, ses_backends
+
+        return [
+            {"id": m.id, "source": m.source, "destinations": m.destinations,
+             "raw_data": m.raw_data}
+            for backend in ses_backends[DEFAULT_ACCOUNT_ID].values()
+            for m in backend.sent_messages
+            if isinstance(m, RawMessage)
+        ]  # fmt: skip
 
     def client(self, service: str):
         return boto3.client(
