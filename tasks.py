@@ -40,13 +40,33 @@ def build(c, settings="pelicanconf.py", output=None):
         sys.exit(1)
 
 
-@task(help={"port": "port to serve on (default 8000)", "host": "address to bind"})
-def serve(c, port=8000, host="127.0.0.1"):
+@task(
+    help={
+        "port": "port to serve on (default 8000)",
+        "host": "address to bind",
+        "aws": "the relay on DynamoDB and SES from a local moto server (needs the test set)",
+    }
+)
+def serve(c, port=8000, host="127.0.0.1", aws=False):
     """Build the demo site, seed demo data and serve site + relay in one process."""
     from relay.devserver import run
 
+    moto = None
+    if aws:
+        from ops.local_aws import start
+
+        try:
+            moto, env = start()
+        except ImportError:
+            sys.exit("invoke serve --aws needs moto, from the test set: make .venv/.installed")
+        os.environ.update(env)
+        print(f"moto (DynamoDB, SES): {moto.url}  — sent e-mails: {moto.url}/moto-api/")
     build(c)
-    run(site_dir=OUTPUT, host=host, port=int(port))
+    try:
+        run(site_dir=OUTPUT, host=host, port=int(port))
+    finally:
+        if moto:
+            moto.stop()
 
 
 @task(help={"k": "only tests matching this expression", "browser": "include browser tests"})

@@ -123,7 +123,10 @@ def test_each_service_is_scoped_to_its_one_resource(translated):
             assert actions == ["secretsmanager:GetSecretValue"]
             assert json.loads(text) == {"Ref": "RelaySecret"}
         if any(a.startswith("ssm:") for a in actions):
-            assert actions == ["ssm:GetParameter"] and "parameter/${AWS::StackName}/site-origin" in text
+            assert (
+                actions == ["ssm:GetParameter"]
+                and "parameter/${AWS::StackName}/site-origin" in text
+            )
         if any(a.startswith("sqs:") for a in actions):
             assert actions == ["sqs:SendMessage"] and "MailEventsDeadLetters" in text
     relay = props(translated, "RelayFunctionRole")
