@@ -96,7 +96,8 @@ class Target:
             "DomainName": self.domain,
             "CertificateArn": self.certificate,
         }
-        return [f"{key}={value}" for key, value in values.items()]
+        # An empty value is left out: the template's default ("") applies.
+        return [f"{key}={value}" for key, value in values.items() if value]
 
 
 def sam_command(root: Path) -> str | None:

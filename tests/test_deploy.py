@@ -38,7 +38,12 @@ def test_a_good_target_has_no_problem_and_names_every_parameter():
     assert GOOD.problems() == []
     overrides = dict(item.split("=", 1) for item in GOOD.parameter_overrides())
     assert overrides["SenderDomain"] == "passerelle.example.org"
-    assert overrides["DomainName"] == "" and overrides["CertificateArn"] == ""
+    assert "DomainName" not in overrides and "CertificateArn" not in overrides  # defaults ""
+    certificate = "arn:aws:acm:us-east-1:111122223333:certificate/0a-1b"
+    custom = Target(**{**GOOD.__dict__, "domain": "passerelle.example.org",
+                       "certificate": certificate})  # fmt: skip
+    assert custom.problems() == []
+    assert "DomainName=passerelle.example.org" in custom.parameter_overrides()
 
 
 def test_each_problem_is_one_line_that_names_its_option():
