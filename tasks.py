@@ -40,13 +40,33 @@ def build(c, settings="pelicanconf.py", output=None):
         sys.exit(1)
 
 
-@task(help={"port": "port to serve on (default 8000)", "host": "address to bind"})
-def serve(c, port=8000, host="127.0.0.1"):
+@task(
+    help={
+        "port": "port to serve on (default 8000)",
+        "host": "address to bind",
+        "aws": "the relay on DynamoDB and SES from a local moto server (needs the test set)",
+    }
+)
+def serve(c, port=8000, host="127.0.0.1", aws=False):
     """Build the demo site, seed demo data and serve site + relay in one process."""
     from relay.devserver import run
 
+    moto = None
+    if aws:
+        from ops.local_aws import start
+
+        try:
+            moto, env = start()
+        except ImportError:
+            sys.exit("invoke serve --aws needs moto, from the test set: make .venv/.installed")
+        os.environ.update(env)
+        print(f"moto (DynamoDB, SES): {moto.url}  — sent e-mails: {moto.url}/moto-api/")
     build(c)
-    run(site_dir=OUTPUT, host=host, port=int(port))
+    try:
+        run(site_dir=OUTPUT, host=host, port=int(port))
+    finally:
+        if moto:
+            moto.stop()
 
 
 @task(help={"k": "only tests matching this expression", "browser": "include browser tests"})
@@ -161,45 +181,80 @@ def clean(c):
 @task(
     help={
         "stack": "CloudFormation stack name",
-        "site_origin": "public origin of the site, e.g. https://passerelle.example.org",
-        "api_origin": "public origin of the relay API",
         "sender_domain": "SES identity (domain) that sends the e-mails",
         "sender_address": "From: address on that domain",
+        "auth_domain": "prefix of the moderators' Cognito sign-in domain (unique in the region)",
+        "alarm_topic": "ARN of the SNS topic that receives the alarms",
+        "domain": "custom domain of the site (optional; needs --certificate)",
+        "certificate": "ACM certificate ARN in us-east-1 for --domain",
     }
 )
-def deploy(c, stack, site_origin, api_origin, sender_domain, sender_address):
-    """Deploy the relay (SAM) and upload the site built with publishconf.py."""
+def deploy(
+    c, stack, sender_domain, sender_address, auth_domain, alarm_topic, domain="", certificate=""
+):
+    """Deploy the stack (SAM), build the site for its origin and upload it."""
+    from ops.deploy import DeployError
+
+    try:
+        _deploy(stack, sender_domain, sender_address, auth_domain, alarm_topic, domain, certificate)
+    except DeployError as failed:
+        for problem in failed.problems:
+            print(f"deploy: {problem}", file=sys.stderr)
+        sys.exit(1)
+
+
+def _deploy(stack, sender_domain, sender_address, auth_domain, alarm_topic, domain, certificate):
     import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
 
-    from ops.deploy import sam, stack_outputs, stage_vocabularies, upload_site
+    from ops.deploy import (
+        DeployError,
+        Target,
+        preflight,
+        sam,
+        stack_outputs,
+        upload_site,
+        write_sign_in,
+    )
 
-    stage_vocabularies(ROOT)
+    target = Target(stack, sender_domain, sender_address, auth_domain, alarm_topic, domain,
+                    certificate)  # fmt: skip
+    session = boto3.Session()
+    problems = preflight(target, ROOT, session)
+    if problems:
+        raise DeployError(problems)
     sam(["build"], ROOT)
-    overrides = (
-        f"SiteOrigin={site_origin} ApiOrigin={api_origin} "
-        f"SenderDomain={sender_domain} SenderAddress={sender_address}"
-    )
-    sam(
-        [
-            "deploy",
-            "--stack-name",
-            stack,
-            "--capabilities",
-            "CAPABILITY_IAM",
-            "--resolve-s3",
-            "--parameter-overrides",
-            overrides,
-        ],
-        ROOT,
-    )
-    outputs = stack_outputs(stack, boto3.client("cloudformation"))
-    os.environ["PASSERELLE_RELAY_URL"] = outputs["ApiUrl"]
-    os.environ["PASSERELLE_SITE_URL"] = site_origin
-    build(c, settings="publishconf.py")
+    sam(["deploy", "--stack-name", stack, "--parameter-overrides", *target.parameter_overrides()],
+        ROOT)  # fmt: skip
+    try:
+        outputs = stack_outputs(stack, session.client("cloudformation"))
+        os.environ["PASSERELLE_SITE_URL"] = outputs["SiteUrl"]
+        os.environ["PASSERELLE_RELAY_URL"] = outputs["SiteUrl"]  # /api/* on the same origin
+        from mentors.build import build_site
+        from mentors.i18n import compile_catalogs
 
-    def progress(done: int, total: int) -> None:
-        if done == total or done % 200 == 0:
-            print(f"uploaded {done}/{total} files", flush=True)
+        compile_catalogs(ROOT / "theme" / "translations")
+        if not build_site(ROOT / "publishconf.py", OUTPUT):
+            raise DeployError("the site did not build (problems listed above); nothing uploaded")
+        write_sign_in(OUTPUT, outputs)
 
-    sent = upload_site(OUTPUT, outputs["SiteBucketName"], boto3.client("s3"), progress)
-    print(f"site uploaded: {sent} files to s3://{outputs['SiteBucketName']}")
+        def progress(done: int, total: int) -> None:
+            if done == total or done % 200 == 0:
+                print(f"uploaded {done}/{total} files", flush=True)
+
+        bucket = outputs["SiteBucketName"]
+        sent, removed = upload_site(OUTPUT, bucket, session.client("s3"), progress)
+        session.client("cloudfront").create_invalidation(
+            DistributionId=outputs["DistributionId"],
+            InvalidationBatch={
+                "Paths": {"Quantity": 1, "Items": ["/*"]},
+                "CallerReference": str(sent),
+            },
+        )
+    except (BotoCoreError, ClientError) as exc:
+        raise DeployError(f"AWS refused a step: {exc}") from None
+    except KeyError as missing:
+        raise DeployError(f"the stack {stack} has no output {missing}: deploy it again") from None
+    print(f"site uploaded: {sent} files, {removed} old ones removed, at {outputs['SiteUrl']}")
+    for n in (1, 2, 3):
+        print(f"DKIM record {n}: {outputs.get(f'DkimRecord{n}', '?')}")

@@ -1,67 +1,182 @@
-"""Deploy to AWS: stage the relay package, run SAM, upload the built site.
+"""Deploy to AWS: check everything first, run SAM, upload the site, forget removed files.
 
-SAM builds and deploys the stack (`template.yaml`); the site is uploaded with
-boto3 so that content types and cache headers are right for a static host.
+SAM builds and deploys the stack (`template.yaml`, defaults in `samconfig.toml`);
+the site is uploaded with boto3 so that content types and cache headers are
+right: fingerprinted files are immutable, HTML and data files are short-lived.
+Every failure is a `DeployError` whose lines each say one problem; the task
+prints them, not a traceback.
 """
 
 from __future__ import annotations
 
+import json
 import mimetypes
+import re
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-# Hashed-free assets change in place, so HTML and the manifest must not be cached long.
-SHORT_CACHE = "public, max-age=300"
-LONG_CACHE = "public, max-age=86400"
-NO_CACHE_SUFFIXES = (".html", ".json", ".xml")
+# Names that change when their content does (Pagefind's index, fragments, filters, metadata):
+# a year and `immutable`. Everything else keeps its name across builds.
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT_CACHE = "public, max-age=60, must-revalidate"  # HTML, feeds, JSON: a new build shows soon
+ASSET_CACHE = "public, max-age=3600"  # CSS, JS, images under a fixed name
+SHORT_SUFFIXES = (".html", ".json", ".xml", ".txt", ".webmanifest")
+FINGERPRINTED = re.compile(r"(^|/)pagefind/.*[._-][0-9a-f]{7,}\.pf_[a-z]+$")
+
+DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
+ADDRESS = re.compile(r"^[A-Za-z0-9._+-]+@([a-z0-9.-]+)$")
+AUTH_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+TOPIC = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256}$")
+CERTIFICATE = re.compile(r"^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[0-9a-f-]+$")
+STACK = re.compile(r"^[A-Za-z][A-Za-z0-9-]{0,127}$")
 
 
 class DeployError(RuntimeError):
-    """A precondition of the deployment is missing; the message says which."""
+    """Something stops the deployment; each line of the message is one problem."""
+
+    def __init__(self, problems: Iterable[str] | str):
+        self.problems = [problems] if isinstance(problems, str) else list(problems)
+        super().__init__("\n".join(self.problems))
 
 
-def stage_vocabularies(root: Path) -> Path:
-    """Copy data/*.yaml next to the relay code: Lambda reads them from /var/task/data."""
-    target = root / "functions" / "data"
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    for path in sorted((root / "data").glob("*.yaml")):
-        shutil.copy2(path, target / path.name)
-    return target
+@dataclass(frozen=True)
+class Target:
+    """What the operator asks for; `problems()` says, line by line, what is wrong with it."""
+
+    stack: str
+    sender_domain: str
+    sender_address: str
+    auth_domain: str
+    alarm_topic: str
+    domain: str = ""
+    certificate: str = ""
+
+    def problems(self) -> list[str]:
+        found = []
+        if not STACK.match(self.stack or ""):
+            found.append(
+                f"--stack {self.stack!r}: letters, digits and dashes, starting with a letter"
+            )
+        if not DOMAIN.match(self.sender_domain or ""):
+            found.append(f"--sender-domain {self.sender_domain!r} is not a domain name")
+        address = ADDRESS.match(self.sender_address or "")
+        if not address:
+            found.append(f"--sender-address {self.sender_address!r} is not an e-mail address")
+        elif address.group(1) != self.sender_domain:
+            found.append(
+                f"--sender-address must be on --sender-domain ({self.sender_domain}),"
+                f" not {address.group(1)}"
+            )
+        if not AUTH_PREFIX.match(self.auth_domain or ""):
+            found.append(
+                f"--auth-domain {self.auth_domain!r}: the Cognito domain prefix, lower-case"
+                " letters, digits and dashes"
+            )
+        if not TOPIC.match(self.alarm_topic or ""):
+            found.append(f"--alarm-topic {self.alarm_topic!r} is not an SNS topic ARN")
+        if self.domain and not DOMAIN.match(self.domain):
+            found.append(f"--domain {self.domain!r} is not a domain name")
+        if self.domain and not self.certificate:
+            found.append("--domain needs --certificate (an ACM certificate in us-east-1)")
+        if self.certificate and not CERTIFICATE.match(self.certificate):
+            found.append("--certificate must be an ACM certificate ARN in us-east-1")
+        if self.certificate and not self.domain:
+            found.append("--certificate is only used with --domain")
+        return found
+
+    def parameter_overrides(self) -> list[str]:
+        values = {
+            "SenderDomain": self.sender_domain,
+            "SenderAddress": self.sender_address,
+            "AuthDomainPrefix": self.auth_domain,
+            "AlarmTopicArn": self.alarm_topic,
+            "DomainName": self.domain,
+            "CertificateArn": self.certificate,
+        }
+        # An empty value is left out: the template's default ("") applies.
+        return [f"{key}={value}" for key, value in values.items() if value]
+
+
+def sam_command(root: Path) -> str | None:
+    """The SAM CLI of `make deploy-tools`, else one on PATH."""
+    local = root / ".venv" / "tools" / "sam" / "bin" / "sam"
+    return str(local) if local.exists() else shutil.which("sam")
+
+
+def preflight(target: Target, root: Path, session) -> list[str]:
+    """Every problem found before anything is changed on AWS."""
+    found = target.problems()
+    if not sam_command(root):
+        found.append("the AWS SAM CLI is missing: make deploy-tools (or pip install aws-sam-cli)")
+    if session.get_credentials() is None:
+        found.append("no AWS credentials: set AWS_PROFILE, or run aws configure / aws sso login")
+    if not session.region_name:
+        found.append("no AWS region: set AWS_REGION (samconfig.toml deploys to ca-central-1)")
+    return found
+
+
+def sam(args: list[str], root: Path) -> None:
+    command = sam_command(root)
+    if not command:
+        raise DeployError("the AWS SAM CLI is missing: make deploy-tools")
+    done = subprocess.run([command, *args], cwd=root, check=False)
+    if done.returncode != 0:
+        raise DeployError(f"sam {args[0]} failed (exit {done.returncode}); its output is above")
 
 
 def content_type(path: Path) -> str:
     guessed, _ = mimetypes.guess_type(path.name)
-    if path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pagefind"):
+    if path.suffix in (".pf_fragment", ".pf_index", ".pf_meta", ".pf_filter", ".pagefind"):
         return "application/octet-stream"
     if guessed and (guessed.startswith("text/") or guessed.endswith(("javascript", "json", "xml"))):
         return f"{guessed}; charset=utf-8"
     return guessed or "application/octet-stream"
 
 
+def cache_control(key: str) -> str:
+    if FINGERPRINTED.search(key):
+        return IMMUTABLE
+    if key.endswith(SHORT_SUFFIXES) or "." not in key.rsplit("/", 1)[-1]:
+        return SHORT_CACHE
+    return ASSET_CACHE
+
+
 def upload_site(
     output: Path, bucket: str, client, progress: Callable[[int, int], None] | None = None
-) -> int:
-    """Upload every file of `output` to `bucket`; return how many were sent."""
-    files = sorted(p for p in output.rglob("*") if p.is_file())
+) -> tuple[int, int]:
+    """Upload every file of `output`, then delete what the build no longer has.
+
+    Returns (uploaded, removed). The bucket is versioned: a removed or replaced
+    file stays as an old version for the lifecycle's OldVersionDays.
+    """
     if not (output / "index.html").exists():
         raise DeployError(f"{output} holds no built site (index.html is missing): run invoke build")
+    files = sorted(p for p in output.rglob("*") if p.is_file())
+    keys = set()
     for done, path in enumerate(files, 1):
         key = path.relative_to(output).as_posix()
+        keys.add(key)
         client.upload_file(
             str(path),
             bucket,
             key,
-            ExtraArgs={
-                "ContentType": content_type(path),
-                "CacheControl": SHORT_CACHE if path.suffix in NO_CACHE_SUFFIXES else LONG_CACHE,
-            },
+            ExtraArgs={"ContentType": content_type(path), "CacheControl": cache_control(key)},
         )
         if progress:
             progress(done, len(files))
-    return len(files)
+    stale = [
+        item["Key"]
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        for item in page.get("Contents", [])
+        if item["Key"] not in keys
+    ]
+    for start in range(0, len(stale), 1000):
+        batch = [{"Key": key} for key in stale[start : start + 1000]]
+        client.delete_objects(Bucket=bucket, Delete={"Objects": batch, "Quiet": True})
+    return len(files), len(stale)
 
 
 def stack_outputs(stack: str, client) -> dict[str, str]:
@@ -69,7 +184,16 @@ def stack_outputs(stack: str, client) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in described.get("Outputs", [])}
 
 
-def sam(args: list[str], root: Path) -> None:
-    if not shutil.which("sam"):
-        raise DeployError("the AWS SAM CLI is not installed (pip install aws-sam-cli)")
-    subprocess.run(["sam", *args], cwd=root, check=True)
+def write_sign_in(output: Path, outputs: dict[str, str]) -> Path:
+    """moderation/auth.json: where /moderation/ sends moderators to sign in (PKCE).
+
+    Locally the file does not exist and the page asks for a token instead.
+    """
+    path = output / "moderation" / "auth.json"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {
+        "domain": outputs["ModeratorSignInDomain"],
+        "client_id": outputs["ModeratorClientId"],
+    }
+    path.write_text(json.dumps(config), encoding="utf-8")
+    return path

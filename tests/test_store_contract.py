@@ -468,3 +468,29 @@ def test_sqlite_drops_the_audit_streams_of_the_old_sweeps_when_opened(tmp_path):
     assert store.events("index:opened-threads") == store.events("index:undeliverable") == []
     assert [e.action for e in store.events(thread.id)] == ["received"]
     store.close()
+
+
+# --- addresses that bounced or complained ----------------------------------------------
+
+
+def test_an_address_marked_undeliverable_is_known_until_it_expires(store):
+    key, other = new_id(), new_id()  # stand-ins for salted hashes
+    assert store.undeliverable_reason(key, now=T0) is None
+    store.mark_undeliverable(key, reason="bounce", expires_at=T0 + 24 * HOUR, now=T0)
+    assert store.undeliverable_reason(key, now=T0 + HOUR) == "bounce"
+    assert store.undeliverable_reason(other, now=T0 + HOUR) is None
+    assert store.undeliverable_reason(key, now=T0 + 24 * HOUR) is None
+
+
+def test_marking_again_renews_and_keeps_the_latest_reason(store):
+    key = new_id()
+    store.mark_undeliverable(key, reason="bounce", expires_at=T0 + HOUR, now=T0)
+    store.mark_undeliverable(key, reason="complaint", expires_at=T0 + 48 * HOUR, now=T0 + HOUR / 2)
+    assert store.undeliverable_reason(key, now=T0 + 2 * HOUR) == "complaint"
+
+
+def test_an_expired_mark_is_purged(store):
+    key = new_id()
+    store.mark_undeliverable(key, reason="bounce", expires_at=T0 + HOUR, now=T0)
+    assert store.purge(now=T0 + 2 * HOUR) >= 1
+    assert store.undeliverable_reason(key, now=T0) is None  # the row itself is gone

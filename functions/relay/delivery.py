@@ -231,9 +231,9 @@ class Delivery:
         self._stamp(mail, job)
         try:
             self.mailer.send(mail)
-        except Exception as exc:  # any mailer failure: retry later, never lose the job
+        except Exception as exc:  # a mailer failure: retry later (unless it says it is `final`)
             code = str(getattr(exc, "code", "") or type(exc).__name__)[:60]
-            return self._fail(job, message, code, final=False)
+            return self._fail(job, message, code, final=bool(getattr(exc, "final", False)))
         event = Event(
             thread_id=job.thread_id,
             message_id=job.message_id,

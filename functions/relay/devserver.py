@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, unquote
 from cheroot import wsgi
 
 from .api.forms import MAX_BODY
-from .config import Settings
+from .aws.local import check_demo_target, explain, local_endpoint
+from .config import Settings, local_secret
 from .domain import MentorContact, NotFound
 from .wiring import build_questions
 
@@ -44,6 +45,8 @@ def local_settings(site_dir: Path, host: str, port: int) -> Settings:
     env = dict(os.environ)
     env.setdefault("PASSERELLE_MANIFEST", str(Path(site_dir) / "relay" / "mentors.json"))
     env.setdefault("PASSERELLE_SITE_URL", f"http://{host}:{port}")
+    if local_endpoint(env):  # DynamoDB/SES on a local moto: the local secret will do
+        env.setdefault("PASSERELLE_SECRET", local_secret(data_dir))
     return Settings.from_env(env)  # no PASSERELLE_SECRET: a random one kept in the data dir
 
 
@@ -180,6 +183,7 @@ def make_server(site_dir, host: str = "127.0.0.1", port: int = 8000, questions=N
     from .api.app import create_app
 
     questions = questions or build_questions(local_settings(Path(site_dir), host, port))
+    check_demo_target(questions.settings)  # never invented contacts in a real table
     seeded = seed_demo_contacts(questions)
     wsgi_app = RelayWSGI(Path(site_dir), create_app(questions))
     server = DevServer((host, int(port)), wsgi_app, numthreads=16)
@@ -196,7 +200,12 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     if not os.environ.get("PASSERELLE_MODERATOR_TOKENS"):  # a demo moderator, kept in var/
         token, entry = demo_token(Path(os.environ.get("PASSERELLE_DATA_DIR", "var")))
         os.environ["PASSERELLE_MODERATOR_TOKENS"] = entry
-    server = make_server(site_dir, host, port)
+    try:
+        server = make_server(site_dir, host, port)
+    except Exception as exc:  # the usual misconfigurations get one line, not a traceback
+        if (reason := explain(exc)) is None:
+            raise
+        sys.exit(reason)
     try:
         server.prepare()  # binds the socket: a busy port is the usual first-run problem
     except OSError:
@@ -206,10 +215,18 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
         )
     settings = server.questions.settings
     print(f"Passerelle: http://{host}:{port}/  (site: {site_dir}, relay: /api/)")
-    print(f"Outbox (e-mails as .eml files): {settings.outbox_dir.resolve()}")
+    if settings.mailer == "ses":
+        print(f"E-mails: sent through SES at {os.environ.get('AWS_ENDPOINT_URL', 'AWS')}")
+    else:
+        print(f"Outbox (e-mails as .eml files): {settings.outbox_dir.resolve()}")
     if server.seeded:
         print(f"Demo: {server.seeded} mentors given invented @example.org contact addresses")
-    print(f"Store: {(settings.data_dir / 'relay.sqlite3').resolve()}  — Ctrl+C to stop")
+    where = (
+        f"DynamoDB table {settings.table}"
+        if settings.store == "dynamodb"
+        else (settings.data_dir / "relay.sqlite3").resolve()
+    )
+    print(f"Store: {where}  — Ctrl+C to stop")
     if token:
         print(f"Demo moderator token (Authorization: Bearer …): {token}")
     sys.stdout.flush()

@@ -227,6 +227,19 @@ class Store(Protocol):
         """
         ...
 
+    # --- addresses that bounced or complained ----------------------------------------------
+
+    def mark_undeliverable(
+        self, address_key: str, *, reason: str, expires_at: datetime, now: datetime
+    ) -> None:
+        """Record (or renew) that mail to this address must stop: `reason` is `bounce` or
+        `complaint`. `address_key` is a salted hash (relay.aws.suppression), never the address."""
+        ...
+
+    def undeliverable_reason(self, address_key: str, *, now: datetime) -> str | None:
+        """The reason recorded for this address key, or None (never marked, or expired)."""
+        ...
+
     # --- housekeeping ----------------------------------------------------------------------
 
     def purge(self, *, now: datetime) -> int:

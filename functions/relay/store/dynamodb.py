@@ -12,6 +12,7 @@ Items (pk / sk):
     IDEM#<key>       IDEM            an idempotency record
     RATE#<bucket>#<hash>#<window>  RATE   a rate-limit counter
     MENTOR#<slug>    CONTACT         a mentor's private address
+    ADDR#<key>       UNDELIVERABLE   an address that bounced or complained (key: a salted hash)
 
 Messages live in their thread's partition so a thread reads back with one
 strongly consistent query; the GSI (eventually consistent) only serves the
@@ -1095,6 +1096,25 @@ class DynamoDBStore:
                 raise NotFound(f"no contact for mentor {slug}")
             raise Conflict(f"the pause of mentor {slug} changed meanwhile; try again")
         return self.get_mentor_contact(slug)
+
+    # --- addresses that bounced or complained ----------------------------------------------
+
+    def mark_undeliverable(self, address_key, *, reason, expires_at, now):
+        fields = {
+            "pk": f"ADDR#{address_key}",
+            "sk": "UNDELIVERABLE",
+            "kind": "undeliverable",
+            "reason": reason,
+            "at": _ts(now),
+            "expires_at": _epoch(expires_at),
+        }
+        self.client.put_item(TableName=self.table, Item=_item(fields))
+
+    def undeliverable_reason(self, address_key, *, now):
+        row = self._get({"pk": {"S": f"ADDR#{address_key}"}, "sk": {"S": "UNDELIVERABLE"}})
+        if row is None or _from_epoch(row["expires_at"]) <= now:
+            return None
+        return row["reason"]
 
     # --- housekeeping ----------------------------------------------------------------------
 

@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS counters (
   PRIMARY KEY (bucket, key_hash, window_start));
 CREATE TABLE IF NOT EXISTS mentor_contacts (
   slug TEXT PRIMARY KEY, email TEXT NOT NULL, paused INTEGER NOT NULL, updated_at TEXT);
+CREATE TABLE IF NOT EXISTS undeliverable (
+  address_key TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, expires_at TEXT NOT NULL);
 """
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -701,13 +703,41 @@ class SqliteStore:
                 self._insert_event(con, event)
         return self.get_mentor_contact(slug)
 
+    # --- addresses that bounced or complained ----------------------------------------------
+
+    def mark_undeliverable(self, address_key, *, reason, expires_at, now):
+        with self._tx() as con:
+            con.execute(
+                "INSERT OR REPLACE INTO undeliverable VALUES (?, ?, ?, ?)",
+                (address_key, reason, _ts(now), _ts(expires_at)),
+            )
+
+    def undeliverable_reason(self, address_key, *, now):
+        row = (
+            self._con()
+            .execute(
+                "SELECT reason FROM undeliverable WHERE address_key = ? AND expires_at > ?",
+                (address_key, _ts(now)),
+            )
+            .fetchone()
+        )
+        return row["reason"] if row else None
+
     # --- housekeeping ----------------------------------------------------------------------
 
     def purge(self, *, now):
         stamp = _ts(now)
         removed = 0
         with self._tx() as con:
-            for table in ("messages", "threads", "jobs", "idempotency", "counters", "events"):
+            for table in (
+                "messages",
+                "threads",
+                "jobs",
+                "idempotency",
+                "counters",
+                "events",
+                "undeliverable",
+            ):
                 removed += con.execute(
                     f"DELETE FROM {table} WHERE expires_at <= ?",  # noqa: S608 - fixed names
                     (stamp,),

@@ -1,6 +1,7 @@
 /* The moderators' page: the queue and the decisions, over the relay's moderation API
    (/api/moderation/*, docs/architecture.md). Message texts are written with textContent only:
-   a message can never become markup here. The token lives in sessionStorage (this tab only). */
+   a message can never become markup here. The token lives in sessionStorage (this tab only):
+   a pasted one locally, the access token of the Cognito sign-in (code + PKCE) on AWS. */
 (function () {
   "use strict";
   var root = document.getElementById("moderation");
@@ -13,6 +14,10 @@
   var $ = function (id) { return document.getElementById(id); };
 
   var state = { token: null, items: [], index: -1, review: null, reasons: [], alerts: [] };
+  // On AWS, /moderation/auth.json (written by invoke deploy) names the Cognito sign-in:
+  // authorization code + PKCE, no pasted token. Without it (make serve), a local token.
+  var SIGN_IN = null;
+  var PKCE = "passerelle.pkce";
 
   function say(template, values) {
     return String(template).replace(/\{(\w+)\}/g, function (_, name) {
@@ -75,6 +80,63 @@
   }
 
   // --- signing in -----------------------------------------------------------------------------
+
+  function b64url(bytes) {
+    var text = "";
+    for (var i = 0; i < bytes.length; i++) { text += String.fromCharCode(bytes[i]); }
+    return btoa(text).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  }
+
+  function random(n) { return b64url(crypto.getRandomValues(new Uint8Array(n))); }
+  function backHere() { return location.origin + location.pathname; }
+
+  function useHostedSignIn(config) {
+    SIGN_IN = config;
+    Array.prototype.forEach.call(
+      root.querySelectorAll("label[for=token], #token, #token-hint"),
+      function (node) { node.hidden = true; }
+    );
+  }
+
+  function startHostedSignIn() {
+    var verifier = random(32);
+    var nonce = random(16);
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)).then(function (hash) {
+      sessionStorage.setItem(PKCE, JSON.stringify({ verifier: verifier, state: nonce }));
+      var query = new URLSearchParams({
+        response_type: "code", client_id: SIGN_IN.client_id, redirect_uri: backHere(),
+        scope: "openid email", state: nonce,
+        code_challenge: b64url(new Uint8Array(hash)), code_challenge_method: "S256"
+      });
+      location.assign(SIGN_IN.domain + "/oauth2/authorize?" + query.toString());
+    });
+  }
+
+  function finishHostedSignIn(params) {
+    var saved = null;
+    try { saved = JSON.parse(sessionStorage.getItem(PKCE) || "null"); } catch (e) { saved = null; }
+    sessionStorage.removeItem(PKCE);
+    history.replaceState(null, "", location.pathname);  // the code is single-use: off the URL
+    if (!saved || !params.get("code") || saved.state !== params.get("state")) {
+      $("token-error").textContent = T.session_over;
+      return;
+    }
+    fetch(SIGN_IN.domain + "/oauth2/token", {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({
+        grant_type: "authorization_code", client_id: SIGN_IN.client_id, code: params.get("code"),
+        redirect_uri: backHere(), code_verifier: saved.verifier
+      }).toString(),
+      credentials: "omit",
+      cache: "no-store"
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("token " + response.status); }
+      return response.json();
+    }).then(function (tokens) {
+      signIn(tokens.access_token, false);  // access tokens carry cognito:groups
+    }).catch(function () { $("token-error").textContent = T.network; });
+  }
 
   function signIn(token, fromForm) {
     state.token = token;
@@ -415,11 +477,19 @@
 
   $("login-form").addEventListener("submit", function (event) {
     event.preventDefault();
+    if (SIGN_IN) { startHostedSignIn(); return; }
     var token = $("token").value.trim();
     if (!token) { $("token-error").textContent = T.bad_token; $("token").focus(); return; }
     signIn(token, true);
   });
-  $("logout").addEventListener("click", function () { signOut(""); });
+  $("logout").addEventListener("click", function () {
+    signOut("");
+    if (SIGN_IN) {  // end the Cognito session too, then come back to this page
+      location.assign(SIGN_IN.domain + "/logout?" + new URLSearchParams({
+        client_id: SIGN_IN.client_id, logout_uri: backHere()
+      }).toString());
+    }
+  });
   $("reload").addEventListener("click", function () { alarm(""); load(current() && current().message.id); });
   $("approve").addEventListener("click", function () { decide("approve", null, T.approved); });
   $("edit").addEventListener("click", openEdit);
@@ -471,6 +541,20 @@
     if (action) { event.preventDefault(); action(); }
   });
 
-  var saved = sessionStorage.getItem(KEY);
-  if (saved) { signIn(saved, false); } else { $("token").focus(); }
+  function start() {
+    var params = new URLSearchParams(location.search);
+    if (SIGN_IN && (params.get("code") || params.get("error"))) { finishHostedSignIn(params); return; }
+    var saved = sessionStorage.getItem(KEY);
+    if (saved) { signIn(saved, false); } else if (!SIGN_IN) { $("token").focus(); }
+  }
+
+  fetch(new URL("/moderation/auth.json", location.href).toString(), { credentials: "omit", cache: "no-store" })
+    .then(function (response) { return response.ok ? response.json() : null; })
+    .catch(function () { return null; })
+    .then(function (config) {
+      if (config && config.domain && config.client_id && window.crypto && crypto.subtle) {
+        useHostedSignIn(config);
+      }
+      start();
+    });
 })();
