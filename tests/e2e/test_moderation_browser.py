@@ -12,7 +12,7 @@ from email import policy
 import pytest
 from conftest import MODERATOR_TOKENS, RelayServices
 from relay.domain import Status, policies
-from relay.questions import Question
+from relay.services.questions import Question
 from relay.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.browser
