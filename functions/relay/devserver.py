@@ -65,6 +65,11 @@ def seed_demo_contacts(relay) -> int:
     return added
 
 
+#: Server threads per process. Few: requests are CPU-bound under one GIL, and every extra
+#: thread adds lock convoys (a thread that released the GIL inside SQLite waits to get it back).
+THREADS = 4
+
+
 class RelayWSGI:
     """WSGI app: /api/* through the resolver, everything else from the site folder."""
 
@@ -78,6 +83,7 @@ class RelayWSGI:
             status, headers, body = self.api(environ, path)
         else:
             status, headers, body = self.static(environ, path)
+        headers.append(("Content-Length", str(len(body))))
         start_response(f"{status} {STATUS_TEXT.get(status, 'Status')}", headers)
         return [body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
 
@@ -191,15 +197,17 @@ def make_server(
     return server
 
 
-def _worker(site_dir: str, settings: Settings, index: int, ready) -> None:
+def _worker(
+    site_dir: str, settings: Settings, index: int, ready, maintenance: bool, threads: int
+) -> None:
     """One server process of `run`: its own relay (SQLite connections), the shared port."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (SIGTERM)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     host, port = settings.site_url.rsplit("//", 1)[1].rsplit(":", 1)
     relay = container.build(settings)
-    server = make_server(site_dir, host, int(port), relay, reuse_port=True)
+    server = make_server(site_dir, host, int(port), relay, threads=threads, reuse_port=True)
     server.prepare()
-    background = relay.background(every=1.0).start() if index == 0 else None
+    background = relay.background(every=1.0).start() if index == 0 and maintenance else None
     ready.set()
     try:
         server.serve()
@@ -210,14 +218,21 @@ def _worker(site_dir: str, settings: Settings, index: int, ready) -> None:
         relay.close()
 
 
-def serve_workers(site_dir, settings: Settings, workers: int) -> list:
-    """Start `workers` server processes on settings.site_url's port; returns them once ready."""
+def serve_workers(
+    site_dir, settings: Settings, workers: int, maintenance: bool = True, threads: int = THREADS
+) -> list:
+    """Start `workers` server processes on settings.site_url's port; returns them once ready.
+
+    The first runs the maintenance loop (unless `maintenance` is false: the bench measures
+    requests alone, and sends the outbox afterwards).
+    """
     spawn = multiprocessing.get_context("spawn")
     processes = []
     for index in range(workers):
         ready = spawn.Event()
         process = spawn.Process(
-            target=_worker, args=(str(site_dir), settings, index, ready), daemon=True,
+            target=_worker, args=(str(site_dir), settings, index, ready, maintenance, threads),
+            daemon=True,
             name=f"relay-worker-{index}",
         )  # fmt: skip
         process.start()

@@ -245,6 +245,10 @@ class Store(Protocol):
         """
         ...
 
+    def hits(self, counters: Sequence[tuple[str, str, timedelta]], *, now: datetime) -> list[int]:
+        """`hit` for several (bucket, key_hash, window) at once (SQLite: one transaction)."""
+        ...
+
     # --- mentors' private contacts ---------------------------------------------------------
 
     def set_mentor_contact(self, contact: MentorContact) -> None:

@@ -123,10 +123,13 @@ class Questions:
 
     def rate_limit(self, *, client: str, email: str, now) -> None:
         """Fixed-window limits per client and per address; keys are salted hashes."""
-        for bucket, value in (("client", client), ("email", email.casefold())):
-            rule = self.limits.rate(bucket)
-            key = tokens.key_hash(self.settings.secret, bucket, value)
-            if self.store.hit(bucket, key, window=rule.window, now=now) > rule.limit:
+        rules = [
+            (self.limits.rate(b), v) for b, v in (("client", client), ("email", email.casefold()))
+        ]
+        counters = [(r.name, tokens.key_hash(self.settings.secret, r.name, v), r.window)
+                    for r, v in rules]  # fmt: skip
+        for (rule, _), count in zip(rules, self.store.hits(counters, now=now), strict=True):
+            if count > rule.limit:
                 raise RateLimited(windows.retry_after(now, rule.window))
 
     def fingerprint(self, q: Question) -> str:

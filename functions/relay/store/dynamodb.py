@@ -1052,6 +1052,9 @@ class DynamoDBStore:
         )
         return int(_de.deserialize(response["Attributes"]["hits"]))
 
+    def hits(self, counters, *, now):
+        return [self.hit(b, k, window=w, now=now) for b, k, w in counters]
+
     # --- mentors' private contacts ---------------------------------------------------------
 
     def set_mentor_contact(self, contact):

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -81,6 +83,8 @@ CREATE TABLE IF NOT EXISTS counters (
 CREATE TABLE IF NOT EXISTS mentor_contacts (
   slug TEXT PRIMARY KEY, email TEXT NOT NULL, paused INTEGER NOT NULL, updated_at TEXT);
 """
+
+BUSY_DEADLINE = 30.0  # seconds a write waits for the lock before it fails
 
 #: Columns added since the first release: a file made before gets them when it is opened.
 ADDED_COLUMNS = {
@@ -174,6 +178,7 @@ class SqliteStore:
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         con = self._con()
         con.execute("PRAGMA journal_mode=WAL")
         con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
@@ -201,7 +206,7 @@ class SqliteStore:
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
             con.row_factory = sqlite3.Row
-            con.execute("PRAGMA busy_timeout=30000")
+            con.execute("PRAGMA busy_timeout=0")  # waits are ours (_begin): short, jittered
             con.execute("PRAGMA synchronous=NORMAL")  # WAL: atomic always, synced at checkpoints
             con.execute("PRAGMA secure_delete=ON")  # erased texts are overwritten, not unlinked
             self._local.con = con
@@ -209,16 +214,36 @@ class SqliteStore:
                 self._all.append(con)
         return con
 
+    @staticmethod
+    def _retry(con: sqlite3.Connection, sql: str, deadline: float = BUSY_DEADLINE):
+        """Run `sql`, waiting out another writer with short jittered sleeps.
+
+        SQLite's own busy handler sleeps up to 100 ms at a time; a writer holds the
+        lock for well under a millisecond here, so a short wait keeps the tail short.
+        """
+        give_up = time.monotonic() + deadline
+        delay = 0.0002
+        while True:
+            try:
+                return con.execute(sql)
+            except sqlite3.OperationalError as error:
+                text = str(error)
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > give_up:
+                    raise
+            time.sleep(random.uniform(0, delay))
+            delay = min(delay * 2, 0.004)
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         con = self._con()
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        with self._writing:  # one writer per process at a time; processes wait in _retry
+            self._retry(con, "BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            self._retry(con, "COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -526,7 +551,12 @@ class SqliteStore:
 
     def checkpoint(self) -> None:
         """Fold the WAL into the file and empty it: an erased text leaves no copy behind."""
-        self._con().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        con = self._con()
+        give_up = time.monotonic() + BUSY_DEADLINE
+        while self._retry(con, "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+            if time.monotonic() > give_up:  # readers kept it busy: the next erasure retries
+                return
+            time.sleep(0.001)
 
     def events(self, thread_id):
         rows = self._con().execute(
@@ -679,17 +709,22 @@ class SqliteStore:
     # --- rate limits -----------------------------------------------------------------------
 
     def hit(self, bucket, key_hash, *, window, now):
-        start = window_start(now, window)
+        return self.hits([(bucket, key_hash, window)], now=now)[0]
+
+    def hits(self, counters, *, now):
+        counts = []
         with self._tx() as con:
-            con.execute(
-                "INSERT INTO counters VALUES (?, ?, ?, 1, ?) ON CONFLICT (bucket, key_hash,"
-                " window_start) DO UPDATE SET count = count + 1",
-                (bucket, key_hash, _ts(start), _ts(start + window)),
-            )
-            return con.execute(
-                "SELECT count FROM counters WHERE bucket = ? AND key_hash = ? AND window_start = ?",
-                (bucket, key_hash, _ts(start)),
-            ).fetchone()[0]
+            for bucket, key_hash, window in counters:
+                start = window_start(now, window)
+                counts.append(
+                    con.execute(
+                        "INSERT INTO counters VALUES (?, ?, ?, 1, ?) ON CONFLICT (bucket,"
+                        " key_hash, window_start) DO UPDATE SET count = count + 1"
+                        " RETURNING count",
+                        (bucket, key_hash, _ts(start), _ts(start + window)),
+                    ).fetchone()[0]
+                )
+        return counts
 
     # --- mentors' private contacts ---------------------------------------------------------
 
