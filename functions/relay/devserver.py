@@ -67,7 +67,7 @@ def seed_demo_contacts(relay) -> int:
 
 #: Server threads per process. Few: requests are CPU-bound under one GIL, and every extra
 #: thread adds lock convoys (a thread that released the GIL inside SQLite waits to get it back).
-THREADS = 4
+THREADS = 2
 
 
 class RelayWSGI:

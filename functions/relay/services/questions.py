@@ -8,6 +8,7 @@ first answer again, counts no rate-limit hit and queues nothing.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -146,9 +147,17 @@ class Questions:
         seen = idempotency.replay(self.store.find_idempotent(key, now=now), digest)
         if seen is not None:  # the first answer again: no rate-limit hit, nothing queued
             return Received(thread_id=seen.thread_id, created=False, minor=minor)
-        self.check(q, now)
+        try:
+            self.check(q, now)
+            self.rate_limit(client=client, email=q.email, now=now)
+        except PolicyRefusal:
+            # A concurrent first use of the key may be storing its thread right now (and was
+            # counted): this post is its replay and gets its answer, not a refusal.
+            seen = self._concurrent_first(key, digest)
+            if seen is None:
+                raise
+            return Received(thread_id=seen.thread_id, created=False, minor=minor)
         band = policies.age_band(q.age)
-        self.rate_limit(client=client, email=q.email, now=now)
         screening = self.screen(q.question)
         flags = screening.kinds
         expires = now + policies.UNCONFIRMED_TTL
@@ -183,6 +192,15 @@ class Questions:
         if created:
             self.queued()
         return Received(thread_id=stored.id, created=created, minor=band == "minor")
+
+    def _concurrent_first(self, key: str, digest: str, waits: int = 10):
+        """The record of a first use of `key` being stored concurrently (a bounded wait)."""
+        for attempt in range(waits):
+            seen = idempotency.replay(self.store.find_idempotent(key, now=self.clock()), digest)
+            if seen is not None or key.startswith("auto-"):
+                return seen
+            time.sleep(0.02 * (attempt + 1) / waits)
+        return None
 
     # --- confirm ---------------------------------------------------------------------------
 
