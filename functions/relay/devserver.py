@@ -203,12 +203,20 @@ def _worker(
     """One server process of `run`: its own relay (SQLite connections), the shared port."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (SIGTERM)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    parent = os.getppid()
     host, port = settings.site_url.rsplit("//", 1)[1].rsplit(":", 1)
     relay = container.build(settings)
     server = make_server(site_dir, host, int(port), relay, threads=threads, reuse_port=True)
     server.prepare()
     background = relay.background(every=1.0).start() if index == 0 and maintenance else None
     ready.set()
+
+    def orphaned() -> None:  # the parent died without stopping us (kill -9): stop too
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, daemon=True, name="relay-parent-watch").start()
     try:
         server.serve()
     finally:
@@ -268,6 +276,7 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     if token:
         print(f"Demo moderator token (Authorization: Bearer …): {token}")
     sys.stdout.flush()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the workers on the way out
     processes = serve_workers(site_dir, settings, workers)
     try:
         while all(p.is_alive() for p in processes):
