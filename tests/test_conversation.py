@@ -211,6 +211,7 @@ def test_the_mentee_erases_the_thread_bodies_and_address_go_audit_stays(services
     with pytest.raises(Conflict):
         services.conversations.reply(mentor, "Encore une réponse?")
     services.conversations.erase(mentee)  # twice is not an error
+    assert services.mailer.forgotten == [question.thread_id] * 2  # local copies: forgotten
 
 
 def test_ninety_days_without_activity_close_the_thread_then_retention_purges_it(services):
@@ -252,3 +253,20 @@ def test_erasing_from_the_page_needs_the_box_ticked(flow):
     status, _, html = post(flow, "/api/conversation/erase", {"token": mentee, "confirm": "yes"})
     assert status == 200 and "effacée" in html
     assert flow.store.get_thread(thread_id, now=flow.questions.clock()).mentee_email is None
+
+
+def test_erasing_removes_the_threads_e_mails_from_the_outbox_folder(flow):
+    pending_question(flow)
+    approve_all(flow)
+    [to_mentor] = mails_to(flow, "marie-tremblay@example.org")
+    mentee_mails = mails_to(flow, "alex.mentee@example.org")
+    assert mentee_mails  # the confirmation and the "passed on" notice are in the outbox
+    other = fields(email="sam.autre@example.org", question="Quel cégep choisir pour la chimie?")
+    flow.post_form(other, json_reply=True)  # another thread's mail must stay
+    mentee = link(mentee_mails[-1])
+    status, _, _ = post(flow, "/api/conversation/erase", {"token": mentee, "confirm": "yes"})
+    assert status in (200, 303)
+    left = b"".join(p.read_bytes() for p in flow.emails())
+    assert b"alex.mentee@example.org" not in left and b"Quelles \xc3\xa9tudes" not in left
+    assert b"sam.autre@example.org" in left
+    assert to_mentor["X-Passerelle-Thread"] not in " ".join(p.name for p in flow.emails())

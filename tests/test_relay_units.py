@@ -142,3 +142,15 @@ def test_manifest_is_reloaded_when_the_file_changes(tmp_path):
     assert source.get().mentors["a"].accepting
     path.write_text(json.dumps({"mentors": {"a": {"accepting": False}, "b": {}}}))
     assert not source.get().mentors["a"].accepting and "b" in source.get().mentors
+
+
+def test_fingerprints_are_salted_with_the_relay_secret():
+    import hashlib
+
+    from relay.domain.idempotency import fingerprint
+
+    parts = ("marie-tremblay", "alex@example.org", "Ma question")
+    assert fingerprint("secret-a", *parts) == fingerprint("secret-a", *parts)
+    assert fingerprint("secret-a", *parts) != fingerprint("secret-b", *parts)
+    plain = hashlib.sha256("\x00".join(parts).encode() + b"\x00").hexdigest()
+    assert fingerprint("secret-a", *parts) != plain  # not guessable from the address and text

@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .errors import Conflict, LeaseLost
 from .models import DeliveryJob, JobState
-
-
-def claimable(job: DeliveryJob, now: datetime) -> bool:
-    """Queued, due, alive and not held by a live lease."""
-    return (
-        job.state == JobState.QUEUED
-        and job.next_attempt_at <= now
-        and job.expires_at > now
-        and (job.lease_until is None or job.lease_until <= now)
-    )
 
 
 def held(job: DeliveryJob, owner: str, now: datetime) -> bool:
@@ -28,7 +18,3 @@ def check_held(job: DeliveryJob, owner: str, now: datetime) -> None:
         raise Conflict(f"job {job.id} is already {job.state}")
     if not held(job, owner, now):
         raise LeaseLost(f"job {job.id} is not leased to {owner}")
-
-
-def lease_until(now: datetime, lease: timedelta) -> datetime:
-    return now + lease

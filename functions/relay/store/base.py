@@ -1,11 +1,10 @@
-"""What both store adapters share: time codecs and the read checks (an expired row is gone)."""
+"""What both store adapters share: the time codecs (text for sorting, epoch seconds for TTL)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from ..domain import Expired, NotFound
 from ..domain.windows import EPOCH
 
 
@@ -37,13 +36,3 @@ def from_epoch(value: Decimal) -> datetime:
     seconds = int(value)
     micros = int((value - seconds) * 1_000_000)
     return EPOCH + timedelta(seconds=seconds, microseconds=micros)
-
-
-def check_alive(what: str, ident: str, expires_at: datetime, now: datetime | None) -> None:
-    """Reads behave as if expired rows did not exist (Expired is a NotFound)."""
-    if now is not None and expires_at <= now:
-        raise Expired(f"{what} {ident} has expired")
-
-
-def missing(what: str, ident: str) -> NotFound:
-    return NotFound(f"no {what} {ident}")
