@@ -23,7 +23,13 @@ class Outcome:
     latencies: list[float] = field(default_factory=list)
     accepted_keys: list[str] = field(default_factory=list)  # idempotency keys answered 202
     errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)  # exception names
     seconds: float = 0.0
+
+    def failed(self, error: BaseException, count: int = 1) -> None:
+        self.errors += count
+        name = type(error).__name__
+        self.error_kinds[name] = self.error_kinds.get(name, 0) + count
 
 
 def form(n: int, mentors: int, key: str) -> str:
@@ -60,29 +66,44 @@ async def _read(reader: asyncio.StreamReader) -> tuple[int, bytes]:
     return status, body
 
 
-async def _client(host, port, jobs, out: Outcome, timeout: float) -> None:
-    """Take (address index, [(key, request bytes)]) batches until none is left."""
+async def _connect(host, port, index, timeout):
+    local = (source_address(index), 0)
+    return await asyncio.wait_for(asyncio.open_connection(host, port, local_addr=local), timeout)
+
+
+async def _client(host, port, jobs, out: Outcome, timeout: float, retries: int = 3) -> None:
+    """Take (address index, [(key, request bytes)]) batches until none is left. A request
+    whose connection closed under it is sent again on a new one, with the same idempotency
+    key, as a browser's retry would (the relay answers a replay with the first answer)."""
     while jobs:
         index, batch = jobs.pop()
         try:
-            reader, writer = await asyncio.wait_for(
-                asyncio.open_connection(host, port, local_addr=(source_address(index), 0)),
-                timeout,
-            )
-        except (OSError, TimeoutError):
-            out.errors += len(batch)
+            reader, writer = await _connect(host, port, index, timeout)
+        except (OSError, TimeoutError) as error:
+            out.failed(error, len(batch))
             continue
         try:
             for key, request in batch:
-                start = time.perf_counter()
-                writer.write(request)
-                status, _ = await asyncio.wait_for(_read(reader), timeout)
+                for attempt in range(retries + 1):
+                    start = time.perf_counter()
+                    try:
+                        writer.write(request)
+                        status, _ = await asyncio.wait_for(_read(reader), timeout)
+                        break
+                    except (OSError, asyncio.IncompleteReadError) as error:
+                        writer.close()
+                        if attempt == retries:
+                            raise
+                        out.error_kinds[f"retried_{type(error).__name__}"] = (
+                            out.error_kinds.get(f"retried_{type(error).__name__}", 0) + 1
+                        )
+                        reader, writer = await _connect(host, port, index, timeout)
                 out.latencies.append(time.perf_counter() - start)
                 out.statuses[status] = out.statuses.get(status, 0) + 1
                 if status == 202:
                     out.accepted_keys.append(key)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-            out.errors += 1
+        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
+            out.failed(error)
         finally:
             writer.close()
 

@@ -146,6 +146,7 @@ def through_server(folder: Path, workers: int | None = None) -> dict:
     return {
         "workers": workers, "clients": CLIENTS, "submissions": SUBMISSIONS,
         "accepted": accepted, "statuses": outcome.statuses, "errors": outcome.errors,
+        "error_kinds": outcome.error_kinds,
         "seconds": round(outcome.seconds, 2),
         "accepted_per_second": round(accepted / outcome.seconds, 1),
         "p50_ms": round(_quantile(latencies, 50) * 1000, 2),

@@ -68,6 +68,7 @@ def seed_demo_contacts(relay) -> int:
 #: Server threads per process. Few: requests are CPU-bound under one GIL, and every extra
 #: thread adds lock convoys (a thread that released the GIL inside SQLite waits to get it back).
 THREADS = 2
+KEEP_ALIVE = 1000  # idle keep-alive connections kept open (they hold no thread)
 
 
 class RelayWSGI:
@@ -192,6 +193,7 @@ def make_server(
     seeded = seed_demo_contacts(relay)
     wsgi_app = RelayWSGI(Path(site_dir), relay)
     server = DevServer((host, int(port)), wsgi_app, numthreads=threads, reuse_port=reuse_port)
+    server.keep_alive_conn_limit = KEEP_ALIVE  # cheroot closes idle keep-alive ones beyond 10
     server.relay = relay
     server.seeded = seeded
     return server
