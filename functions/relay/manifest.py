@@ -56,13 +56,14 @@ class ManifestSource:
         self.location = location
         self._lock = threading.Lock()
         self._stamp: object = None
-        self._loaded_at = 0.0
+        self._loaded_at: float | None = None  # never loaded (monotonic time may be small)
         self._manifest = Manifest()
 
     def get(self) -> Manifest:
         with self._lock:
             if self.location.startswith("s3://"):
-                if time.monotonic() - self._loaded_at > S3_CACHE_SECONDS:
+                loaded = self._loaded_at
+                if loaded is None or time.monotonic() - loaded > S3_CACHE_SECONDS:
                     self._manifest = Manifest.parse(self._read_s3())
                     self._loaded_at = time.monotonic()
                 return self._manifest
