@@ -172,6 +172,30 @@ def purge(c):
 
 
 @task
+def undeliverable(c):
+    """List the e-mails the relay could not send (refused for good, or still failing)."""
+    from relay.cli import undeliverable as run
+
+    run()
+
+
+@task(help={"job": "e-mail job id (from `invoke undeliverable`)", "actor": "who asks"})
+def resend(c, job, actor="operator"):
+    """Try an undeliverable e-mail again now."""
+    from relay.cli import resend as run
+
+    run(job_id=job, actor=actor)
+
+
+@task(help={"job": "e-mail job id (from `invoke undeliverable`)", "actor": "who asks"})
+def close(c, job, actor="operator"):
+    """Stop trying an undeliverable e-mail (cancelled, audited)."""
+    from relay.cli import close as run
+
+    run(job_id=job, actor=actor)
+
+
+@task
 def clean(c):
     """Remove build output and local relay data."""
     for path in (OUTPUT, ROOT / "var"):

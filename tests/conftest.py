@@ -92,48 +92,67 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def relay_settings(data_dir: Path, manifest: Path, site_url: str, **more):
+    """Settings of a local relay (SQLite, outbox folder) for one test: never the environment."""
+    from relay.config import Settings
+
+    fields = {
+        "data_dir": data_dir, "store": "sqlite", "table": "", "mailer": "outbox",
+        "sender": "Passerelle <relais@passerelle.example.org>", "site_url": site_url,
+        "manifest": str(manifest), "secret": "test-secret-not-for-production",
+        "moderator_tokens": "",
+    }  # fmt: skip
+    return Settings(**{**fields, **more})
+
+
 class LiveServer:
     """The local devserver (site + relay, one process) on a free loopback port."""
 
-    def __init__(self, site_dir: Path, data_dir: Path):
+    def __init__(self, site_dir: Path, data_dir: Path, **settings):
         self.site_dir = site_dir
         self.data_dir = data_dir
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.outbox = data_dir / "outbox"
+        self.settings = relay_settings(
+            data_dir, site_dir / "relay" / "mentors.json", self.url, **settings
+        )
 
     def start(self) -> None:
+        from relay import container
         from relay.devserver import make_server
 
-        self.server = make_server(site_dir=self.site_dir, host="127.0.0.1", port=self.port)
+        self.relay = container.build(self.settings)
+        self.server = make_server(self.site_dir, "127.0.0.1", self.port, self.relay)
         self.thread = threading.Thread(target=self.server.safe_start, daemon=True)
         self.thread.start()
         self.server.ready_event.wait(10)
 
     def stop(self) -> None:
         self.server.stop()
+        self.relay.close()
+
+    def deliver(self) -> int:
+        """What the maintenance loop does: send every due e-mail of the outbox now."""
+        return self.relay.delivery.drain().sent
 
     def emails(self) -> list[Path]:
+        """The e-mails sent so far (due ones are sent first, as the worker would)."""
+        self.deliver()
         return sorted(self.outbox.glob("*.eml")) if self.outbox.exists() else []
 
 
 @pytest.fixture
-def relay_env(tmp_path, monkeypatch, built_site) -> Path:
-    """Environment for a relay on SQLite and an outbox folder in a temp data dir."""
+def relay_env(tmp_path) -> Path:
+    """A temp data dir for a local relay (SQLite and its outbox folder)."""
     data_dir = tmp_path / "var"
     data_dir.mkdir()
-    monkeypatch.setenv("PASSERELLE_DATA_DIR", str(data_dir))
-    monkeypatch.setenv("PASSERELLE_STORE", "sqlite")
-    monkeypatch.setenv("PASSERELLE_MAILER", "outbox")
-    monkeypatch.setenv("PASSERELLE_MANIFEST", str(built_site / "relay" / "mentors.json"))
-    monkeypatch.setenv("PASSERELLE_SECRET", "test-secret-not-for-production")
     return data_dir
 
 
 @pytest.fixture
-def live_server(built_site, relay_env, monkeypatch) -> Iterator[LiveServer]:
+def live_server(built_site, relay_env) -> Iterator[LiveServer]:
     server = LiveServer(built_site, relay_env)
-    monkeypatch.setenv("PASSERELLE_SITE_URL", server.url)
     server.start()
     yield server
     server.stop()
@@ -218,12 +237,10 @@ class RelayHarness:
 
     SITE_URL = "http://127.0.0.1:8000"
 
-    def __init__(self, data_dir: Path, mentors: dict):
+    def __init__(self, data_dir: Path, mentors: dict, **settings):
         import yaml
-        from relay.api.app import create_app
-        from relay.config import Settings
+        from relay import container
         from relay.devserver import RelayWSGI, seed_demo_contacts
-        from relay.wiring import build_questions
 
         vocab = {
             name: yaml.safe_load((ROOT / "data" / f"{name}.yaml").read_text("utf-8"))
@@ -237,16 +254,13 @@ class RelayHarness:
         }
         data_dir.mkdir(parents=True, exist_ok=True)
         (data_dir / "mentors.json").write_text(json.dumps(manifest), encoding="utf-8")
-        self.settings = Settings(
-            data_dir=data_dir, store="sqlite", table="", mailer="outbox",
-            sender="Passerelle <relais@passerelle.example.org>", site_url=self.SITE_URL,
-            manifest=str(data_dir / "mentors.json"), secret="test-secret-not-for-production",
-            moderator_tokens="",
-        )  # fmt: skip
-        self.questions = build_questions(self.settings)
-        seed_demo_contacts(self.questions)
-        self.store = self.questions.store
-        self.app = create_app(self.questions)
+        self.settings = relay_settings(
+            data_dir, data_dir / "mentors.json", self.SITE_URL, **settings
+        )
+        self.relay = container.build(self.settings)
+        self.questions = self.relay.questions
+        seed_demo_contacts(self.relay)
+        self.store = self.relay.store
         self._event = RelayWSGI.event
 
     def request(self, method, path, body: bytes = b"", headers=None, query="", ip="203.0.113.7"):
@@ -257,7 +271,7 @@ class RelayHarness:
         for key, value in (headers or {}).items():
             name = key.upper().replace("-", "_")
             environ[name if name in ("CONTENT_TYPE", "CONTENT_LENGTH") else "HTTP_" + name] = value
-        result = self.app.resolve(self._event(environ, path, body), None)
+        result = self.relay.resolve(self._event(environ, path, body), None)
         reply_headers = {k.lower(): v for k, v in (result.get("headers") or {}).items()}
         return result["statusCode"], reply_headers, result.get("body") or ""
 
@@ -270,7 +284,12 @@ class RelayHarness:
             h.pop(key, None) if value is None else h.__setitem__(key, value)
         return self.request("POST", "/api/questions", urlencode(fields).encode(), h, ip=ip)
 
+    def deliver(self) -> int:
+        return self.relay.delivery.drain().sent
+
     def emails(self) -> list[Path]:
+        """The e-mails sent so far (due ones are sent first, as the worker would)."""
+        self.deliver()
         return sorted((self.settings.data_dir / "outbox").glob("*.eml"))
 
     def threads(self) -> int:
@@ -278,16 +297,16 @@ class RelayHarness:
         return con.execute("SELECT COUNT(*) FROM threads").fetchone()[0]
 
 
+RELAY_MENTORS = {
+    "marie-tremblay": {"name": "Marie Tremblay", "lang": "fr", "accepting": True},
+    "jordan-lee": {"name": "Jordan Lee", "lang": "en", "accepting": True},
+    "paul-ferme": {"name": "Paul Fermé", "lang": "fr", "accepting": False},
+}
+
+
 @pytest.fixture
 def relay(tmp_path) -> Iterator[RelayHarness]:
-    harness = RelayHarness(
-        tmp_path / "relay",
-        {
-            "marie-tremblay": {"name": "Marie Tremblay", "lang": "fr", "accepting": True},
-            "jordan-lee": {"name": "Jordan Lee", "lang": "en", "accepting": True},
-            "paul-ferme": {"name": "Paul Fermé", "lang": "fr", "accepting": False},
-        },
-    )
+    harness = RelayHarness(tmp_path / "relay", RELAY_MENTORS)
     yield harness
     harness.store.close()
 
@@ -303,27 +322,32 @@ class MemoryMailer:
     def __init__(self):
         self.sent = []
         self.failures = 0
+        self.refuse = set()  # addresses refused for good (a bounce)
+        self.forgotten = []
 
     def send(self, message):
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("mailer down")
+        if message["To"] in self.refuse:
+            from relay.domain import MailRefused
+
+            raise MailRefused("MessageRejected")
         self.sent.append(message)
         return f"mem-{len(self.sent)}"
+
+    def forget(self, thread_id):
+        self.forgotten.append(thread_id)
 
 
 class RelayServices:
     """The relay's services on one store (the `store` fixture), a memory mailer, a movable clock."""
 
-    def __init__(self, store, data_dir: Path, mentors: dict | None = None):
+    def __init__(self, store, data_dir: Path, mentors: dict | None = None, **settings):
         from datetime import UTC, datetime
 
+        from relay import container
         from relay.config import Settings
-        from relay.conversation import Conversations, Limits
-        from relay.delivery import Delivery
-        from relay.manifest import ManifestSource
-        from relay.moderation import Moderation
-        from relay.questions import Questions
 
         mentors = mentors or {
             "marie-tremblay": {"name": "Marie Tremblay", "lang": "fr", "accepting": True},
@@ -336,20 +360,20 @@ class RelayServices:
             data_dir=data_dir, store="", table="", mailer="",
             sender="Passerelle <relais@passerelle.example.org>", site_url="http://127.0.0.1:8000",
             manifest=str(data_dir / "mentors.json"), secret="test-secret-not-for-production",
-            moderator_tokens="",
+            moderator_tokens="", **settings,
         )  # fmt: skip
         self.now = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
         self.store = store
         self.mailer = MemoryMailer()
-        clock = lambda: self.now  # noqa: E731 - the tests move self.now
-        source = ManifestSource(self.settings.manifest)
-        self.limits = Limits()
-        self.questions = Questions(store, self.mailer, source, self.settings, clock=clock)
-        self.moderation = Moderation(store, self.mailer, source, self.settings, clock, self.limits)
-        self.conversations = Conversations(store, source, self.settings, clock, self.limits)
-        self.delivery = Delivery.build(
-            store, self.mailer, self.settings, source, clock, self.limits
+        self.relay = container.build(
+            self.settings, clock=lambda: self.now, store=store, mailer=self.mailer
         )
+        self.limits = self.settings.limits
+        self.questions = self.relay.questions
+        self.moderation = self.relay.moderation
+        self.conversations = self.relay.conversations
+        self.delivery = self.relay.delivery
+        self.maintenance = self.relay.maintenance
         from relay.domain import MentorContact
 
         for slug in mentors:
@@ -360,7 +384,7 @@ class RelayServices:
         import re
         from datetime import timedelta
 
-        from relay.questions import Question
+        from relay.services.questions import Question
 
         text = text or "Quelles études faut-il pour devenir ingénieure civile au Québec?"
         received = self.questions.submit(
@@ -368,8 +392,10 @@ class RelayServices:
                      situation="secondaire", email=email, question=text),
             client="203.0.113.7", idempotency_key=None,
         )  # fmt: skip
-        link = self.mailer.sent[-1].get_body(("plain",)).get_content()
-        token = re.search(r"confirm\?token=(\S+)", link).group(1)
+        self.delivery.drain()  # the confirmation e-mail goes out through the outbox
+        texts = [m.get_body(("plain",)).get_content() for m in self.mail_to(email)]
+        token = [re.search(r"confirm\?token=(\S+)", t) for t in texts if "confirm?token=" in t]
+        token = token[-1].group(1)
         self.questions.confirm(token)
         self.now += timedelta(seconds=1)
         [message] = self.store.list_messages(received.thread_id, now=self.now)
@@ -379,14 +405,16 @@ class RelayServices:
         return [m for m in self.mailer.sent if m["To"] == address]
 
     def give_up(self, message) -> None:
-        """Approve a pending message, then fail every send until the worker gives up on it."""
+        """Approve a pending message, then fail every send until moderators see it as stuck."""
+        from datetime import timedelta
+
         from relay.domain import policies
 
         self.moderation.approve(message.id, version=message.version, actor="moderator:bob")
         self.mailer.failures = 10**6
-        for attempt in range(1, policies.JOB_MAX_ATTEMPTS + 1):
+        for _ in range(policies.STUCK_AFTER):
             self.delivery.run_once()
-            self.now += policies.retry_delay(attempt)
+            self.now += policies.JOB_BACKOFF_CAP + timedelta(seconds=1)
         self.mailer.failures = 0
 
 
@@ -402,29 +430,34 @@ def local_services(sqlite_store, tmp_path) -> RelayServices:
     return RelayServices(sqlite_store, tmp_path / "services")
 
 
+def moderator_entries() -> str:
+    from relay.auth import hash_token
+
+    return ",".join(f"{name}={hash_token(t)}" for name, t in MODERATOR_TOKENS.items())
+
+
 @pytest.fixture
-def flow(relay):
+def flow(tmp_path) -> Iterator[RelayHarness]:
     """The in-process relay (`relay`) with two local moderators configured."""
+    harness = RelayHarness(tmp_path / "relay", RELAY_MENTORS, moderator_tokens=moderator_entries())
+    yield harness
+    harness.store.close()
+
+
+@pytest.fixture
+def moderated_server(built_site, relay_env) -> Iterator[LiveServer]:
+    """`live_server` with the two moderators of MODERATOR_TOKENS configured (browser tests)."""
     from dataclasses import replace
 
-    from relay.api.app import create_app
-    from relay.auth import hash_token
+    from relay.config import Limits
 
-    entries = ",".join(f"{name}={hash_token(t)}" for name, t in MODERATOR_TOKENS.items())
-    relay.questions.settings = replace(relay.questions.settings, moderator_tokens=entries)
-    relay.app = create_app(relay.questions)
-    return relay
-
-
-@pytest.fixture
-def moderated_server(request, relay_env, monkeypatch) -> LiveServer:
-    """`live_server` with the two moderators of MODERATOR_TOKENS configured (browser tests)."""
-    from relay.auth import hash_token
-
-    entries = ",".join(f"{name}={hash_token(t)}" for name, t in MODERATOR_TOKENS.items())
-    monkeypatch.setenv("PASSERELLE_MODERATOR_TOKENS", entries)
-    monkeypatch.setenv("PASSERELLE_DEFAULT_CAPACITY", "20")
-    return request.getfixturevalue("live_server")
+    server = LiveServer(
+        built_site, relay_env, moderator_tokens=moderator_entries(),
+        limits=replace(Limits(), default_capacity=20),
+    )  # fmt: skip
+    server.start()
+    yield server
+    server.stop()
 
 
 def pytest_terminal_summary(terminalreporter):

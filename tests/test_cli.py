@@ -10,7 +10,7 @@ import pytest
 from conftest import MODERATOR_TOKENS, RelayServices
 from relay import cli
 from relay.auth import hash_token
-from relay.config import Settings
+from relay.container import settings_from_env
 from relay.domain import Status, utcnow
 from relay.store import open_store
 
@@ -30,7 +30,14 @@ def local(tmp_path, monkeypatch) -> RelayServices:
     monkeypatch.setenv("PASSERELLE_MODERATOR_TOKEN", MODERATOR_TOKENS["alice"])
     monkeypatch.setenv("PASSERELLE_DEFAULT_CAPACITY", "10")
     data.mkdir()
-    services = RelayServices(open_store(Settings.from_env()), tmp_path / "services")
+    from dataclasses import replace
+
+    from relay.config import Limits
+
+    services = RelayServices(
+        open_store(settings_from_env()), tmp_path / "services",
+        limits=replace(Limits(), default_capacity=10),
+    )  # fmt: skip
     services.now = utcnow() - timedelta(minutes=5)
     return services
 
@@ -84,8 +91,8 @@ def test_show_gives_masked_text_original_and_history(local):
     first = local.ask()
     local.moderation.approve(first.id, version=first.version, actor="moderator:bob")
     local.delivery.drain()
-    from relay.conversation import CONVERSATION
     from relay.domain import Side
+    from relay.services.links import CONVERSATION
 
     token = local.conversations.links.token(first.thread_id, Side.MENTEE, CONVERSATION, local.now)
     local.conversations.reply(token, "Merci! Écrivez-moi à alex.prive@example.org si possible.")
@@ -201,9 +208,9 @@ def test_report_as_table_and_csv(local, tmp_path, capsys):
     assert rows["jordan-lee"]["pending"] == "1" and rows["TOTAL"]["questions"] == "2"
 
 
-def test_d_lists_undeliverable_messages_with_side_attempts_and_history(local):
-    from relay.conversation import CONVERSATION
+def test_d_lists_undeliverable_e_mails_with_side_attempts_and_history(local):
     from relay.domain import Side, policies
+    from relay.services.links import CONVERSATION
 
     local.now = utcnow() - timedelta(hours=3)
     to_mentor = local.ask(text="Quel DEC mène au génie civil? Je veux bâtir des ponts.")
@@ -214,30 +221,38 @@ def test_d_lists_undeliverable_messages_with_side_attempts_and_history(local):
         answered.thread_id, Side.MENTOR, CONVERSATION, local.now
     )
     reply = local.conversations.reply(token, "Bonjour! Il faut d'abord une licence de pilote.")
-    assert moderate("d", "q").text.count("No undeliverable message.") == 1
-    local.give_up(to_mentor)  # ...this one never does
-    local.give_up(reply)  # ...nor does the mentor's answer
+    assert moderate("d", "q").text.count("No undeliverable e-mail.") == 1
+    local.mailer.refuse = {"marie-tremblay@example.org"}  # this mentor's address bounces...
+    local.moderation.approve(to_mentor.id, version=to_mentor.version, actor="moderator:bob")
+    local.delivery.drain()
+    local.give_up(reply)  # ...and the mentor's answer keeps failing
 
-    terminal = moderate("h", "d", "d 2", "d 3", "q")
+    terminal = moderate("h", "d", "d 2", "d 9", "q")
     text = terminal.text
-    assert "d            list the messages that could not be delivered" in text  # in the help
-    assert "2 approved message(s) could not be delivered: type d to see." in text
+    assert "d            list the e-mails that could not go" in text  # in the help
+    assert "2 e-mail(s) could not be delivered: type d to see." in text
     lines = {a: next(x for x in terminal.out if a in x) for a in (to_mentor.id, reply.id)}
-    attempts = f"after {policies.JOB_MAX_ATTEMPTS} attempt(s)  error ConnectionError"
-    assert "to the mentor" in lines[to_mentor.id] and attempts in lines[to_mentor.id]
+    assert "message to the mentor  REFUSED for good" in lines[to_mentor.id]
+    assert "error MessageRejected" in lines[to_mentor.id]
     assert to_mentor.thread_id in lines[to_mentor.id]
-    assert "to the mentee" in lines[reply.id] and attempts in lines[reply.id]
+    assert "message to the mentee  still failing" in lines[reply.id]
+    assert f"after {policies.STUCK_AFTER} attempt(s)  error ConnectionError" in lines[reply.id]
     # Never an address, never a message text.
     for secret in (MENTEE_EMAIL, "@example.org", "ponts", "licence de pilote"):
         assert secret not in text
-    # `d 2`: the audit log of the second listed message's thread, every failed attempt in it.
-    listed = [x for x in terminal.out if x.lstrip().startswith(("1. given up", "2. given up"))]
+    # `d 2`: the audit log of the second listed e-mail's thread, every failed attempt in it.
+    listed = [x for x in terminal.out if x.lstrip().startswith(("1. message", "2. message"))]
     second = reply if reply.id in listed[1] else to_mentor
     first = to_mentor if second is reply else reply
     failed = [x for x in terminal.out if "delivery_failed" in x]
-    assert len(failed) == policies.JOB_MAX_ATTEMPTS
-    assert all(f"message={second.id}" in x and "error=ConnectionError" in x for x in failed)
-    assert any(f"system  undeliverable message={second.id}" in x for x in terminal.out)
+    assert failed and all(f"message={second.id}" in x for x in failed)
     assert not any(f"message={first.id}" in x for x in terminal.out)
-    assert "give the number of an undeliverable message from the list (d)" in text
-    assert status_of(local, to_mentor)[0] == Status.APPROVED  # listing changes nothing
+    assert "give the number of an undeliverable e-mail from the list (d)" in text
+    # `resend N` after the address is fixed: delivered once.
+    local.mailer.refuse = set()
+    terminal = moderate("d", "resend " + str(1 + [a.job.message_id for a in
+                        local.moderation.undeliverable()].index(to_mentor.id)), "q")  # fmt: skip
+    assert "queued again (queued)" in terminal.text
+    local.delivery.drain()
+    assert len(local.mail_to("marie-tremblay@example.org")) == 1
+    assert status_of(local, to_mentor)[0] == Status.DELIVERED

@@ -9,7 +9,7 @@ from email import policy
 from urllib.parse import unquote, urlencode
 
 import pytest
-from relay.conversation import CONVERSATION, PAUSE, Limits, Links
+from relay.config import Limits
 from relay.domain import (
     Conflict,
     InvalidInput,
@@ -20,7 +20,7 @@ from relay.domain import (
     ThreadState,
 )
 from relay.domain.tokens import BadToken
-from relay.maintenance import run_maintenance
+from relay.services.links import CONVERSATION, PAUSE, Links
 
 from tests.test_moderation import api, pending_question
 from tests.test_relay_api import fields
@@ -59,7 +59,7 @@ def approve_all(flow) -> None:
         status, _ = api(flow, "POST", f"/api/moderation/messages/{message['id']}/approve",
                         {"version": message["version"]})  # fmt: skip
         assert status == 200
-    run_maintenance(flow.questions, purge=False)
+    flow.relay.maintenance.run(purge=False)
 
 
 def test_a_conversation_goes_both_ways_through_the_pages_and_moderation(flow):
@@ -76,7 +76,10 @@ def test_a_conversation_goes_both_ways_through_the_pages_and_moderation(flow):
     assert status == 303 and "sent=1" in headers["location"]
     status, _, html = page(flow, mentor)
     assert "En attente de modération" in html
-    assert mails_to(flow, "alex.mentee@example.org")[1:] == []  # nothing before a moderator
+    confirmation, passed_on, *later = mails_to(flow, "alex.mentee@example.org")
+    assert passed_on["Subject"] == "Votre message a été transmis"  # told it went through
+    assert "Quelles études" not in passed_on.get_body(("plain",)).get_content()
+    assert later == []  # the mentor's reply: nothing before a moderator
     approve_all(flow)
     answer = mails_to(flow, "alex.mentee@example.org")[-1]
     mentee = link(answer)
@@ -129,12 +132,18 @@ def test_a_mentor_at_capacity_takes_no_new_question_until_one_closes(services):
     services.ask(mentor="jordan-lee", email="other.mentee@example.org")  # room again
 
 
-def test_the_relay_refuses_at_once_when_the_default_capacity_is_reached(flow, monkeypatch):
-    monkeypatch.setenv("PASSERELLE_DEFAULT_CAPACITY", "1")
+def test_the_relay_refuses_at_once_when_the_default_capacity_is_reached(tmp_path):
+    from dataclasses import replace
+
+    from tests.conftest import RELAY_MENTORS, RelayHarness, moderator_entries
+
+    flow = RelayHarness(tmp_path / "r", RELAY_MENTORS, moderator_tokens=moderator_entries(),
+                        limits=replace(Limits(), default_capacity=1))  # fmt: skip
     pending_question(flow)
     status, _, body = flow.post_form(fields(email="sam@example.org"), json_reply=True)
     assert status == 409 and '"not_accepting"' in body
     assert flow.threads() == 1
+    flow.store.close()
 
 
 def test_the_pause_link_pauses_and_resumes_the_mentor_at_once(flow):
@@ -202,6 +211,7 @@ def test_the_mentee_erases_the_thread_bodies_and_address_go_audit_stays(services
     with pytest.raises(Conflict):
         services.conversations.reply(mentor, "Encore une réponse?")
     services.conversations.erase(mentee)  # twice is not an error
+    assert services.mailer.forgotten == [question.thread_id] * 2  # local copies: forgotten
 
 
 def test_ninety_days_without_activity_close_the_thread_then_retention_purges_it(services):
@@ -209,10 +219,10 @@ def test_ninety_days_without_activity_close_the_thread_then_retention_purges_it(
     services.moderation.approve(question.id, version=question.version, actor="mod:a")
     services.delivery.drain()
     services.now += timedelta(days=89)
-    assert services.conversations.close_inactive() == 0
+    assert services.maintenance.close_inactive() == 0
     services.now += timedelta(days=2)
-    assert services.conversations.close_inactive() == 1
-    assert services.conversations.close_inactive() == 0  # closed once
+    assert services.maintenance.close_inactive() == 1
+    assert services.maintenance.close_inactive() == 0  # closed once
     thread = services.store.get_thread(question.thread_id, now=services.now)
     assert thread.state == ThreadState.CLOSED
     assert services.store.count_open_threads("marie-tremblay", now=services.now) == 0
@@ -237,9 +247,26 @@ def test_erasing_from_the_page_needs_the_box_ticked(flow):
     thread_id = flow.store._con().execute("SELECT id FROM threads").fetchone()[0]
     # The mentee's link comes with the mentor's answer; sign one here the same way.
     q = flow.questions
-    mentee = Links(q.settings, Limits()).token(thread_id, "mentee", CONVERSATION, q.clock())
+    mentee = Links(q.settings).token(thread_id, "mentee", CONVERSATION, q.clock())
     status, _, html = post(flow, "/api/conversation/erase", {"token": mentee})
     assert status == 422 and "Cochez la case" in html
     status, _, html = post(flow, "/api/conversation/erase", {"token": mentee, "confirm": "yes"})
     assert status == 200 and "effacée" in html
     assert flow.store.get_thread(thread_id, now=flow.questions.clock()).mentee_email is None
+
+
+def test_erasing_removes_the_threads_e_mails_from_the_outbox_folder(flow):
+    pending_question(flow)
+    approve_all(flow)
+    [to_mentor] = mails_to(flow, "marie-tremblay@example.org")
+    mentee_mails = mails_to(flow, "alex.mentee@example.org")
+    assert mentee_mails  # the confirmation and the "passed on" notice are in the outbox
+    other = fields(email="sam.autre@example.org", question="Quel cégep choisir pour la chimie?")
+    flow.post_form(other, json_reply=True)  # another thread's mail must stay
+    mentee = link(mentee_mails[-1])
+    status, _, _ = post(flow, "/api/conversation/erase", {"token": mentee, "confirm": "yes"})
+    assert status in (200, 303)
+    left = b"".join(p.read_bytes() for p in flow.emails())
+    assert b"alex.mentee@example.org" not in left and b"Quelles \xc3\xa9tudes" not in left
+    assert b"sam.autre@example.org" in left
+    assert to_mentor["X-Passerelle-Thread"] not in " ".join(p.name for p in flow.emails())

@@ -87,27 +87,6 @@ def test_a_job_that_gave_up_moves_to_the_failed_partition_of_the_index(dynamodb_
     assert row["gsi1pk"]["S"] == "FAILED"
 
 
-def test_purge_removes_the_audit_streams_of_the_old_sweeps_and_indexes_open_threads(
-    dynamodb_store,
-):
-    store = dynamodb_store
-    thread, _, _ = create(store)
-    store.client.delete_item(  # a thread stored before the inactivity index existed
-        TableName=store.table, Key={"pk": {"S": f"THREAD#{thread.id}"}, "sk": {"S": "ACTIVITY"}}
-    )
-    assert store.inactive_threads(before=T0 + timedelta(days=1), now=T0) == []
-    for stream in ("index:opened-threads", "index:undeliverable"):
-        old = event(stream, "thread_opened")
-        store.client.transact_write_items(TransactItems=store._events_ops([old]))
-        assert store.events(stream)
-    store.purge(now=T0)
-    assert store.events("index:opened-threads") == store.events("index:undeliverable") == []
-    assert [e.action for e in store.events(thread.id)] == ["received"]
-    [found] = store.inactive_threads(before=T0 + timedelta(days=1), now=T0)
-    assert found.id == thread.id
-    assert store.purge(now=T0) == 0  # once
-
-
 def test_erasure_leaves_no_personal_data_anywhere_in_the_table(dynamodb_store):
     store = dynamodb_store
     thread, message, _ = approved_with_job(store)

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import yaml
-from relay.domain import Conflict, InvalidInput, Side, Status, ThreadState
-from relay.moderation import reasons
+from relay.domain import Conflict, InvalidInput, JobKind, Side, Status, ThreadState, policies
+from relay.services.moderation import reasons
 
 from tests.conftest import MODERATOR_TOKENS, ROOT
 from tests.test_relay_api import fields
@@ -25,9 +25,15 @@ def test_approve_stores_the_delivery_job_and_an_audit_event_together(services):
     assert event.actor == "mod:a" and event.at == services.now
     assert event.detail["before"] == "pending" and event.detail["after"] == "approved"
     assert event.detail["edited"] is False
-    [job] = services.store.claim_jobs(owner="w", now=services.now, lease=services.delivery.lease)
+    jobs = services.store.claim_jobs(owner="w", now=services.now, lease=services.delivery.lease)
+    by_kind = {j.kind: j for j in jobs}
+    assert set(by_kind) == {JobKind.MESSAGE, JobKind.PASSED_ON}  # with the mentee's notice
+    job = by_kind[JobKind.MESSAGE]
     assert job.message_id == message.id and job.recipient == Side.MENTOR
-    assert job.id == event.detail["job"]
+    assert job.id == event.detail["job"] and sorted(event.detail["jobs"]) == sorted(
+        j.id for j in jobs
+    )
+    assert by_kind[JobKind.PASSED_ON].recipient == Side.MENTEE
 
 
 def test_an_edited_approval_delivers_the_edit_and_records_that_it_was_edited(services):
@@ -39,7 +45,7 @@ def test_an_edited_approval_delivers_the_edit_and_records_that_it_was_edited(ser
     [event] = [e for e in services.store.events(message.thread_id) if e.action == "approved"]
     assert event.detail["edited"] is True and event.detail["length_after"] == len(edit)
     assert edit not in json.dumps(event.detail)  # the audit log keeps facts, not texts
-    assert services.delivery.drain().sent == 1
+    assert services.delivery.drain().sent == 2  # the edit to the mentor, the mentee's notice
     [mail] = services.mail_to("marie-tremblay@example.org")
     text = mail.get_body(("plain",)).get_content()
     assert edit in text and "Merci beaucoup" not in text
@@ -51,6 +57,7 @@ def test_rejection_tells_the_author_the_template_reason_never_who_decided(servic
         message.id, version=message.version, actor="moderator:alice", reason="off-topic"
     )
     assert decision.message.status == Status.REJECTED and decision.notified is True
+    assert services.delivery.drain().sent == 1  # the reason goes through the outbox
     [notice] = services.mail_to("alex.mentee@example.org")[-1:]
     text = notice.get_body(("plain",)).get_content()
     expected = next(r for r in REASONS if r["code"] == "off-topic")["fr"]
@@ -61,7 +68,7 @@ def test_rejection_tells_the_author_the_template_reason_never_who_decided(servic
     assert thread.state == ThreadState.CLOSED  # a refused first question frees the capacity
     assert services.store.count_open_threads("marie-tremblay", now=services.now) == 0
     actions = [e.action for e in services.store.events(message.thread_id)]
-    assert actions[-3:] == ["rejected", "closed", "rejection_notice_sent"]
+    assert actions[-3:] == ["rejected", "closed", "rejection_sent"]
 
 
 def test_a_reason_outside_the_templates_is_refused_and_changes_nothing(services):
@@ -80,16 +87,20 @@ def test_escalation_keeps_it_pending_and_moves_it_to_the_top(services):
     assert queue[0].message.escalated and queue[0].message.status == Status.PENDING
 
 
-def test_a_failed_rejection_notice_keeps_the_decision_and_says_so(local_services):
+def test_a_failed_rejection_notice_keeps_the_decision_and_is_retried(local_services):
     services = local_services
     message = services.ask()
     services.mailer.failures = 1
     decision = services.moderation.reject(
         message.id, version=message.version, actor="m", reason="too-vague"
     )
-    assert decision.notified is False
+    assert decision.notified is True  # queued with the decision
+    assert services.delivery.run_once().retried == 1
     assert services.store.get_message(message.id, now=services.now).status == Status.REJECTED
-    assert "rejection_notice_failed" in [e.action for e in services.store.events(message.thread_id)]
+    services.now += policies.JOB_BACKOFF_CAP
+    assert services.delivery.run_once().sent == 1
+    actions = [e.action for e in services.store.events(message.thread_id)]
+    assert actions.count("delivery_failed") == 1 and actions.count("rejection_sent") == 1
 
 
 def test_two_moderators_deciding_at_once_exactly_one_wins(services):
@@ -118,7 +129,11 @@ def test_two_moderators_deciding_at_once_exactly_one_wins(services):
     assert len(decisions) == 1
     final = services.store.get_message(message.id, now=services.now)
     jobs = services.store.claim_jobs(owner="w", now=services.now, lease=services.delivery.lease)
-    assert (final.status == Status.APPROVED) == (len(jobs) == 1)
+    kinds = sorted(j.kind for j in jobs)
+    if final.status == Status.APPROVED:
+        assert kinds == [JobKind.MESSAGE, JobKind.PASSED_ON]
+    else:
+        assert kinds == [JobKind.REJECTION]
 
 
 def test_reason_templates_come_from_the_data_file_in_both_languages():

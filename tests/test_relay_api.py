@@ -97,12 +97,12 @@ def test_confirmation_link_shows_a_button_and_the_post_makes_it_pending(relay):
     assert [m.id for m in relay.store.queue(now=relay.questions.clock())] == [message.id]
     assert thread.expires_at - thread.created_at > timedelta(days=30)
     actions = [e.action for e in relay.store.events(thread.id)]
-    assert actions == ["received", "address_confirmed", "queued"]
+    assert actions == ["received", "confirmation_sent", "address_confirmed", "queued"]
     status, _, page = relay.request(
         "POST", "/api/questions/confirm", f"token={token}".encode(), form
     )
     assert status == 200 and "déjà confirmée" in page
-    assert len(relay.store.events(thread.id)) == 3
+    assert len(relay.store.events(thread.id)) == 4
 
 
 def test_unconfirmed_question_expires_after_72_hours(relay):
@@ -306,15 +306,37 @@ def test_rate_limit_per_address(relay):
     assert relay.threads() == 5
 
 
-def test_rate_limit_per_client_and_keys_are_hashed(relay):
+def test_rate_limit_per_client_lets_a_class_ask_says_when_to_retry_and_keys_are_hashed(relay):
+    limit = relay.settings.limits.rate("client").limit
+    assert limit >= 30  # a school class behind one address
     replies = [
-        relay.post_form(fields(email=f"p{n}@example.org"), json_reply=True) for n in range(11)
+        relay.post_form(fields(email=f"p{n}@example.org"), json_reply=True)
+        for n in range(limit + 1)
     ]
-    assert [r[0] for r in replies] == [202] * 10 + [429]
-    assert replies[-1][1]["retry-after"] == "3600"
+    assert [r[0] for r in replies] == [202] * limit + [429]
+    retry = int(replies[-1][1]["retry-after"])
+    assert 1 <= retry <= 3600
+    body = json.loads(replies[-1][2])
+    assert body["retry_after"] == retry and "min" in body["message"]
     con = relay.store._con()
     keys = " ".join(row[0] for row in con.execute("SELECT key_hash FROM counters"))
     assert "203.0.113.7" not in keys and "example.org" not in keys
+
+
+def test_a_smaller_client_limit_is_a_setting(tmp_path):
+    from dataclasses import replace
+
+    from relay.config import Limits, RateLimit
+
+    from tests.conftest import RELAY_MENTORS, RelayHarness
+
+    rates = {**Limits().rates}
+    rates["client"] = RateLimit("client", 2, rates["client"].window)
+    harness = RelayHarness(tmp_path / "r", RELAY_MENTORS, limits=replace(Limits(), rates=rates))
+    codes = [harness.post_form(fields(email=f"q{n}@example.org"), json_reply=True)[0]
+             for n in range(3)]  # fmt: skip
+    assert codes == [202, 202, 429]
+    harness.store.close()
 
 
 def test_logs_never_contain_the_address_or_the_question(relay, caplog):
@@ -344,10 +366,11 @@ def test_unknown_routes_are_404_json(relay):
     assert status == 404 and json.loads(body)["error"] == "not_found"
 
 
-def test_links_in_e_mails_point_to_the_api_origin_when_it_is_not_the_site(relay):
-    from dataclasses import replace
+def test_links_in_e_mails_point_to_the_api_origin_when_it_is_not_the_site(tmp_path):
+    from tests.conftest import RELAY_MENTORS, RelayHarness
 
-    relay.questions.settings = replace(relay.settings, api_url="https://api.passerelle.example")
+    relay = RelayHarness(tmp_path / "r", RELAY_MENTORS, api_url="https://api.passerelle.example")
     relay.post_form(fields(), json_reply=True)
     text = read_email(relay.emails()[0]).get_body(("plain",)).get_content()
     assert "https://api.passerelle.example/api/questions/confirm?token=" in text
+    relay.store.close()

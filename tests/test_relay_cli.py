@@ -6,7 +6,7 @@ import json
 
 import pytest
 from relay import cli
-from relay.config import Settings
+from relay.container import settings_from_env
 from relay.store import open_store
 
 
@@ -26,7 +26,7 @@ def test_set_show_and_remove_a_contact_without_printing_the_address(env, capsys)
     cli.mentor_contact("marie-tremblay")
     out = capsys.readouterr().out
     assert "m***@example.org" in out and "marie.demo" not in out
-    store = open_store(Settings.from_env())
+    store = open_store(settings_from_env())
     assert store.get_mentor_contact("marie-tremblay").email == "marie.demo@example.org"
     assert (env / "var" / "secret").exists()  # local secret made on first use, outside the repo
     cli.mentor_contact("marie-tremblay", remove=True)

@@ -24,7 +24,7 @@ def served(tmp_path, relay):
     from conftest import free_port
 
     port = free_port()
-    server = make_server(site, "127.0.0.1", port, questions=relay.questions)
+    server = make_server(site, "127.0.0.1", port, relay.relay)
     thread = threading.Thread(target=server.safe_start, daemon=True)
     thread.start()
     server.ready_event.wait(10)

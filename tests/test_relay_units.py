@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from relay.api.forms import Refused, check_origin, validate
 from relay.domain import InvalidTransition, PolicyRefusal, Status, check_transition
-from relay.domain.policies import age_band, retry_delay
+from relay.domain.policies import age_band
+from relay.domain.retries import backoff, next_attempt
 from relay.domain.tokens import BadToken, issue, key_hash, verify
 from relay.mail.compose import confirmation
 from relay.manifest import ManifestSource
@@ -81,10 +82,23 @@ def test_state_machine_allows_only_the_documented_path():
             check_transition(current, target)
 
 
-def test_retry_backoff_grows_and_is_capped():
-    delays = [retry_delay(n) for n in range(1, 10)]
-    assert delays == sorted(delays) and delays[0] == timedelta(seconds=30)
-    assert delays[-1] == timedelta(hours=1)
+def test_retry_backoff_grows_with_jitter_and_is_capped():
+    middle = [backoff(n, rand=lambda: 0.5) for n in range(1, 10)]
+    assert middle == sorted(middle) and middle[0] == timedelta(seconds=30)
+    assert middle[-1] == timedelta(hours=1)
+    assert backoff(1, rand=lambda: 0.0) == timedelta(seconds=22.5)  # -25 %
+    assert backoff(1, rand=lambda: 1.0) == timedelta(seconds=37.5)  # +25 %
+    assert backoff(40, rand=lambda: 1.0) == timedelta(hours=1)  # never above the cap
+
+
+def test_a_transient_failure_is_retried_until_the_jobs_own_expiry():
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 11, 29, tzinfo=UTC)
+    until = now + timedelta(days=30)
+    assert next_attempt(500, now, until, rand=lambda: 0.5) == now + timedelta(hours=1)
+    assert next_attempt(3, until - timedelta(seconds=5), until) == until  # never past expiry
+    assert next_attempt(3, until, until) is None  # the message itself is gone
 
 
 def test_e_mail_headers_cannot_be_injected():
@@ -128,3 +142,15 @@ def test_manifest_is_reloaded_when_the_file_changes(tmp_path):
     assert source.get().mentors["a"].accepting
     path.write_text(json.dumps({"mentors": {"a": {"accepting": False}, "b": {}}}))
     assert not source.get().mentors["a"].accepting and "b" in source.get().mentors
+
+
+def test_fingerprints_are_salted_with_the_relay_secret():
+    import hashlib
+
+    from relay.domain.idempotency import fingerprint
+
+    parts = ("marie-tremblay", "alex@example.org", "Ma question")
+    assert fingerprint("secret-a", *parts) == fingerprint("secret-a", *parts)
+    assert fingerprint("secret-a", *parts) != fingerprint("secret-b", *parts)
+    plain = hashlib.sha256("\x00".join(parts).encode() + b"\x00").hexdigest()
+    assert fingerprint("secret-a", *parts) != plain  # not guessable from the address and text

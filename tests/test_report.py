@@ -10,9 +10,9 @@ from datetime import timedelta
 import pytest
 from conftest import RelayServices
 from relay import report
-from relay.conversation import CONVERSATION
 from relay.domain import Side, ThreadState
-from relay.questions import Question
+from relay.services.links import CONVERSATION
+from relay.services.questions import Question
 
 MENTEE_EMAIL = "alex.mentee@example.org"
 

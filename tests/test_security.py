@@ -7,8 +7,9 @@ import logging
 from urllib.parse import quote
 
 import pytest
-from relay.conversation import CONVERSATION, PAUSE, Limits, Links
+from relay.config import Limits
 from relay.domain import tokens
+from relay.services.links import CONVERSATION, PAUSE, Links
 
 from tests.conftest import MODERATOR_TOKENS
 from tests.test_conversation import approve_all, link, mails_to, page, post
@@ -23,7 +24,7 @@ HOSTILE = f"Bonjour! {SCRIPT} Quelles études pour devenir pilote d'avion au Qu�
 def signed(flow, thread_id: str, side: str, purpose: str = CONVERSATION, **shift) -> str:
     from datetime import timedelta
 
-    links = Links(flow.questions.settings, Limits())
+    links = Links(flow.settings)
     now = flow.questions.clock() + timedelta(**shift)
     return links.token(thread_id, side, purpose, now)
 
@@ -100,7 +101,7 @@ def jwt_event_request(flow, claims: dict):
                "HTTP_HOST": "api.example.org"}  # fmt: skip
     event = RelayWSGI.event(environ, "/api/moderation/queue", b"")
     event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    result = flow.app.resolve(event, None)
+    result = flow.relay.resolve(event, None)
     return result["statusCode"], result.get("body") or ""
 
 
@@ -196,9 +197,9 @@ def test_log_lines_hold_no_address_and_no_message_body(flow, all_logs):
     mentor = link(mails_to(flow, "marie-tremblay@example.org")[0])
     reply = "Réponse confidentielle de la mentore numéro 7777."
     post(flow, "/api/conversation/reply", {"token": mentor, "text": reply})
-    flow.questions.mailer, real = _Broken(), flow.questions.mailer
+    flow.relay.delivery.mailer, real = _Broken(), flow.relay.delivery.mailer
     approve_all(flow)  # the send fails: the failure is logged too
-    flow.questions.mailer = real
+    flow.relay.delivery.mailer = real
     status, _, _ = post(flow, "/api/conversation/erase", {"token": quote(mentor)})
     logged = "\n".join(all_logs)
     for action in ("question_received", "delivery_failed", "approved", "reply_queued"):

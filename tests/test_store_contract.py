@@ -14,6 +14,7 @@ from relay.domain import (
     Expired,
     IdempotencyMismatch,
     InvalidTransition,
+    JobKind,
     JobState,
     LeaseLost,
     MentorContact,
@@ -414,25 +415,28 @@ def test_inactive_threads_are_open_unexpired_and_idle_since_before_oldest_first(
     assert ids(T0 + 6 * HOUR, T0 + 100 * HOUR) == []  # expired threads are never listed
 
 
-def test_failed_jobs_lists_only_jobs_that_gave_up_newest_first(store):
+def test_troubled_jobs_lists_failed_and_stuck_jobs_newest_first(store):
     lease = timedelta(minutes=2)
     thread, message, job = approved_with_job(store)
     sent_thread, _, sent = approved_with_job(store)
-    assert store.failed_jobs(now=T0) == []
+    assert store.troubled_jobs(now=T0, stuck_after=3) == []
     store.claim_jobs(owner="a", now=T0, lease=lease)
     retry = T0 + HOUR
     store.fail_job(
         job.id, owner="a", error="smtp_4xx", retry_at=retry, event=event(thread.id, "x"), now=T0
     )
     store.complete_job(sent.id, owner="a", event=event(sent_thread.id, "delivered"), now=T0)
-    assert store.failed_jobs(now=T0) == []  # retrying is not failed
+    assert store.troubled_jobs(now=T0, stuck_after=3) == []  # one retry is not trouble
+    assert [j.id for j in store.troubled_jobs(now=T0, stuck_after=1)] == [job.id]  # stuck
     store.claim_jobs(owner="a", now=retry, lease=lease)
     store.fail_job(
-        job.id, owner="a", error="smtp_5xx", retry_at=None, event=event(thread.id, "x"), now=retry
-    )
-    [failed] = store.failed_jobs(now=retry)
+        job.id, owner="a", error="MessageRejected", retry_at=None, event=event(thread.id, "x"),
+        now=retry, permanent=True,
+    )  # fmt: skip
+    [failed] = store.troubled_jobs(now=retry, stuck_after=3)
     assert (failed.id, failed.message_id, failed.thread_id) == (job.id, message.id, thread.id)
-    assert failed.state == JobState.FAILED and failed.last_error == "smtp_5xx"
+    assert failed.state == JobState.FAILED and failed.last_error == "MessageRejected"
+    assert failed.permanent is True
     assert failed.attempts == 2 and type(failed.attempts) is int
     assert failed.next_attempt_at == retry
     other_thread, _, other = approved_with_job(store)
@@ -441,9 +445,146 @@ def test_failed_jobs_lists_only_jobs_that_gave_up_newest_first(store):
     store.fail_job(
         other.id, owner="b", error="x", retry_at=None, event=event(other_thread.id, "x"), now=later
     )
-    assert [j.id for j in store.failed_jobs(now=later)] == [other.id, job.id]
-    assert [j.id for j in store.failed_jobs(now=later, limit=1)] == [other.id]
-    assert store.failed_jobs(now=job.expires_at) == []  # expired with its thread
+    assert store.get_job(other.id).permanent is False
+    assert [j.id for j in store.troubled_jobs(now=later, stuck_after=3)] == [other.id, job.id]
+    assert [j.id for j in store.troubled_jobs(now=later, stuck_after=3, limit=1)] == [other.id]
+    assert store.troubled_jobs(now=job.expires_at, stuck_after=3) == []  # expired with its thread
+
+
+def confirmation_job(thread: Thread, message: Message, **kw) -> DeliveryJob:
+    fields = dict(
+        id=new_id(), message_id=message.id, thread_id=thread.id, recipient=Side.MENTEE,
+        created_at=T0, next_attempt_at=T0, expires_at=thread.expires_at,
+        kind=JobKind.CONFIRMATION,
+    )  # fmt: skip
+    fields.update(kw)
+    return DeliveryJob(**fields)
+
+
+def create_with_job(store, key=None):
+    thread = make_thread()
+    message = make_message(thread)
+    job = confirmation_job(thread, message)
+    stored = store.create_thread(
+        thread, message, event(thread.id, "received", message.id),
+        idempotency_key=key or new_id(), fingerprint="fp-1", now=T0, jobs=[job],
+    )  # fmt: skip
+    return (*stored, job)
+
+
+def test_a_new_thread_stores_its_outbox_jobs_in_the_same_transaction(store):
+    thread, message, created, job = create_with_job(store)
+    assert created
+    stored = store.get_job(job.id)
+    assert (stored.kind, stored.recipient, stored.state) == (
+        JobKind.CONFIRMATION, Side.MENTEE, JobState.QUEUED,
+    )  # fmt: skip
+    assert [j.id for j in store.jobs_of(thread.id)] == [job.id]
+    [claimed] = store.claim_jobs(owner="w", now=T0, lease=timedelta(minutes=2))
+    assert claimed.id == job.id and claimed.kind == JobKind.CONFIRMATION
+
+
+def test_completing_a_notice_job_leaves_its_message_as_it_is(store):
+    thread, message, _, job = create_with_job(store)
+    store.claim_jobs(owner="w", now=T0, lease=timedelta(minutes=2))
+    store.complete_job(job.id, owner="w", event=event(thread.id, "confirmation_sent"), now=T0)
+    assert store.get_job(job.id).state == JobState.SENT
+    again = store.get_message(message.id, now=T0)
+    assert (again.status, again.version) == (Status.RECEIVED, 1)
+
+
+def test_a_replay_writes_no_second_job(store):
+    first = create_with_job(store, key="k-jobs")
+    again = create_with_job(store, key="k-jobs")
+    assert again[2] is False and again[0].id == first[0].id
+    assert [j.id for j in store.jobs_of(first[0].id)] == [first[3].id]
+    with pytest.raises(NotFound):
+        store.get_job(again[3].id)
+
+
+def test_find_idempotent_reads_the_record_until_it_expires(store):
+    assert store.find_idempotent("k-find", now=T0) is None
+    thread, message, _ = create(store, key="k-find", fingerprint="fp-z")
+    record = store.find_idempotent("k-find", now=T0)
+    assert (record.thread_id, record.message_id, record.fingerprint) == (
+        thread.id, message.id, "fp-z",
+    )  # fmt: skip
+    assert store.find_idempotent("k-find", now=record.expires_at) is None
+
+
+def test_concurrent_first_uses_of_one_key_store_one_thread(store):
+    def attempt(_):
+        return create_with_job(store, key="k-race")
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(attempt, range(4)))
+    assert sum(1 for r in results if r[2]) == 1
+    assert len({r[0].id for r in results}) == 1
+    assert len(store.jobs_of(results[0][0].id)) == 1
+
+
+def test_moderators_resend_or_close_a_job(store):
+    lease = timedelta(minutes=2)
+    thread, message, job = approved_with_job(store)
+    store.claim_jobs(owner="a", now=T0, lease=lease)
+    with pytest.raises(Conflict):  # a live lease: a worker is sending it now
+        store.set_job_state(job.id, expected=JobState.QUEUED, new=JobState.CANCELLED, events=[],
+                            now=T0)  # fmt: skip
+    store.fail_job(job.id, owner="a", error="MessageRejected", retry_at=None,
+                   event=event(thread.id, "x"), now=T0, permanent=True)  # fmt: skip
+    later = T0 + HOUR
+    resent = store.set_job_state(
+        job.id, expected=JobState.FAILED, new=JobState.QUEUED,
+        events=[event(thread.id, "delivery_resent", at=later)], now=later,
+    )  # fmt: skip
+    assert resent.state == JobState.QUEUED and resent.next_attempt_at == later
+    assert store.get_job(job.id).permanent is False
+    assert store.events(thread.id)[-1].action == "delivery_resent"
+    with pytest.raises(Conflict):  # it is queued now, not failed
+        store.set_job_state(job.id, expected=JobState.FAILED, new=JobState.QUEUED, events=[],
+                            now=later)  # fmt: skip
+    [claimed] = store.claim_jobs(owner="b", now=later, lease=lease)
+    assert claimed.id == job.id
+    store.fail_job(job.id, owner="b", error="x", retry_at=later + HOUR,
+                   event=event(thread.id, "x"), now=later)  # fmt: skip
+    closed = store.set_job_state(job.id, expected=JobState.QUEUED, new=JobState.CANCELLED,
+                                 events=[], now=later)  # fmt: skip
+    assert closed.state == JobState.CANCELLED
+    assert store.claim_jobs(owner="c", now=later + 2 * HOUR, lease=lease) == []
+    assert store.get_message(message.id, now=later).status == Status.APPROVED
+    with pytest.raises(NotFound):
+        store.set_job_state("nope", expected=JobState.FAILED, new=JobState.QUEUED, events=[],
+                            now=later)  # fmt: skip
+
+
+def test_a_longer_thread_expiry_carries_its_jobs(store):
+    thread, message, _, job = create_with_job(store)
+    longer = T0 + 400 * 24 * HOUR
+    advance(store, message, Status.CONFIRMED, thread_expires_at=longer)
+    assert store.get_job(job.id).expires_at == longer
+
+
+def test_erasure_cancels_queued_notice_jobs_too(store):
+    thread, _, _, job = create_with_job(store)
+    store.erase_thread(thread.id, events=[], now=T0)
+    assert store.get_job(job.id).state == JobState.CANCELLED
+    assert store.claim_jobs(owner="w", now=T0, lease=timedelta(minutes=2)) == []
+
+
+def test_open_threads_count_what_domain_capacity_counts(store):
+    from relay.domain import PolicyRefusal, capacity
+
+    _, unconfirmed, _ = create(store)
+    assert store.count_open_threads("marie-tremblay", now=T0) == 0
+    capacity.check_room(0, 1, 3)  # room
+    confirmed_thread, confirmed, _ = create(store)
+    advance(store, confirmed, Status.CONFIRMED)
+    assert store.count_open_threads("marie-tremblay", now=T0) == 1
+    with pytest.raises(PolicyRefusal):
+        capacity.check_room(1, 1, 3)
+    store.set_thread_state(confirmed_thread.id, expected="open", new="closed", events=[], now=T0)
+    assert store.count_open_threads("marie-tremblay", now=T0) == 0
+    assert store.count_open_threads("jordan-lee", now=T0) == 0
 
 
 def test_stored_times_read_back_as_aware_utc(store):
@@ -454,19 +595,51 @@ def test_stored_times_read_back_as_aware_utc(store):
     assert store.get_message(message.id, now=T0).updated_at.tzinfo is not None
 
 
-def test_sqlite_drops_the_audit_streams_of_the_old_sweeps_when_opened(tmp_path):
+def test_sqlite_adds_the_new_job_columns_to_an_older_file(tmp_path):
+    import sqlite3
+
     from relay.store.sqlite import SqliteStore
 
     path = tmp_path / "relay.sqlite3"
-    old = SqliteStore(path)
-    thread, _, _ = create(old)
-    with old._tx() as con:
-        for stream in ("index:opened-threads", "index:undeliverable"):
-            old._insert_event(con, event(stream, "thread_opened"))
-    old.close()
+    con = sqlite3.connect(path)
+    con.execute(
+        "CREATE TABLE jobs (id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT"
+        " NULL, recipient TEXT NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL,"
+        " expires_at TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,"
+        " lease_owner TEXT, lease_until TEXT, last_error TEXT)"
+    )
+    con.execute(
+        "INSERT INTO jobs VALUES ('j1', 'm1', 't1', 'mentor', ?, ?, ?, 'queued', 0, NULL, NULL,"
+        " NULL)", ("2026-11-28T12:00:00.000000Z",) * 2 + ("2027-11-28T12:00:00.000000Z",),
+    )  # fmt: skip
+    con.commit()
+    con.close()
     store = SqliteStore(path)
-    assert store.events("index:opened-threads") == store.events("index:undeliverable") == []
-    assert [e.action for e in store.events(thread.id)] == ["received"]
+    job = store.get_job("j1")
+    assert (job.kind, job.permanent) == (JobKind.MESSAGE, False)
+    store.close()
+
+
+def test_sqlite_files_are_private_and_erasure_leaves_no_copy(tmp_path):
+    import stat
+
+    from relay.store.sqlite import SqliteStore
+
+    path = tmp_path / "relay.sqlite3"
+    store = SqliteStore(path)
+    secret = "phrase-unique-à-effacer-" + new_id()
+    thread = make_thread(mentee_email=f"{new_id()}@example.org")
+    message = make_message(thread, body=secret, delivered_text=secret)
+    store.create_thread(thread, message, event(thread.id, "received"), idempotency_key="k",
+                        fingerprint="fp", now=T0)  # fmt: skip
+    for name in ("relay.sqlite3", "relay.sqlite3-wal", "relay.sqlite3-shm"):
+        mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+        assert mode == 0o600, (name, oct(mode))
+    store.erase_thread(thread.id, events=[], now=T0)
+    for name in ("relay.sqlite3", "relay.sqlite3-wal"):
+        data = (tmp_path / name).read_bytes() if (tmp_path / name).exists() else b""
+        assert secret.encode() not in data, name
+        assert thread.mentee_email.encode() not in data, name
     store.close()
 
 

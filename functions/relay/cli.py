@@ -9,17 +9,15 @@ bidirectional overrides).
 from __future__ import annotations
 
 import getpass
-import os
 import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from . import container
 from .config import Settings
-from .domain import Conflict, InvalidInput, MentorContact, NotFound, utcnow
-from .manifest import ManifestSource
-from .store import open_store
+from .domain import Conflict, InvalidInput, MentorContact, NotFound
 
 
 def mask(address: str) -> str:
@@ -33,9 +31,9 @@ def _fail(message: str) -> None:
     raise SystemExit(1)
 
 
-def _known_slugs(settings: Settings) -> set[str] | None:
+def _known_slugs(relay) -> set[str] | None:
     try:
-        return set(ManifestSource(settings.manifest).get().mentors)
+        return set(relay.manifest.get().mentors)
     except (OSError, ValueError):
         return None  # no build yet: cannot check the slug
 
@@ -44,11 +42,11 @@ def mentor_contact(slug: str, email: str | None = None, remove: bool = False) ->
     """Set, show or remove a mentor's private contact address."""
     from .api.models import EMAIL
 
-    settings = Settings.from_env()
-    store = open_store(settings)
+    relay = container.from_env()
+    settings, store = relay.settings, relay.store
     if email and remove:
         _fail("give --email or --remove, not both")
-    known = _known_slugs(settings)
+    known = _known_slugs(relay)
     if known is not None and slug not in known and not remove:
         _fail(f"no mentor {slug!r} in {settings.manifest} (run `invoke build` first?)")
     if remove:
@@ -67,7 +65,7 @@ def mentor_contact(slug: str, email: str | None = None, remove: bool = False) ->
         except NotFound:
             paused = False
         store.set_mentor_contact(
-            MentorContact(slug=slug, email=email, paused=paused, updated_at=utcnow())
+            MentorContact(slug=slug, email=email, paused=paused, updated_at=relay.clock())
         )
     try:
         contact = store.get_mentor_contact(slug)
@@ -79,8 +77,7 @@ def mentor_contact(slug: str, email: str | None = None, remove: bool = False) ->
 
 def audit(thread_id: str) -> None:
     """Print a thread's audit log: who did what, when (no message text, no address)."""
-    store = open_store(Settings.from_env())
-    events = store.events(thread_id)
+    events = container.from_env().store.events(thread_id)
     if not events:
         _fail(f"no events for thread {thread_id}")
     for event in events:
@@ -92,7 +89,8 @@ def audit(thread_id: str) -> None:
 
 def purge() -> None:
     """Delete every expired row (unconfirmed questions after 72 h, old threads, counters)."""
-    removed = open_store(Settings.from_env()).purge(now=utcnow())
+    relay = container.from_env()
+    removed = relay.store.purge(now=relay.clock())
     print(f"purged {removed} expired rows")
 
 
@@ -100,9 +98,8 @@ def report(csv_path: str | None = None) -> None:
     """Quality follow-up per mentor and overall, as a table or a CSV file (no personal data)."""
     from . import report as quality
 
-    settings = Settings.from_env()
-    store = open_store(settings)
-    found = quality.build(store, now=utcnow(), mentors=sorted(_known_slugs(settings) or ()))
+    relay = container.from_env()
+    found = quality.build(relay.store, now=relay.clock(), mentors=sorted(_known_slugs(relay) or ()))
     if csv_path:
         target = Path(csv_path)
         target.write_text(quality.to_csv(found), encoding="utf-8", newline="")
@@ -157,8 +154,10 @@ HELP = """commands:
   r N          reject message N with a reason (the author gets the reason)
   x N          escalate message N (second look, top of the queue)
   t N          audit log of message N's thread
-  d            list the messages that could not be delivered (given up after retries)
-  d N          audit log of undeliverable message N's thread
+  d            list the e-mails that could not go (refused, or still failing)
+  d N          audit log of undeliverable e-mail N's thread
+  resend N     try undeliverable e-mail N again now
+  close N      stop trying undeliverable e-mail N
   h            this help
   q            quit"""
 
@@ -179,7 +178,7 @@ class Console:
         self.list()
         given_up = len(self.moderation.undeliverable())
         if given_up:
-            self.write(f"{given_up} approved message(s) could not be delivered: type d to see.")
+            self.write(f"{given_up} e-mail(s) could not be delivered: type d to see.")
         while True:
             try:
                 line = self.read("moderate> ").strip()
@@ -194,6 +193,8 @@ class Console:
                 self.list()
             elif command == "d":
                 self.undeliverable(arg.strip())
+            elif command in ("resend", "close"):
+                self.job(command, arg.strip())
             elif command in ("s", "a", "e", "r", "x", "t"):
                 self.act(command, arg.strip())
             else:
@@ -220,29 +221,48 @@ class Console:
             )
 
     def undeliverable(self, arg: str) -> None:
-        """`d`: what delivery gave up on (no text, no address); `d N`: that thread's audit log."""
-        from .moderation import other
-
+        """`d`: e-mails that could not go (no text, no address); `d N`: that thread's audit log."""
         if arg:
-            if not arg.isdigit() or not 1 <= int(arg) <= len(self.alerts):
-                self.write("give the number of an undeliverable message from the list (d)")
-                return
-            self.events(self.alerts[int(arg) - 1].thread_id)
+            alert = self._alert(arg)
+            if alert is not None:
+                self.events(alert.thread_id)
             return
         self.alerts = self.moderation.undeliverable()
         if not self.alerts:
-            self.write("No undeliverable message.")
+            self.write("No undeliverable e-mail.")
             return
         now = self.moderation.clock()
-        self.write(f"{len(self.alerts)} message(s) could not be delivered (nothing resends them):")
+        self.write(f"{len(self.alerts)} e-mail(s) could not be delivered:")
         for n, alert in enumerate(self.alerts, 1):
-            to = other(alert.message.author)  # approve sends to the side that did not write
+            job = alert.job
+            how = ("REFUSED for good" if alert.permanent else
+                   f"failed {alert.at:%Y-%m-%d %H:%M} UTC" if alert.state == "failed" else
+                   f"still failing, next try {alert.at:%Y-%m-%d %H:%M} UTC")  # fmt: skip
             self.write(safe(
-                f"{n:>3}. given up {alert.at:%Y-%m-%d %H:%M} UTC ({_age(now, alert.at)} ago)"
-                f"  to the {to}  after {alert.attempts} attempt(s)  error {alert.error or '-'}\n"
-                f"       thread {alert.thread_id}  message {alert.message.id}"
+                f"{n:>3}. {job.kind} to the {job.recipient}  {how} ({_age(now, alert.at)})"
+                f"  after {alert.attempts} attempt(s)  error {alert.error or '-'}\n"
+                f"       thread {alert.thread_id}  message {alert.message.id}  job {job.id}"
             ))  # fmt: skip
-        self.write("d N shows the thread's audit log.")
+        self.write("d N shows the thread's audit log; resend N tries again; close N stops.")
+
+    def _alert(self, arg: str):
+        if not arg.isdigit() or not 1 <= int(arg) <= len(self.alerts):
+            self.write("give the number of an undeliverable e-mail from the list (d)")
+            return None
+        return self.alerts[int(arg) - 1]
+
+    def job(self, command: str, arg: str) -> None:
+        alert = self._alert(arg)
+        if alert is None:
+            return
+        act = self.moderation.resend if command == "resend" else self.moderation.close
+        try:
+            job = act(alert.job.id, actor=self.actor)
+        except (Conflict, NotFound):
+            self.write(f"E-mail {arg} changed meanwhile. Type d to reload.")
+            return
+        self.write(f"E-mail {arg} {'queued again' if command == 'resend' else 'closed'}"
+                   f" ({job.state}).")  # fmt: skip
 
     def events(self, thread_id: str) -> None:
         """A thread's audit log: events hold no message text and no address."""
@@ -344,7 +364,7 @@ class Console:
         self.done(arg, "approved with your edit")
 
     def reject(self, message, arg: str) -> None:
-        from .moderation import reasons
+        from .services.moderation import reasons
 
         choices = reasons()
         for n, reason in enumerate(choices, 1):
@@ -366,25 +386,56 @@ class Console:
 
 
 def moderate(read: Callable[[str], str] = input, write: Callable = print) -> None:
-    """Review the queue from a terminal: list, show, approve, edit, reject, escalate."""
+    """Review the queue from a terminal: list, show, approve, edit, reject, escalate, resend."""
     from .auth import Authenticator, Unauthenticated
-    from .conversation import Limits
-    from .mail import open_mailer
-    from .moderation import Moderation
 
-    settings = Settings.from_env()
-    config = _moderator_tokens(settings)
+    relay = container.from_env()
+    config = _moderator_tokens(relay.settings)
     if not config:
         _fail("no moderator is configured: set PASSERELLE_MODERATOR_TOKENS"
               " (`python -m relay.auth NAME` makes an entry)")  # fmt: skip
-    token = os.environ.get("PASSERELLE_MODERATOR_TOKEN") or getpass.getpass("Moderator token: ")
+    token = relay.settings.moderator_token or getpass.getpass("Moderator token: ")
     try:
         actor = Authenticator(config).from_bearer(f"Bearer {token.strip()}").actor
     except Unauthenticated:
         _fail("this moderator token is not known")
-    store = open_store(settings)
-    moderation = Moderation(
-        store, open_mailer(settings), ManifestSource(settings.manifest), settings,
-        limits=Limits.from_env(),
-    )  # fmt: skip
-    Console(moderation, actor, read, write).run()
+    Console(relay.moderation, actor, read, write).run()
+
+
+def undeliverable() -> None:
+    """List the e-mails that could not go (refused for good, or still failing)."""
+    relay = container.from_env()
+    alerts = relay.moderation.undeliverable()
+    if not alerts:
+        print("No undeliverable e-mail.")
+    for alert in alerts:
+        job = alert.job
+        state = "refused" if alert.permanent else alert.state
+        print(
+            safe(
+                f"{job.id}  {job.kind} to the {job.recipient}  {state}  attempts"
+                f" {alert.attempts}  error {alert.error or '-'}  thread {alert.thread_id}"
+            )
+        )
+
+
+def resend(job_id: str, actor: str = "operator") -> None:
+    """Try an undeliverable e-mail again now (after fixing the mail service or the address)."""
+    _job_decision("resend", job_id, actor)
+
+
+def close(job_id: str, actor: str = "operator") -> None:
+    """Stop trying an undeliverable e-mail (cancelled, audited)."""
+    _job_decision("close", job_id, actor)
+
+
+def _job_decision(command: str, job_id: str, actor: str) -> None:
+    relay = container.from_env()
+    act = relay.moderation.resend if command == "resend" else relay.moderation.close
+    try:
+        job = act(job_id, actor=f"operator:{actor}")
+    except NotFound:
+        _fail(f"no e-mail job {job_id}")
+    except Conflict:
+        _fail(f"e-mail job {job_id} is not waiting (sent, closed, or being sent now)")
+    print(f"{job.id}: {job.state}")

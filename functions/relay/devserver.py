@@ -1,29 +1,36 @@
-"""`make serve`: the built site and the relay in one local process (cheroot, threaded).
+"""`make serve`: the built site and the relay locally (cheroot, threaded, a few processes).
 
 Static files come from the site folder; /api/* requests become API Gateway
 HTTP API (v2) events for the very resolver Lambda runs, so local behaviour is
 production behaviour. Storage: SQLite and an outbox folder of .eml files.
+Each server thread has its own resolver (no lock around a request), and
+`PASSERELLE_WORKERS` processes (default: one per CPU) share the port
+(SO_REUSEPORT), each with its own relay from the container; the first one
+also runs the maintenance loop (sends the outbox, closes, purges).
 """
 
 from __future__ import annotations
 
 import base64
 import mimetypes
+import multiprocessing
 import os
+import signal
 import sys
 import threading
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from cheroot import wsgi
 
+from . import container
 from .api.forms import MAX_BODY
 from .aws.local import check_demo_target, explain, local_endpoint
 from .config import Settings, local_secret
 from .domain import MentorContact, NotFound
-from .wiring import build_questions
 
 STATUS_TEXT = {
     200: "OK", 202: "Accepted", 204: "No Content", 303: "See Other", 304: "Not Modified",
@@ -38,39 +45,44 @@ def demo_email(slug: str) -> str:
     return f"{slug}@example.org"
 
 
-def local_settings(site_dir: Path, host: str, port: int) -> Settings:
+def local_settings(site_dir: Path, host: str, port: int, env=None) -> Settings:
     """Environment first; sensible local defaults for what is missing."""
-    data_dir = Path(os.environ.get("PASSERELLE_DATA_DIR", "var"))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = dict(os.environ)
-    env.setdefault("PASSERELLE_MANIFEST", str(Path(site_dir) / "relay" / "mentors.json"))
-    env.setdefault("PASSERELLE_SITE_URL", f"http://{host}:{port}")
-    if local_endpoint(env):  # DynamoDB/SES on a local moto: the local secret will do
-        env.setdefault("PASSERELLE_SECRET", local_secret(data_dir))
-    return Settings.from_env(env)  # no PASSERELLE_SECRET: a random one kept in the data dir
+    defaults = {
+        "PASSERELLE_MANIFEST": str(Path(site_dir) / "relay" / "mentors.json"),
+        "PASSERELLE_SITE_URL": f"http://{host}:{port}",
+    }
+    source = dict(os.environ if env is None else env)
+    if local_endpoint(source):  # DynamoDB/SES on a local moto: the local secret will do
+        data_dir = Path(source.get("PASSERELLE_DATA_DIR", "var"))
+        defaults["PASSERELLE_SECRET"] = local_secret(data_dir)
+    # No PASSERELLE_SECRET on SQLite: a random one kept in the data dir.
+    return container.settings_from_env(source, **defaults)
 
 
-def seed_demo_contacts(questions) -> int:
+def seed_demo_contacts(relay) -> int:
     """Give every mentor of the manifest an invented contact, if none is set yet."""
     added = 0
-    for slug in questions.manifest.get().mentors:
+    for slug in relay.manifest.get().mentors:
         try:
-            questions.store.get_mentor_contact(slug)
+            relay.store.get_mentor_contact(slug)
         except NotFound:
-            questions.store.set_mentor_contact(MentorContact(slug=slug, email=demo_email(slug)))
+            relay.store.set_mentor_contact(MentorContact(slug=slug, email=demo_email(slug)))
             added += 1
     return added
+
+
+#: Server threads per process. Few: requests are CPU-bound under one GIL, and every extra
+#: thread adds lock convoys (a thread that released the GIL inside SQLite waits to get it back).
+THREADS = 2
+KEEP_ALIVE = 1000  # idle keep-alive connections kept open (they hold no thread)
 
 
 class RelayWSGI:
     """WSGI app: /api/* through the resolver, everything else from the site folder."""
 
-    def __init__(self, site_dir: Path, app):
+    def __init__(self, site_dir: Path, relay):
         self.site_dir = Path(site_dir).resolve()
-        self.app = app
-        # Powertools keeps the current event on a class attribute (BaseRouter.current_event):
-        # one resolve at a time, as in a Lambda container. Static files stay concurrent.
-        self._resolving = threading.Lock()
+        self.relay = relay  # relay.resolve uses this thread's own resolver: no lock
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "/") or "/"
@@ -78,6 +90,7 @@ class RelayWSGI:
             status, headers, body = self.api(environ, path)
         else:
             status, headers, body = self.static(environ, path)
+        headers.append(("Content-Length", str(len(body))))
         start_response(f"{status} {STATUS_TEXT.get(status, 'Status')}", headers)
         return [body] if environ.get("REQUEST_METHOD") != "HEAD" else [b""]
 
@@ -92,8 +105,7 @@ class RelayWSGI:
             return 413, [("Content-Type", "application/json")], b'{"error": "too_large"}'
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         event = self.event(environ, path, raw)
-        with self._resolving:
-            result = self.app.resolve(event, None)
+        result = self.relay.resolve(event, None)
         headers = [(k, str(v)) for k, v in (result.get("headers") or {}).items()]
         for k, values in (result.get("multiValueHeaders") or {}).items():
             headers += [(k, str(v)) for v in values]
@@ -179,62 +191,127 @@ class DevServer(wsgi.Server):
         self.ready_event.set()
 
 
-def make_server(site_dir, host: str = "127.0.0.1", port: int = 8000, questions=None) -> DevServer:
-    from .api.app import create_app
-
-    questions = questions or build_questions(local_settings(Path(site_dir), host, port))
-    check_demo_target(questions.settings)  # never invented contacts in a real table
-    seeded = seed_demo_contacts(questions)
-    wsgi_app = RelayWSGI(Path(site_dir), create_app(questions))
-    server = DevServer((host, int(port)), wsgi_app, numthreads=16)
-    server.questions = questions
+def make_server(
+    site_dir, host: str = "127.0.0.1", port: int = 8000, relay=None, *, threads: int = 16,
+    reuse_port: bool = False,
+) -> DevServer:  # fmt: skip
+    relay = relay or container.build(local_settings(Path(site_dir), host, port))
+    check_demo_target(relay.settings)  # never invented contacts in a real table
+    seeded = seed_demo_contacts(relay)
+    wsgi_app = RelayWSGI(Path(site_dir), relay)
+    server = DevServer((host, int(port)), wsgi_app, numthreads=threads, reuse_port=reuse_port)
+    server.keep_alive_conn_limit = KEEP_ALIVE  # cheroot closes idle keep-alive ones beyond 10
+    server.relay = relay
     server.seeded = seeded
     return server
 
 
+def _worker(
+    site_dir: str, settings: Settings, index: int, ready, maintenance: bool, threads: int
+) -> None:
+    """One server process of `run`: its own relay (SQLite connections), the shared port."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (SIGTERM)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    parent = os.getppid()
+    host, port = settings.site_url.rsplit("//", 1)[1].rsplit(":", 1)
+    relay = container.build(settings)
+    server = make_server(site_dir, host, int(port), relay, threads=threads, reuse_port=True)
+    server.prepare()
+    background = relay.background(every=1.0).start() if index == 0 and maintenance else None
+    ready.set()
+
+    def orphaned() -> None:  # the parent died without stopping us (kill -9): stop too
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=orphaned, daemon=True, name="relay-parent-watch").start()
+    try:
+        server.serve()
+    finally:
+        if background is not None:
+            background.stop()
+        server.stop()
+        relay.close()
+
+
+def serve_workers(
+    site_dir, settings: Settings, workers: int, maintenance: bool = True, threads: int = THREADS
+) -> list:
+    """Start `workers` server processes on settings.site_url's port; returns them once ready.
+
+    The first runs the maintenance loop (unless `maintenance` is false: the bench measures
+    requests alone, and sends the outbox afterwards).
+    """
+    spawn = multiprocessing.get_context("spawn")
+    processes = []
+    for index in range(workers):
+        ready = spawn.Event()
+        process = spawn.Process(
+            target=_worker, args=(str(site_dir), settings, index, ready, maintenance, threads),
+            daemon=True,
+            name=f"relay-worker-{index}",
+        )  # fmt: skip
+        process.start()
+        if not ready.wait(60):
+            raise RuntimeError(f"relay worker {index} did not start")
+        processes.append(process)
+    return processes
+
+
 def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     from .auth import demo_token
-    from .maintenance import Background
 
-    token = None
-    if not os.environ.get("PASSERELLE_MODERATOR_TOKENS"):  # a demo moderator, kept in var/
-        token, entry = demo_token(Path(os.environ.get("PASSERELLE_DATA_DIR", "var")))
-        os.environ["PASSERELLE_MODERATOR_TOKENS"] = entry
     try:
-        server = make_server(site_dir, host, port)
+        settings = local_settings(Path(site_dir), host, port)
     except Exception as exc:  # the usual misconfigurations get one line, not a traceback
         if (reason := explain(exc)) is None:
             raise
         sys.exit(reason)
+    token = None
+    if not settings.moderator_tokens:  # a demo moderator, kept in var/
+        token, entry = demo_token(settings.data_dir)
+        settings = replace(settings, moderator_tokens=entry)
+    workers = settings.workers or os.cpu_count() or 1
     try:
-        server.prepare()  # binds the socket: a busy port is the usual first-run problem
+        probe = make_server(site_dir, host, port, container.build(settings))
+    except Exception as exc:  # a missing table or credentials: one line, not a traceback
+        if (reason := explain(exc)) is None:
+            raise
+        sys.exit(reason)
+    try:  # binds once here first: a busy port is the usual first-run problem
+        probe.prepare()
+        probe.stop()
     except OSError:
         sys.exit(
             f"Cannot listen on {host}:{port}: the port is in use (another server?). "
             "Choose another one, e.g. PORT=8080 make serve"
         )
-    settings = server.questions.settings
     print(f"Passerelle: http://{host}:{port}/  (site: {site_dir}, relay: /api/)")
     if settings.mailer == "ses":
         print(f"E-mails: sent through SES at {os.environ.get('AWS_ENDPOINT_URL', 'AWS')}")
     else:
         print(f"Outbox (e-mails as .eml files): {settings.outbox_dir.resolve()}")
-    if server.seeded:
-        print(f"Demo: {server.seeded} mentors given invented @example.org contact addresses")
+    if probe.seeded:
+        print(f"Demo: {probe.seeded} mentors given invented @example.org contact addresses")
     where = (
         f"DynamoDB table {settings.table}"
         if settings.store == "dynamodb"
-        else (settings.data_dir / "relay.sqlite3").resolve()
+        else settings.database.resolve()
     )
-    print(f"Store: {where}  — Ctrl+C to stop")
+    print(f"Store: {where}  ({workers} worker processes) — Ctrl+C to stop")
     if token:
         print(f"Demo moderator token (Authorization: Bearer …): {token}")
     sys.stdout.flush()
-    background = Background(server.questions).start()  # delivery, inactivity close, purge
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the workers on the way out
+    processes = serve_workers(site_dir, settings, workers)
     try:
-        server.serve()
+        while all(p.is_alive() for p in processes):
+            time.sleep(0.5)
     except KeyboardInterrupt:
         pass
     finally:
-        background.stop()
-        server.stop()
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=10)

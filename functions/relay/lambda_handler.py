@@ -1,31 +1,41 @@
-"""AWS entry point: API Gateway HTTP API (payload v2) -> the shared Powertools resolver."""
+"""AWS entry points: API Gateway HTTP API (payload v2) and the 5-minute maintenance schedule.
+
+One relay per warm container, built by the composition root from the
+function's environment (template.yaml) the first time it is needed.
+"""
 
 from __future__ import annotations
 
-from .wiring import build_app
+import threading
 
-_app = None
+from . import container
+
+_relay: container.Relay | None = None
+_building = threading.Lock()
+
+
+def relay() -> container.Relay:
+    global _relay
+    if _relay is None:
+        with _building:
+            if _relay is None:
+                _relay = container.from_env()
+    return _relay
+
+
+def reset() -> None:
+    """Forget the warm relay (tests that change the function's environment)."""
+    global _relay
+    _relay = None
 
 
 def handler(event, context):
-    global _app
-    if _app is None:  # built once per warm container
-        _app = build_app()
-    return _app.resolve(event, context)
-
-
-_questions = None
+    return relay().resolve(event, context)
 
 
 def maintenance(event, context):
     """Every 5 minutes (EventBridge). Purge is a full Scan on DynamoDB: once a day, or on demand."""
-    global _questions
-    from .domain import utcnow
-    from .maintenance import run_maintenance
-    from .wiring import build_questions
-
-    if _questions is None:
-        _questions = build_questions()
-    now = utcnow()
+    current = relay()
+    now = current.clock()
     purge = bool((event or {}).get("purge")) or (now.hour == 3 and now.minute < 5)
-    return run_maintenance(_questions, purge=purge)
+    return current.maintenance.run(purge=purge)

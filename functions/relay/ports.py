@@ -1,22 +1,36 @@
-"""The relay's two ports. Adapters: store/sqlite.py, store/dynamodb.py, mail/outbox.py, mail/ses.py.
+"""The relay's ports. Adapters: store/sqlite.py, store/dynamodb.py, mail/outbox.py, mail/ses.py.
 
 Every Store method takes `now` explicitly (no hidden clock) so the contract suite
 (tests/test_store_contract.py) can test expiry, leases and windows exactly.
 Every row has an `expires_at`; reads behave as if expired rows did not exist
 (raising `Expired`, a `NotFound`, for a direct lookup) and `purge` deletes them.
 
-Writes that change state are atomic with their audit event(s): either the
-change and the event are both stored, or neither is.
+Writes that change state are atomic with their audit event(s) and the
+outbox jobs they cause: either all are stored, or none is. Adapters decide
+no rule: the domain (relay.domain) does, and they write what it decided.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol, runtime_checkable
 
-from .domain import DeliveryJob, Event, MentorContact, Message, MessageChanges, Status, Thread
+from .domain import (
+    DeliveryJob,
+    Event,
+    JobState,
+    MentorContact,
+    Message,
+    MessageChanges,
+    Status,
+    Thread,
+)
+from .domain.idempotency import IdempotencyRecord
+
+#: The time, as an aware UTC datetime (tests move it).
+Clock = Callable[[], datetime]
 
 
 @runtime_checkable
@@ -32,13 +46,15 @@ class Store(Protocol):
         idempotency_key: str,
         fingerprint: str,
         now: datetime,
+        jobs: Sequence[DeliveryJob] = (),
     ) -> tuple[Thread, Message, bool]:
-        """Store a new thread, its first message and its event in one transaction.
+        """Store a new thread, its first message, its event and its jobs in one transaction.
 
         Returns (thread, message, created). If `idempotency_key` was already used
         (and has not expired) with the same `fingerprint`, nothing is written and
         the originally stored thread and message come back with created=False;
-        with a different fingerprint, raises IdempotencyMismatch.
+        with a different fingerprint, raises IdempotencyMismatch. Two concurrent
+        first uses of one key store one thread; the other gets created=False.
         """
         ...
 
@@ -56,6 +72,10 @@ class Store(Protocol):
         Raises NotFound/Expired if the thread is gone, Conflict if it is not open.
         Touches the thread's `last_activity_at`.
         """
+        ...
+
+    def find_idempotent(self, key: str, *, now: datetime) -> IdempotencyRecord | None:
+        """The unexpired record of an idempotency key, or None (read only)."""
         ...
 
     def get_thread(self, thread_id: str, *, now: datetime) -> Thread:
@@ -89,9 +109,9 @@ class Store(Protocol):
         stored message still has `expected_status` and `expected_version`;
         otherwise raises Conflict and writes nothing (the loser of a race).
         Increments `version`, sets `updated_at = now`, applies `changes`.
-        `jobs` is the outbox: delivery jobs stored with the approve decision.
+        `jobs` is the outbox: the e-mails this change causes, stored with it.
         `thread_expires_at` (if given) replaces the thread's expiry and the
-        expiry of all its messages (e.g. a confirmed question lives longer).
+        expiry of all its messages and jobs (e.g. a confirmed question lives longer).
         Raises NotFound/Expired if the message is gone.
         """
         ...
@@ -125,6 +145,8 @@ class Store(Protocol):
 
         State becomes `erased`; queued delivery jobs become `cancelled`. Idempotent:
         erasing an erased thread is not an error. NotFound if it never existed.
+        No copy of the erased values stays in the store's files (SQLite: secure
+        delete and a WAL checkpoint).
         """
         ...
 
@@ -137,7 +159,8 @@ class Store(Protocol):
         ...
 
     def count_open_threads(self, mentor: str, *, now: datetime) -> int:
-        """Open, unexpired threads of a mentor that have a message past `received` (capacity)."""
+        """Open, unexpired threads of a mentor that have a message past `received`: what
+        domain.capacity counts (an unconfirmed question never takes a mentor's place)."""
         ...
 
     def list_threads(self, *, now: datetime) -> list[Thread]:
@@ -163,7 +186,7 @@ class Store(Protocol):
         ...
 
     def complete_job(self, job_id: str, *, owner: str, event: Event, now: datetime) -> DeliveryJob:
-        """Mark the job sent and its message `delivered` (approved -> delivered), once.
+        """Mark the job sent and, for a `message` job, its message `delivered`, once.
 
         Raises LeaseLost if `owner` no longer holds a live lease, Conflict if the
         job is already sent.
@@ -179,19 +202,37 @@ class Store(Protocol):
         retry_at: datetime | None,
         event: Event,
         now: datetime,
+        permanent: bool = False,
     ) -> DeliveryJob:
         """Release the lease; retry at `retry_at`, or state `failed` when retry_at is None
-        (then `next_attempt_at` records when it gave up: `now`).
+        (then `next_attempt_at` records when it failed: `now`; `permanent` says the mail
+        service refused for good).
 
         `error` is a short code, never personal data. LeaseLost as for complete_job.
         """
         ...
 
+    def set_job_state(
+        self, job_id: str, *, expected: JobState, new: JobState, events: Sequence[Event],
+        now: datetime,
+    ) -> DeliveryJob:  # fmt: skip
+        """A moderator's resend (-> queued, due now) or close (-> cancelled), with its events.
+
+        Conflict if the job is not in `expected` or a worker holds a live lease on it.
+        """
+        ...
+
     def get_job(self, job_id: str) -> DeliveryJob: ...
 
-    def failed_jobs(self, *, now: datetime, limit: int = 200) -> list[DeliveryJob]:
-        """Unexpired jobs in state `failed` (delivery given up), the latest to give up first
-        (by `next_attempt_at`): the moderators' undeliverable list."""
+    def jobs_of(self, thread_id: str) -> list[DeliveryJob]:
+        """Every job of a thread, oldest first."""
+        ...
+
+    def troubled_jobs(
+        self, *, now: datetime, stuck_after: int, limit: int = 200
+    ) -> list[DeliveryJob]:
+        """Unexpired jobs that failed, or are still queued after `stuck_after` attempts,
+        the latest first (by `next_attempt_at`): the moderators' undeliverable list."""
         ...
 
     # --- rate limits -----------------------------------------------------------------------
@@ -199,9 +240,13 @@ class Store(Protocol):
     def hit(self, bucket: str, key_hash: str, *, window: timedelta, now: datetime) -> int:
         """Count one hit in the fixed window containing `now` and return the new count.
 
-        Windows start at multiples of `window` since the epoch. `key_hash` is
+        Windows are domain.windows.window_start(now, window). `key_hash` is
         already a salted hash. The counter row expires at the window's end.
         """
+        ...
+
+    def hits(self, counters: Sequence[tuple[str, str, timedelta]], *, now: datetime) -> list[int]:
+        """`hit` for several (bucket, key_hash, window) at once (SQLite: one transaction)."""
         ...
 
     # --- mentors' private contacts ---------------------------------------------------------
@@ -253,6 +298,11 @@ class Mailer(Protocol):
         """Send a fully composed message (mail/compose.py); return a provider message id.
 
         The message's headers are already safe (policy refuses newlines);
-        raise on failure so the delivery job is retried.
+        raise domain.MailRefused for a permanent refusal (bad address, bounce), anything
+        else for a transient failure: the delivery job is retried.
         """
+        ...
+
+    def forget(self, thread_id: str) -> None:
+        """Remove any local copy of the thread's e-mails (erasure); a no-op for a service."""
         ...

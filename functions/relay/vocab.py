@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 
+REPOSITORY_DATA = Path(__file__).resolve().parents[2] / "data"
+_where = {"dir": REPOSITORY_DATA}
+
+
+def use(folder: Path) -> None:
+    """Read the vocabularies from `folder` (the container passes PASSERELLE_VOCAB_DIR: Lambda's
+    packaged data/). The files are the same everywhere, so this is process-wide."""
+    if Path(folder) != _where["dir"]:
+        _where["dir"] = Path(folder)
+        _load.cache_clear()
+
 
 def data_dir() -> Path:
-    """data/ of the repository; on Lambda it is packaged next to the code (PASSERELLE_VOCAB_DIR)."""
-    configured = os.environ.get("PASSERELLE_VOCAB_DIR")
-    return Path(configured) if configured else Path(__file__).resolve().parents[2] / "data"
+    """data/ of the repository, or the packaged copy the container pointed to."""
+    return _where["dir"]
 
 
 @lru_cache(maxsize=16)

@@ -11,8 +11,8 @@ from email import policy
 
 import pytest
 from conftest import MODERATOR_TOKENS, RelayServices
-from relay.domain import Status, policies
-from relay.questions import Question
+from relay.domain import Status
+from relay.services.questions import Question
 from relay.store.sqlite import SqliteStore
 
 pytestmark = pytest.mark.browser
@@ -24,7 +24,7 @@ HOSTILE = (
 
 def ask(server, n: int, text: str, *, mentor="marie-tremblay", age=16) -> str:
     """A confirmed question in the queue (the form's path is covered by the journey test)."""
-    q = server.server.questions
+    q = server.relay.questions
     received = q.submit(
         Question(mentor=mentor, lang="fr", pseudonym=f"Jeune{n}", age=age, region="06",
                  situation="secondaire", email=f"jeune{n}.demo@example.org", question=text),
@@ -162,52 +162,67 @@ def test_two_moderators_at_once_the_loser_is_told(moderated_server, browser):
         bob.close()
 
 
-def test_undeliverable_messages_are_shown_above_the_queue(moderated_server, page, axe, tmp_path):
+def test_undeliverable_e_mails_are_shown_above_the_queue_and_can_be_resent(
+    moderated_server, page, axe, tmp_path
+):
     server = moderated_server
     ask(server, 4, "Quelle formation pour devenir électricienne en construction?")
     sign_in(page, server, MODERATOR_TOKENS["alice"])
     page.locator("#queue .queue-item").first.wait_for()
-    assert page.locator("#undeliverable").is_hidden()  # nothing given up: no section
+    assert page.locator("#undeliverable").is_hidden()  # nothing undeliverable: no section
 
-    # A worker on the same SQLite file approves a question, then every send fails for good.
+    # A worker on the same SQLite file approves a question; the mentor's address bounces.
     store = SqliteStore(server.data_dir / "relay.sqlite3")
     try:
         worker = RelayServices(store, tmp_path / "worker")
         worker.now = datetime.now(UTC) - timedelta(hours=2)
         failing = worker.ask(text="Je veux devenir machiniste. Quel DEP choisir près de Montréal?")
-        worker.give_up(failing)
-        assert [a.message.id for a in worker.moderation.undeliverable()] == [failing.id]
+        worker.mailer.refuse = {"marie-tremblay@example.org"}
+        worker.moderation.approve(failing.id, version=failing.version, actor="moderator:bob")
+        worker.delivery.drain()
+        [alert] = worker.moderation.undeliverable()
+        assert alert.message.id == failing.id and alert.permanent
     finally:
         store.close()
 
     page.keyboard.press("u")  # reload: the section appears, above the queue
     section = page.locator("#undeliverable")
     section.locator(".alert-item").wait_for()
-    assert section.get_by_role("heading", name="Messages non livrés").is_visible()
-    assert page.locator("#undeliverable-count").inner_text() == "1 message n'a pas pu être livré."
+    assert section.get_by_role("heading", name="Courriels non livrés").is_visible()
+    assert page.locator("#undeliverable-count").inner_text() == "1 courriel n'a pas pu être livré."
     assert page.locator("#undeliverable ~ .mod-columns #queue").count() == 1  # queue after it
     item = section.locator(".alert-item")
     assert item.get_attribute("data-message") == failing.id
-    assert item.locator(".attempts").inner_text() == str(policies.JOB_MAX_ATTEMPTS)
+    assert item.get_attribute("data-job") == alert.job.id
+    assert item.locator(".kind").inner_text() == "Le message lui-même"
+    assert item.locator(".state").inner_text().startswith("Refusé pour de bon")
+    assert item.locator(".attempts").inner_text() == "1"
     assert item.locator(".recipient").inner_text() == "À la personne mentore"
-    assert item.locator(".error").inner_text() == "ConnectionError"
+    assert item.locator(".error").inner_text() == "MessageRejected"
     assert item.locator(".thread-id").inner_text() == failing.thread_id
     assert re.search(r"il y a \d+ (heure|minutes)", item.locator(".gave-up").inner_text())
     assert page.locator("#queue .queue-item").count() == 1  # approved: not in the queue
 
-    # The thread's history: every attempt, then the alert; no address, no message text.
+    # The thread's history: the attempt; no address, no message text.
     toggle = item.get_by_role("button", name="Afficher l'historique de la conversation")
     assert toggle.get_attribute("aria-expanded") == "false"
     toggle.click()
     events = item.locator(".events li")
-    events.filter(has_text="undeliverable").wait_for()
-    assert events.filter(has_text="delivery_failed").count() == policies.JOB_MAX_ATTEMPTS
+    events.filter(has_text="delivery_failed").wait_for()
     shown = section.inner_text()
     assert "@" not in shown and "machiniste" not in shown
-    assert item.get_by_role("button", name="Masquer l'historique de la conversation").is_visible()
     assert axe(page) == []  # the section and an open history
     item.get_by_role("button", name="Masquer l'historique de la conversation").click()
     assert item.locator(".events").is_hidden()
+
+    # The address is fixed: resend. The e-mail goes once, the section goes away.
+    before = len(server.emails())
+    item.get_by_role("button", name="Renvoyer maintenant").click()
+    page.locator("#status").filter(has_text="Remis en file").wait_for()
+    section.wait_for(state="hidden")
+    assert server.deliver() == 1
+    assert len(server.emails()) == before + 1
+    assert message_in(server, failing.thread_id).status == Status.DELIVERED
 
 
 def test_never_indexed_never_linked(built_site):

@@ -6,17 +6,18 @@ import json
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler import CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 
-from ..domain import Expired, InvalidInput, NotFound, PolicyRefusal, RelayError
-from ..domain.errors import IdempotencyMismatch
+from ..domain import Conflict, Expired, InvalidInput, NotFound, PolicyRefusal, RelayError
+from ..domain.errors import IdempotencyMismatch, RateLimited
 from ..domain.policies import MIN_FILL_SECONDS
 from ..domain.tokens import BadToken
-from ..questions import Question, Questions
 from ..screening import help_resources
+from ..services.questions import Question
 from . import forms, pages
 from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn
+from .resolver import PerRequestResolver
 from .texts import FIELD_ERRORS, FORM_ERRORS, OUTCOMES, say
 
 logger = Logger(service="passerelle-relay")
@@ -44,10 +45,12 @@ def _html(status: int, body: str) -> Response:
     return Response(status_code=status, content_type=HTML, body=body, headers=dict(NO_STORE))
 
 
-def create_app(questions: Questions) -> APIGatewayHttpResolver:
-    settings = questions.settings
+def create_app(relay) -> PerRequestResolver:
+    """A resolver over the container's services (`relay.container.Relay`); one per thread."""
+    questions = relay.questions
+    settings = relay.settings
     site_origin = forms.origin_of(settings.site_url)
-    app = APIGatewayHttpResolver(
+    app = PerRequestResolver(
         enable_validation=True,
         cors=CORSConfig(
             allow_origin=site_origin,
@@ -77,17 +80,25 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
         fields: dict[str, object],
         codes: dict[str, str] | None = None,
         extra: dict | None = None,
+        retry_after: int | None = None,
     ) -> Response:
         codes = codes or {}
         logger.info("question_refused", extra={"code": code, "status": status})
+        if retry_after is not None:
+            extra = {**(extra or {}), "Retry-After": str(retry_after)}
+        message = say(FORM_ERRORS, code, lang)
+        if retry_after is not None and code == "rate_limited":
+            minutes = max(1, -(-retry_after // 60))
+            message += " " + say(FORM_ERRORS, "retry_in", lang).format(minutes=minutes)
         if wants_json(h):
             out = ErrorOut(
                 error=code,
-                message=say(FORM_ERRORS, code, lang),
+                message=message,
                 fields={f: say(FIELD_ERRORS, c, lang) for f, c in codes.items()},
                 codes=codes,
+                retry_after=retry_after,
             )
-            return _json(status, out.model_dump(), extra)
+            return _json(status, out.model_dump(exclude_none=True), extra)
         html = pages.form_page(
             lang=lang, values=fields, codes=codes, form_code=code, site_url=settings.site_url
         )
@@ -114,7 +125,7 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
         "/api/questions",
         summary="Ask a mentor a first question (held until the address is confirmed)",
         responses={
-            202: {"description": "Stored; a confirmation e-mail was sent",
+            202: {"description": "Stored; its confirmation e-mail is queued",
                   "content": {JSON_TYPE: {"schema": Accepted.model_json_schema()}}},
             200: {"description": "Plain form post of a question about self-harm or abuse: the "
                   "'question sent' page with where to get help now"},
@@ -122,12 +133,12 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
             400: {"description": "Unreadable body or unknown fields"},
             403: {"description": "Cross-site post"},
             404: {"description": "No such mentor"},
-            409: {"description": "Mentor not accepting, or idempotency key reused"},
+            409: {"description": "Mentor not accepting, idempotency key reused, or busy"},
             413: {"description": "Body too large"},
             415: {"description": "Not urlencoded nor JSON"},
             422: {"description": "Field errors (JSON, or the form again as HTML)",
                   "content": {JSON_TYPE: {"schema": ErrorOut.model_json_schema()}}},
-            429: {"description": "Too many questions from this client or address"},
+            429: {"description": "Too many questions from this client or address (Retry-After)"},
         },
         openapi_extensions={
             "requestBody": {
@@ -179,10 +190,13 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
             return refuse(h, 422, "invalid_input", lang, fields, invalid.errors)
         except IdempotencyMismatch:
             return refuse(h, 409, "idempotency_mismatch", lang, fields)
+        except RateLimited as limited:
+            return refuse(h, 429, "rate_limited", lang, fields, retry_after=limited.retry_after)
         except PolicyRefusal as refusal:
             status = REFUSAL_STATUS.get(refusal.code, 400)
-            extra = {"Retry-After": "3600"} if status == 429 else None
-            return refuse(h, status, refusal.code, lang, fields, extra=extra)
+            return refuse(h, status, refusal.code, lang, fields)
+        except Conflict:  # a concurrent write held on past every retry: say so, try again
+            return refuse(h, 409, "busy", lang, fields, retry_after=1)
         logger.info(
             "question_received",
             extra={
@@ -282,6 +296,6 @@ def create_app(questions: Questions) -> APIGatewayHttpResolver:
 
     from . import conversation_routes, moderation_routes  # issue 5: moderation and conversation
 
-    moderation_routes.include(app, questions)
-    conversation_routes.include(app, questions)
+    moderation_routes.include(app, relay)
+    conversation_routes.include(app, relay)
     return app

@@ -16,11 +16,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from .. import vocab
-from ..conversation import Conversations, Limits, View
 from ..domain import Conflict, InvalidInput, NotFound, PolicyRefusal, Side, Status, new_id
 from ..domain.tokens import BadToken
 from ..mail.notices import AGE_BANDS
 from ..screening import needs_help
+from ..services.conversations import Conversations, View
 from . import forms, pages
 from .texts import FORM_ERRORS
 
@@ -362,12 +362,5 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
     return router
 
 
-def include(app, questions) -> None:
-    conversations = Conversations(
-        store=questions.store,
-        manifest=questions.manifest,
-        settings=questions.settings,
-        clock=lambda: questions.clock(),
-        limits=Limits.from_env(),
-    )
-    app.include_router(build_router(conversations))
+def include(app, relay) -> None:
+    app.include_router(build_router(relay.conversations))

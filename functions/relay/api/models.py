@@ -84,6 +84,7 @@ class ErrorOut(BaseModel):
     message: str = Field(description="human-readable, in the page's language")
     fields: dict[str, str] = Field(default_factory=dict, description="field -> message")
     codes: dict[str, str] = Field(default_factory=dict, description="field -> code")
+    retry_after: int | None = Field(default=None, description="seconds before trying again")
 
 
 class Confirmation(BaseModel):

@@ -18,10 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .. import vocab
 from ..auth import Authenticator, Forbidden, Moderator, Unauthenticated
-from ..conversation import Limits
 from ..domain import Conflict, Event, InvalidInput, Message, NotFound, Thread
-from ..moderation import Moderation, Review, reasons
 from ..screening import screen
+from ..services.moderation import Alert, Moderation, Review, reasons
 from . import forms
 
 logger = Logger(service="passerelle-relay", child=True)
@@ -168,6 +167,16 @@ def review_out(r: Review) -> dict:
     }
 
 
+def alert_out(a: Alert) -> dict:
+    """An e-mail that could not go: which, to whom (a side, never an address), why, what next."""
+    return {
+        "message": message_out(a.message), "thread_id": a.thread_id, "error": a.error,
+        "attempts": a.attempts, "at": a.at.isoformat(), "job_id": a.job.id,
+        "kind": str(a.job.kind), "recipient": str(a.job.recipient), "state": a.state,
+        "permanent": a.permanent,
+    }  # fmt: skip
+
+
 def event_out(e: Event) -> dict:
     return EventOut(
         id=e.id, thread_id=e.thread_id, message_id=e.message_id, action=e.action, actor=e.actor,
@@ -312,15 +321,31 @@ def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGat
         return _json(200, {"reasons": reasons()})
 
     @router.get(f"{PREFIX}/undeliverable", tags=TAGS, responses=COMMON,
-                summary="Approved messages whose delivery was given up after retries")  # fmt: skip
+                summary="E-mails refused for good, or still failing after retries")  # fmt: skip
     def undeliverable():
         moderator()
-        items = [
-            {"message": message_out(a.message), "thread_id": a.thread_id, "error": a.error,
-             "attempts": a.attempts, "at": a.at.isoformat()}
-            for a in moderation.undeliverable()
-        ]  # fmt: skip
-        return _json(200, {"items": items})
+        return _json(200, {"items": [alert_out(a) for a in moderation.undeliverable()]})
+
+    def job_decision(job_id: str, act) -> Response:
+        who = moderator()
+        try:
+            job = act(job_id, actor=who.actor)
+        except NotFound:
+            return _error(404, "not_found", "No such e-mail job.")
+        except Conflict:
+            return _error(409, "already_decided", "This e-mail changed meanwhile; reload.")
+        logger.info("moderation_job_decision", extra={"job": job.id, "state": str(job.state)})
+        return _json(200, {"job_id": job.id, "state": str(job.state), "attempts": job.attempts})
+
+    @router.post(f"{PREFIX}/jobs/<job_id>/resend", tags=TAGS, responses=COMMON,
+                 summary="Try an undeliverable e-mail again now")  # fmt: skip
+    def resend(job_id: str):
+        return job_decision(job_id, moderation.resend)
+
+    @router.post(f"{PREFIX}/jobs/<job_id>/close", tags=TAGS, responses=COMMON,
+                 summary="Stop trying an undeliverable e-mail (cancelled, audited)")  # fmt: skip
+    def close(job_id: str):
+        return job_decision(job_id, moderation.close)
 
     @router.get(f"{PREFIX}/threads/<thread_id>/events", summary="A thread's audit log",
                 tags=TAGS, responses=COMMON)  # fmt: skip
@@ -336,14 +361,6 @@ def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGat
     return router
 
 
-def include(app, questions) -> None:
-    """Add the moderation routes to the resolver, sharing the question service's parts."""
-    moderation = Moderation(
-        store=questions.store,
-        mailer=questions.mailer,
-        manifest=questions.manifest,
-        settings=questions.settings,
-        clock=lambda: questions.clock(),
-        limits=Limits.from_env(),
-    )
-    app.include_router(build_router(moderation, Authenticator(questions.settings.moderator_tokens)))
+def include(app, relay) -> None:
+    """Add the moderation routes to the resolver, over the container's moderation service."""
+    app.include_router(build_router(relay.moderation, relay.authenticator))

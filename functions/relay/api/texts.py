@@ -90,6 +90,14 @@ FORM_ERRORS = {
         "fr": "Vous avez envoyé beaucoup de questions en peu de temps. Réessayez plus tard.",
         "en": "You have sent many questions in a short time. Please try again later.",
     },
+    "retry_in": {
+        "fr": "Vous pourrez réessayer dans {minutes} min.",
+        "en": "You can try again in {minutes} min.",
+    },
+    "busy": {
+        "fr": "Cet envoi est en cours d'enregistrement. Réessayez dans un instant.",
+        "en": "This submission is being stored. Please try again in a moment.",
+    },
     "too_fast": {
         "fr": "Ce formulaire a été envoyé très vite. Relisez votre question, puis envoyez-la "
         "de nouveau.",

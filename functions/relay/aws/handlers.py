@@ -7,7 +7,6 @@ invocation logs with the Lambda context, flushes its metrics and is traced.
 
 from __future__ import annotations
 
-from ..domain import utcnow
 from . import mail_events as events
 from . import runtime
 from .observability import logger, metrics, oldest_pending_delivery_seconds, tracer
@@ -16,27 +15,22 @@ _built: dict[str, tuple] = {}
 
 
 def _relay(kind: str):
-    """(questions, app or None) for the current settings, built once per container."""
+    """The relay for the current settings, built once per container (and kind)."""
     settings = runtime.settings()
     stamp = (settings.secret, settings.site_url)
     cached = _built.get(kind)
     if cached is None or cached[0] != stamp:
-        questions = runtime.questions(settings)
-        app = None
-        if kind == "http":
-            from ..api.app import create_app
-
-            app = create_app(questions)
-        cached = _built[kind] = (stamp, questions, app)
-    return cached[1], cached[2]
+        if cached is not None:
+            cached[1].close()
+        cached = _built[kind] = (stamp, runtime.relay(settings))
+    return cached[1]
 
 
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics(capture_cold_start_metric=True)
 @tracer.capture_lambda_handler
 def http(event, context):
-    _, app = _relay("http")
-    return app.resolve(event, context)
+    return _relay("http").resolve(event, context)
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -44,13 +38,11 @@ def http(event, context):
 @tracer.capture_lambda_handler
 def maintenance(event, context):
     """Every 5 minutes: deliveries, inactivity; the purge (a full Scan) once a day or on demand."""
-    from ..maintenance import run_maintenance
-
-    questions, _ = _relay("maintenance")
-    now = utcnow()
+    relay = _relay("maintenance")
+    now = relay.clock()
     purge = bool((event or {}).get("purge")) or (now.hour == 3 and now.minute < 5)
-    report = run_maintenance(questions, purge=purge)
-    late = oldest_pending_delivery_seconds(questions.store, questions.clock())
+    report = relay.maintenance.run(purge=purge)
+    late = oldest_pending_delivery_seconds(relay.store, relay.clock())
     metrics.add_metric("OldestPendingDeliverySeconds", "Seconds", late)
     logger.info("maintenance_done", extra={**report, "oldest_pending_seconds": late})
     return report
@@ -61,5 +53,5 @@ def maintenance(event, context):
 @tracer.capture_lambda_handler
 def mail_events(event, context):
     """SNS -> SES bounces and complaints: the addresses are marked undeliverable."""
-    questions, _ = _relay("mail_events")
-    return events.record(questions.store, questions.settings.secret, event, utcnow())
+    relay = _relay("mail_events")
+    return events.record(relay.store, relay.settings.secret, event, relay.clock())

@@ -67,6 +67,8 @@ class MeteredStore:
                 for event in _events([*args, *kwargs.values()]):
                     if event.action in COUNTED:
                         self._count(COUNTED[event.action])
+                    elif event.action == "delivery_failed" and event.detail.get("gave_up"):
+                        self._count("Undeliverable")  # refused for good, or its thread expired
             return result
 
         return call

@@ -13,9 +13,8 @@ from collections.abc import Mapping
 
 from aws_lambda_powertools.utilities import parameters
 
+from .. import container
 from ..config import Settings
-from ..manifest import ManifestSource
-from ..questions import Questions
 from ..store import open_store
 from .observability import MeteredStore
 from .suppression import SuppressingMailer
@@ -28,6 +27,7 @@ class MissingSetting(RuntimeError):
 
 
 def settings(env: Mapping[str, str] | None = None) -> Settings:
+    """The function's settings; with `container.settings_from_env`, the only reader of its env."""
     env = dict(os.environ if env is None else env)
     secret_arn = env.get("PASSERELLE_SECRET_ARN", "")
     if secret_arn:
@@ -37,7 +37,7 @@ def settings(env: Mapping[str, str] | None = None) -> Settings:
         env["PASSERELLE_SITE_URL"] = parameters.get_parameter(origin_name, max_age=CACHE_SECONDS)
     if not env.get("PASSERELLE_SECRET"):
         raise MissingSetting("PASSERELLE_SECRET_ARN (or PASSERELLE_SECRET) must be set")
-    return Settings.from_env(env)
+    return container.settings_from_env(env)
 
 
 def mailer(settings: Settings, store, env: Mapping[str, str] | None = None):
@@ -48,12 +48,8 @@ def mailer(settings: Settings, store, env: Mapping[str, str] | None = None):
     return SuppressingMailer(ses, store, settings.secret)
 
 
-def questions(settings: Settings) -> Questions:
-    """Everything one container serves with: metered store, SES behind the suppression list."""
+def relay(settings: Settings) -> container.Relay:
+    """The Lambda flavour of the composition root: a metered store, SES behind the suppression
+    list."""
     store = MeteredStore(open_store(settings))
-    return Questions(
-        store=store,
-        mailer=mailer(settings, store),
-        manifest=ManifestSource(settings.manifest),
-        settings=settings,
-    )
+    return container.build(settings, store=store, mailer=mailer(settings, store))

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import getaddresses
 
-from ..domain import tokens, utcnow
+from ..domain import MailRefused, tokens, utcnow
 from ..ports import Mailer, Store
 
 log = logging.getLogger(__name__)
@@ -31,14 +31,13 @@ def address_key(secret: str, address: str) -> str:
     return tokens.key_hash(secret, BUCKET, address.strip().lower())
 
 
-class AddressUndeliverable(Exception):
-    """The recipient is on the list: retrying cannot help (`final`), `code` is safe to store."""
+class AddressUndeliverable(MailRefused):
+    """The recipient is on the list: a permanent refusal, `code` is safe to store."""
 
     final = True
 
     def __init__(self, reason: str):
         super().__init__(f"address_{reason}")
-        self.code = f"address_{reason}"
 
 
 def mark(store: Store, secret: str, address: str, reason: str, now: datetime) -> str:

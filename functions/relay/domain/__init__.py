@@ -1,5 +1,6 @@
 """The relay's domain: pure Python, knows nothing of HTTP, SQLite, DynamoDB or SES."""
 
+from . import capacity, changes, idempotency, leases, policies, retries, tokens, windows
 from .errors import (
     Conflict,
     Expired,
@@ -7,14 +8,17 @@ from .errors import (
     InvalidInput,
     InvalidTransition,
     LeaseLost,
+    MailRefused,
     NotFound,
     PolicyRefusal,
+    RateLimited,
     RelayError,
 )
 from .models import (
     AgeBand,
     DeliveryJob,
     Event,
+    JobKind,
     JobState,
     MentorContact,
     Message,
@@ -26,9 +30,17 @@ from .models import (
     new_id,
     utcnow,
 )
-from .states import TRANSITIONS, can_transition, check_transition
+from .states import TRANSITIONS, check_transition
 
 __all__ = [
+    "capacity",
+    "changes",
+    "idempotency",
+    "leases",
+    "policies",
+    "retries",
+    "tokens",
+    "windows",
     "AgeBand",
     "Conflict",
     "DeliveryJob",
@@ -37,20 +49,22 @@ __all__ = [
     "IdempotencyMismatch",
     "InvalidInput",
     "InvalidTransition",
+    "JobKind",
     "JobState",
     "LeaseLost",
+    "MailRefused",
     "MentorContact",
     "Message",
     "MessageChanges",
     "NotFound",
     "PolicyRefusal",
+    "RateLimited",
     "RelayError",
     "Side",
     "Status",
     "TRANSITIONS",
     "Thread",
     "ThreadState",
-    "can_transition",
     "check_transition",
     "new_id",
     "utcnow",

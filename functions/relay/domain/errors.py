@@ -68,3 +68,24 @@ class InvalidInput(RelayError):
     def __init__(self, errors: dict[str, str]):
         super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
         self.errors = errors
+
+
+class RateLimited(PolicyRefusal):
+    """Too many posts in this window; `retry_after` says in how many seconds to try again."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("rate_limited", f"try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class MailRefused(RelayError):
+    """The mail service refused for good (invalid address, bounce): retrying cannot help.
+
+    `code` is the provider's short error code, safe to store; never an address.
+    """
+
+    code = "mail_refused"
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code

@@ -50,8 +50,17 @@ class ThreadState(StrEnum):
 class JobState(StrEnum):
     QUEUED = "queued"
     SENT = "sent"
-    FAILED = "failed"  # gave up after the last retry
-    CANCELLED = "cancelled"  # the thread was erased before delivery
+    FAILED = "failed"  # refused for good (bad address, bounce) or past its expiry
+    CANCELLED = "cancelled"  # the thread was erased, or a moderator closed it
+
+
+class JobKind(StrEnum):
+    """Which e-mail a delivery job sends: every e-mail of the relay is a job of the outbox."""
+
+    MESSAGE = "message"  # an approved message, to the other side
+    CONFIRMATION = "confirmation"  # the link that proves a mentee's address
+    PASSED_ON = "passed_on"  # tells the mentee their question went to the mentor
+    REJECTION = "rejection"  # the reason a message was refused, to its author
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,7 +122,8 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class DeliveryJob:
-    """Outbox row written with the approve decision; a worker leases it, sends, marks it sent."""
+    """Outbox row written with the change that causes the e-mail; a worker leases it, sends it,
+    marks it sent. `message_id` is the message it is about (a confirmation: the first one)."""
 
     id: str
     message_id: str
@@ -127,6 +137,8 @@ class DeliveryJob:
     lease_owner: str | None = None
     lease_until: datetime | None = None
     last_error: str | None = None
+    kind: JobKind = JobKind.MESSAGE
+    permanent: bool = False  # failed because the mail service refused for good
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,10 +25,15 @@ AUDIT_TTL = timedelta(days=3 * 365)  # audit facts outlive an erased thread
 
 MIN_FILL_SECONDS = 3  # a human needs at least this long to fill the form
 
-# Delivery jobs (outbox): lease, exponential backoff, give up after MAX_ATTEMPTS.
+# Delivery jobs (outbox): a lease per attempt; retries back off (domain/retries.py) and go on
+# until the job's own expiry. After STUCK_AFTER attempts moderators see it as undeliverable.
 JOB_LEASE = timedelta(minutes=2)
-JOB_MAX_ATTEMPTS = 6
+STUCK_AFTER = 6
 JOB_BACKOFF_BASE = timedelta(seconds=30)
+JOB_BACKOFF_CAP = timedelta(hours=1)
+JOB_JITTER = 0.25  # each delay is drawn within +-25 % so a recovering mailer is not hit at once
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")  # not in a text
 
 
 def age_band(age: int) -> AgeBand:
@@ -39,11 +45,6 @@ def age_band(age: int) -> AgeBand:
     return AgeBand.MINOR if age < MAJORITY else AgeBand.ADULT
 
 
-def retry_delay(attempts: int) -> timedelta:
-    """Backoff after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min... capped at 1 h."""
-    return min(JOB_BACKOFF_BASE * (2 ** max(attempts - 1, 0)), timedelta(hours=1))
-
-
 @dataclass(frozen=True, slots=True)
 class RateLimit:
     """At most `limit` hits per fixed `window` for one key (a salted hash, never the raw value)."""
@@ -51,9 +52,3 @@ class RateLimit:
     name: str
     limit: int
     window: timedelta
-
-
-RATE_LIMITS = {
-    "client": RateLimit("client", limit=10, window=timedelta(hours=1)),
-    "email": RateLimit("email", limit=5, window=timedelta(hours=24)),
-}

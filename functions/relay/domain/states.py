@@ -15,14 +15,8 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.REJECTED: frozenset(),
 }
 
-FINAL = frozenset(s for s, nxt in TRANSITIONS.items() if not nxt)
-
 
 def check_transition(current: Status, target: Status) -> None:
     """Raise InvalidTransition unless `current -> target` is an allowed move."""
     if target not in TRANSITIONS[Status(current)]:
         raise InvalidTransition(str(current), str(target))
-
-
-def can_transition(current: Status, target: Status) -> bool:
-    return target in TRANSITIONS[Status(current)]

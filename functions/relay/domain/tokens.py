@@ -1,5 +1,7 @@
 """Signed, expiring, scoped tokens for links in e-mails, and salted hashes for rate limits.
 
+(Submission fingerprints, also salted, live in domain/idempotency.py.)
+
 A token is `payload.signature`, both base64url; the payload names the thread,
 the side (mentee/mentor) and the purpose (confirm, read, reply, erase...), so
 a link for one purpose cannot be replayed for another.
@@ -80,12 +82,3 @@ def key_hash(secret: str, bucket: str, value: str) -> str:
     """Salted hash for rate-limit keys: the raw address (IP or e-mail) is never stored."""
     mac = hmac.new(secret.encode("utf-8"), f"{bucket}:{value}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
-
-
-def fingerprint(*parts: str) -> str:
-    """Stable digest of a submission's content, to tell a retry from a different body."""
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\x00")
-    return digest.hexdigest()

@@ -1,4 +1,5 @@
-"""The e-mails of a conversation: a message for the mentor, an answer for the mentee, a refusal.
+"""The e-mails of a conversation: a message for the mentor, an answer for the mentee, a notice
+that the mentee's message was passed on, a refusal.
 
 Built with the helpers of compose.py (text + HTML, strict headers). Subjects are
 fixed texts; pseudonyms and message texts go only in the bodies, escaped in
@@ -43,6 +44,11 @@ TEXTS = {
         "rejected_intro": "Votre message n'a pas été transmis, pour la raison suivante :",
         "rejected_action": "Vous pouvez écrire un nouveau message depuis la conversation :",
         "no_reply": "Ne répondez pas à ce courriel : les échanges passent par le site.",
+        "passed_subject": "Votre message a été transmis",
+        "passed_intro": (
+            "Bonne nouvelle : notre équipe a relu votre message et l'a transmis à {mentor}. "
+            "Vous recevrez un courriel dès qu'une réponse arrivera."
+        ),
     },
     "en": {
         "question_subject": "A new question for you on Passerelle",
@@ -68,6 +74,11 @@ TEXTS = {
         "rejected_intro": "Your message was not passed on, for this reason:",
         "rejected_action": "You can write a new message from the conversation:",
         "no_reply": "Do not reply to this e-mail: conversations happen on the site.",
+        "passed_subject": "Your message was passed on",
+        "passed_intro": (
+            "Good news: our team read your message and passed it on to {mentor}. "
+            "You will get an e-mail as soon as an answer arrives."
+        ),
     },
 }
 
@@ -186,4 +197,27 @@ def rejected(
     return _message(
         sender=sender, to=to, subject=t["rejected_subject"], text="\n".join(plain),
         html=_page(lang, parts), lang=lang,
+    )  # fmt: skip
+
+
+def passed_on(
+    *, sender: str, to: str, lang: str, pseudonym: str, mentor_name: str, link: str,
+    link_days: int,
+) -> EmailMessage:  # fmt: skip
+    """Tells the mentee their message went through moderation to the mentor (no text quoted)."""
+    lang = _lang(lang)
+    t = TEXTS[lang]
+    hello = t["hello"].format(name=pseudonym) if pseudonym else t["hello_plain"]
+    intro = t["passed_intro"].format(mentor=mentor_name)
+    expires = t["link_expires"].format(days=link_days)
+    plain = [hello, "", intro, "", t["mentee_action"], link, expires]
+    plain += ["", t["no_reply"], "", "— Passerelle", ""]
+    html = _page(
+        lang,
+        [_para(hello), _para(intro), _para(t["mentee_action"]), _link(link, t["mentee_button"])]
+        + [_para(expires), _para(t["no_reply"])],
+    )
+    return _message(
+        sender=sender, to=to, subject=t["passed_subject"], text="\n".join(plain), html=html,
+        lang=lang,
     )  # fmt: skip

@@ -16,6 +16,8 @@ from email.utils import getaddresses
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from ..domain import MailRefused
+
 log = logging.getLogger(__name__)
 
 
@@ -25,6 +27,14 @@ class SesSendError(RuntimeError):
     def __init__(self, code: str):
         super().__init__(f"SES did not accept the message ({code})")
         self.code = code
+
+
+class SesRefused(SesSendError, MailRefused):
+    """SES refused this message for good (bad address, suppressed): retrying cannot help."""
+
+
+#: SES error codes that no retry can fix (the message or its recipient is refused).
+PERMANENT = frozenset({"MessageRejected", "BadRequestException", "InvalidParameterValue"})
 
 
 class SesMailer:
@@ -37,9 +47,9 @@ class SesMailer:
     def send(self, message: EmailMessage) -> str:
         senders = getaddresses(message.get_all("From", []))
         if len(senders) != 1 or not senders[0][1]:
-            raise SesSendError("InvalidFrom")
+            raise SesRefused("InvalidFrom")
         if not getaddresses(message.get_all("To", []) + message.get_all("Cc", [])):
-            raise SesSendError("NoRecipient")
+            raise SesRefused("NoRecipient")
         request = {
             "FromEmailAddress": senders[0][1],
             "Content": {"Raw": {"Data": message.as_bytes(policy=SMTP)}},
@@ -51,7 +61,7 @@ class SesMailer:
         except ClientError as exc:
             code = exc.response.get("Error", {}).get("Code", "ClientError")
             log.warning("ses refused a message", extra={"ses_error": code})
-            raise SesSendError(code) from None
+            raise (SesRefused if code in PERMANENT else SesSendError)(code) from None
         except BotoCoreError as exc:
             code = type(exc).__name__
             log.warning("ses unreachable", extra={"ses_error": code})
@@ -59,3 +69,6 @@ class SesMailer:
         message_id = response["MessageId"]
         log.info("ses accepted a message", extra={"ses_message_id": message_id})
         return message_id
+
+    def forget(self, thread_id: str) -> None:
+        """Sent mail is out of our hands; SES keeps no copy the relay could remove."""

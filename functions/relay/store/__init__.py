@@ -13,4 +13,4 @@ def open_store(settings: Settings) -> Store:
         return DynamoDBStore(settings.table)
     from .sqlite import SqliteStore
 
-    return SqliteStore(settings.data_dir / "relay.sqlite3")
+    return SqliteStore(settings.database)

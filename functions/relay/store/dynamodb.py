@@ -23,19 +23,20 @@ thread's state, last activity or expiry. Every row with a lifetime
 carries `expires_at` (epoch seconds, the table's TTL attribute); reads filter
 on it, `purge` deletes what DynamoDB's TTL has not yet removed. Every state
 change is a conditional write, and a change with its audit events (and jobs)
-is one TransactWriteItems.
+is one TransactWriteItems. The rules (state machine, message changes, leases,
+windows, idempotency) come from `relay.domain`; this module reads and writes.
 """
 
 from __future__ import annotations
 
 import itertools
 import json
+import random
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime
 from typing import Any
 
 import boto3
@@ -48,9 +49,8 @@ from ..domain import (
     DeliveryJob,
     Event,
     Expired,
-    IdempotencyMismatch,
+    JobKind,
     JobState,
-    LeaseLost,
     MentorContact,
     Message,
     MessageChanges,
@@ -59,9 +59,16 @@ from ..domain import (
     Status,
     Thread,
     ThreadState,
-    check_transition,
 )
+from ..domain.changes import apply_changes, check_expected
+from ..domain.idempotency import IdempotencyRecord, replay
+from ..domain.leases import check_held
 from ..domain.policies import AUDIT_TTL, IDEMPOTENCY_TTL
+from ..domain.windows import window_start
+from .base import dt as _dt
+from .base import epoch as _epoch
+from .base import from_epoch as _from_epoch
+from .base import ts as _ts
 
 # --- table shape (template.yaml declares the same; tests/test_template.py checks it) -----------
 
@@ -84,12 +91,10 @@ JOBS = "JOBS"
 FAILED = "FAILED"
 OPEN = "OPEN"
 ACTIVITY = "ACTIVITY"
-#: Partitions of the audit streams the sweeps used before issue 5; `purge` removes them.
-LEGACY_STREAMS = ("THREAD#index:opened-threads", "THREAD#index:undeliverable")
 MAX_TRANSACTION = 100
 PRIORITY_SPAN = 1_000_000
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Concurrent writers of one item (two replays of one key) retry this many times, with jitter.
+ROUNDS = 8
 _ser = TypeSerializer()
 _de = TypeDeserializer()
 
@@ -113,36 +118,6 @@ def create_table(client, name: str) -> None:
 
 
 # --- values --------------------------------------------------------------------------------------
-
-
-def _ts(value: datetime | None) -> str | None:
-    """Fixed-width UTC text: sorts and compares as time."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the store")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _dt(value: str | None) -> datetime | None:
-    """Back from `_ts`: an aware UTC datetime (fromisoformat reads the trailing Z)."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value)
-
-
-def _epoch(value: datetime) -> Decimal:
-    """Epoch seconds, exact to the microsecond (the TTL attribute)."""
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the store")
-    delta = value - EPOCH
-    return Decimal(delta.days * 86400 + delta.seconds) + Decimal(delta.microseconds).scaleb(-6)
-
-
-def _from_epoch(value: Decimal) -> datetime:
-    seconds = int(value)
-    micros = int((value - seconds) * 1_000_000)
-    return EPOCH + timedelta(seconds=seconds, microseconds=micros)
 
 
 def _av(value: Any) -> dict:
@@ -364,6 +339,8 @@ def _job_fields(j: DeliveryJob) -> dict[str, Any]:
         "lease_owner": j.lease_owner,
         "lease_until": _ts(j.lease_until),
         "last_error": j.last_error,
+        "job_kind": str(j.kind),
+        "permanent": j.permanent,
     }
     if j.state == JobState.QUEUED:
         fields["gsi1pk"] = JOBS
@@ -385,7 +362,14 @@ def _job(f: dict[str, Any]) -> DeliveryJob:
         lease_owner=f.get("lease_owner"),
         lease_until=_dt(f.get("lease_until")),
         last_error=f.get("last_error"),
+        kind=JobKind(f.get("job_kind", JobKind.MESSAGE)),
+        permanent=bool(f.get("permanent", False)),
     )
+
+
+def _pause(round_: int) -> None:
+    """Back off a little, at random, before trying a contended write again."""
+    time.sleep(random.uniform(0, 0.01 * (2**round_)))
 
 
 class _Update:
@@ -542,13 +526,14 @@ class DynamoDBStore:
 
     # --- threads and messages -------------------------------------------------------------
 
-    def _idempotent(self, key: str, fingerprint: str, now: datetime) -> dict[str, Any] | None:
+    def find_idempotent(self, key, *, now):
         row = self._get(_idem_key(key))
         if row is None or row["expires_at"] <= _epoch(now):
             return None
-        if row["fingerprint"] != fingerprint:
-            raise IdempotencyMismatch("this idempotency key was used with a different body")
-        return row
+        return IdempotencyRecord(
+            key=key, fingerprint=row["fingerprint"], thread_id=row["thread_id"],
+            message_id=row["message_id"], expires_at=_from_epoch(row["expires_at"]),
+        )  # fmt: skip
 
     def _idem_op(self, key, fingerprint, thread_id, message_id, now) -> dict:
         fields = {
@@ -564,23 +549,27 @@ class DynamoDBStore:
         op["Put"]["ExpressionAttributeValues"] = {":now": _av(_epoch(now))}
         return op
 
-    def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now):
-        for _ in range(3):
-            seen = self._idempotent(idempotency_key, fingerprint, now)
+    def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now, jobs=()):
+        for round_ in range(ROUNDS):
+            seen = replay(self.find_idempotent(idempotency_key, now=now), fingerprint)
             if seen is not None:
-                t = self._get(_thread_key(seen["thread_id"]))
-                m = self._get(_message_key(seen["thread_id"], seen["message_id"]))
+                t = self._get(_thread_key(seen.thread_id))
+                m = self._get(_message_key(seen.thread_id, seen.message_id))
                 if t is None or m is None:
                     raise NotFound("the thread of this idempotency key is gone")
                 return _thread(t), _message(m), False
             stored = replace(thread, last_activity_at=thread.last_activity_at or thread.created_at)
             engaged = message.status != Status.RECEIVED
+            fields = _message_fields(message)
+            if jobs:
+                fields["job_ids"] = [j.id for j in jobs]
             ops = [
                 self._idem_op(idempotency_key, fingerprint, thread.id, message.id, now),
                 self._put(_thread_fields(stored, engaged), "attribute_not_exists(pk)"),
-                self._put(_message_fields(message), "attribute_not_exists(pk)"),
+                self._put(fields, "attribute_not_exists(pk)"),
                 self._put(_ref_fields(message), "attribute_not_exists(pk)"),
                 *self._events_ops([event]),
+                *(self._put(_job_fields(j), "attribute_not_exists(pk)") for j in jobs),
             ]
             if stored.state == ThreadState.OPEN:
                 activity = _activity_fields(thread.id, stored.last_activity_at, thread.expires_at)
@@ -590,13 +579,16 @@ class DynamoDBStore:
                 return stored, message, True
             if reasons[0] != "ConditionalCheckFailed" and "ConditionalCheckFailed" in reasons:
                 raise Conflict(f"thread {thread.id} or message {message.id} already exists")
+            # The key was taken meanwhile (read it back next round) or a concurrent
+            # transaction held an item (TransactionConflict): wait a little, then look again.
+            _pause(round_)
         raise Conflict("this submission is being stored concurrently; try again")
 
     def append_message(self, message, event, *, idempotency_key, fingerprint, now):
-        for _ in range(3):
-            seen = self._idempotent(idempotency_key, fingerprint, now)
+        for round_ in range(ROUNDS):
+            seen = replay(self.find_idempotent(idempotency_key, now=now), fingerprint)
             if seen is not None:
-                m = self._get(_message_key(seen["thread_id"], seen["message_id"]))
+                m = self._get(_message_key(seen.thread_id, seen.message_id))
                 if m is None:
                     raise NotFound("the message of this idempotency key is gone")
                 return _message(m), False
@@ -624,6 +616,7 @@ class DynamoDBStore:
             if reasons[1] == "ConditionalCheckFailed":
                 thread = _thread(self._thread_row(message.thread_id, now))
                 raise Conflict(f"thread is {thread.state}")
+            _pause(round_)
         raise Conflict("this message is being stored concurrently; try again")
 
     def get_thread(self, thread_id, *, now):
@@ -646,20 +639,9 @@ class DynamoDBStore:
         condition: str,
         values: dict[str, Any],
     ) -> tuple[Message, _Update]:
-        """The updated message and the conditional update that stores it (changed fields only)."""
+        """The updated message (domain.changes) and the conditional update that stores it."""
         c = changes or MessageChanges()
-        updated = replace(
-            current,
-            status=status,
-            version=current.version + 1,
-            updated_at=now,
-            delivered_text=current.delivered_text if c.delivered_text is None else c.delivered_text,
-            flags=current.flags if c.flags is None else tuple(c.flags),
-            priority=current.priority if c.priority is None else c.priority,
-            reason=current.reason if c.reason is None else c.reason,
-            escalated=current.escalated if c.escalated is None else c.escalated,
-            expires_at=current.expires_at if c.expires_at is None else c.expires_at,
-        )
+        updated = apply_changes(current, status, changes, now)
         up = _Update(self.table, _message_key(current.thread_id, current.id))
         up.set("status", str(status)).set("version", updated.version).set("updated_at", _ts(now))
         if c.delivered_text is not None:
@@ -696,14 +678,9 @@ class DynamoDBStore:
         jobs=(),
         thread_expires_at=None,
     ):
-        check_transition(Status(expected_status), Status(new_status))
-        for _ in range(3):
+        for round_ in range(ROUNDS):
             current = _message(self._message_row(message_id, now))
-            if current.status != expected_status or current.version != expected_version:
-                raise Conflict(
-                    f"message {message_id} is {current.status} v{current.version},"
-                    f" not {expected_status} v{expected_version}"
-                )
+            check_expected(current, Status(expected_status), expected_version)
             updated, up = self._change(
                 current,
                 Status(new_status),
@@ -739,12 +716,11 @@ class DynamoDBStore:
                 touch.set("expires_at", expiry)
                 ops.append(_Update(self.table, _ref_key(current.id)).set("expires_at", expiry).op())
                 for row in self._partition(current.thread_id, "MSG#"):
+                    keys = [_job_key(j) for j in row.get("job_ids", [])]  # the outbox lives as long
                     if row["id"] != current.id:
-                        for key in (
-                            _message_key(current.thread_id, row["id"]),
-                            _ref_key(row["id"]),
-                        ):
-                            ops.append(_Update(self.table, key).set("expires_at", expiry).op())
+                        keys += [_message_key(current.thread_id, row["id"]), _ref_key(row["id"])]
+                    for key in keys:
+                        ops.append(_Update(self.table, key).set("expires_at", expiry).op())
                 updated = replace(updated, expires_at=thread_expires_at)
             ops = [up.op(), *ops, touch.op()]
             ops += [self._put(_job_fields(j), "attribute_not_exists(pk)") for j in jobs]
@@ -754,12 +730,12 @@ class DynamoDBStore:
                 return updated
             if reasons[0] == "ConditionalCheckFailed":
                 raise Conflict(f"message {message_id} changed meanwhile")
+            _pause(round_)
         raise Conflict(f"message {message_id} is busy; try again")
 
     def revise_message(self, message_id, *, expected_version, changes, events, now):
         current = _message(self._message_row(message_id, now))
-        if current.version != expected_version:
-            raise Conflict(f"message {message_id} is v{current.version}, not v{expected_version}")
+        check_expected(current, None, expected_version)
         updated, up = self._change(
             current,
             current.status,
@@ -944,10 +920,7 @@ class DynamoDBStore:
         if row is None:
             raise NotFound(f"no job {job_id}")
         job = _job(row)
-        if job.state != JobState.QUEUED:
-            raise Conflict(f"job {job_id} is already {job.state}")
-        if job.lease_owner != owner or job.lease_until is None or job.lease_until <= now:
-            raise LeaseLost(f"job {job_id} is not leased to {owner}")
+        check_held(job, owner, now)
         return job
 
     def _lease_condition(self, up: _Update, owner: str, now: datetime) -> None:
@@ -960,26 +933,28 @@ class DynamoDBStore:
 
     def complete_job(self, job_id, *, owner, event, now):
         job = self._leased(job_id, owner, now)
-        message = _message(self._message_row(job.message_id, now))
-        check_transition(message.status, Status.DELIVERED)
-        _, deliver = self._change(
-            message,
-            Status.DELIVERED,
-            None,
-            now,
-            "#status = :approved AND #version = :ver",
-            {"approved": str(Status.APPROVED), "ver": message.version},
-        )
+        ops = []
+        if job.kind == JobKind.MESSAGE:  # the e-mail that carries it: the message is delivered
+            message = _message(self._message_row(job.message_id, now))
+            _, deliver = self._change(
+                message,
+                Status.DELIVERED,
+                None,
+                now,
+                "#status = :approved AND #version = :ver",
+                {"approved": str(Status.APPROVED), "ver": message.version},
+            )
+            ops.append(deliver.op())
         done = _Update(self.table, _job_key(job_id)).set("state", str(JobState.SENT))
         done.remove("lease_owner", "lease_until", "gsi1pk", "gsi1sk")
         self._lease_condition(done, owner, now)
-        reasons = self._transact([done.op(), deliver.op(), *self._events_ops([event])])
+        reasons = self._transact([done.op(), *ops, *self._events_ops([event])])
         if reasons is not None:
             self._leased(job_id, owner, now)  # raises Conflict / LeaseLost if that is what changed
             raise Conflict(f"message {job.message_id} changed meanwhile")
         return replace(job, state=JobState.SENT, lease_owner=None, lease_until=None)
 
-    def fail_job(self, job_id, *, owner, error, retry_at, event, now):
+    def fail_job(self, job_id, *, owner, error, retry_at, event, now, permanent=False):
         job = self._leased(job_id, owner, now)
         state = JobState.QUEUED if retry_at is not None else JobState.FAILED
         updated = replace(
@@ -988,10 +963,11 @@ class DynamoDBStore:
             lease_owner=None,
             lease_until=None,
             last_error=error,
-            next_attempt_at=retry_at or now,  # a job that gave up: when it did
+            next_attempt_at=retry_at or now,  # a job that failed for good: when it did
+            permanent=permanent and state == JobState.FAILED,
         )
         up = _Update(self.table, _job_key(job_id))
-        up.set("state", str(state)).set("last_error", error)
+        up.set("state", str(state)).set("last_error", error).set("permanent", updated.permanent)
         up.set("next_attempt_at", _ts(updated.next_attempt_at))
         up.remove("lease_owner", "lease_until")
         up.set("gsi1pk", JOBS if state == JobState.QUEUED else FAILED)
@@ -1008,30 +984,61 @@ class DynamoDBStore:
             raise NotFound(f"no job {job_id}")
         return _job(row)
 
-    def failed_jobs(self, *, now, limit=200):
+    def set_job_state(self, job_id, *, expected, new, events, now):
+        job = self.get_job(job_id)
+        if job.state != expected or (job.lease_until is not None and job.lease_until > now):
+            raise Conflict(f"job {job_id} is {job.state} (or being sent), not {expected}")
+        updated = replace(
+            job, state=JobState(new), next_attempt_at=now, lease_owner=None, lease_until=None,
+            permanent=False if new == JobState.QUEUED else job.permanent,
+        )  # fmt: skip
+        up = _Update(self.table, _job_key(job_id))
+        up.set("state", str(updated.state)).set("next_attempt_at", _ts(now))
+        up.set("permanent", updated.permanent).remove("lease_owner", "lease_until")
+        if updated.state == JobState.QUEUED:
+            up.set("gsi1pk", JOBS).set("gsi1sk", f"{_ts(now)}#{job_id}")
+        else:
+            up.remove("gsi1pk", "gsi1sk")
+        up.where(
+            "#state = :expected AND attempts = :seen AND"
+            " (attribute_not_exists(lease_until) OR lease_until <= :nowts)",
+            expected=str(expected), seen=job.attempts, nowts=_ts(now),
+        )  # fmt: skip
+        if self._transact([up.op(), *self._events_ops(events)]) is not None:
+            raise Conflict(f"job {job_id} changed meanwhile")
+        return updated
+
+    def jobs_of(self, thread_id):
+        ids = [i for row in self._partition(thread_id, "MSG#") for i in row.get("job_ids", [])]
+        found = [self._get(_job_key(i)) for i in ids]
+        return sorted(
+            (_job(f) for f in found if f and "id" in f), key=lambda j: (j.created_at, j.id)
+        )
+
+    def troubled_jobs(self, *, now, stuck_after, limit=200):
         found: list[DeliveryJob] = []
-        for row in self._query(
-            IndexName=GSI,
-            KeyConditionExpression="gsi1pk = :failed",
-            FilterExpression="expires_at > :now AND #state = :state",
-            ScanIndexForward=False,
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":failed": {"S": FAILED},
-                ":now": _av(_epoch(now)),
-                ":state": {"S": str(JobState.FAILED)},
-            },
+        for partition, state, extra in (
+            (FAILED, JobState.FAILED, ""),
+            (JOBS, JobState.QUEUED, " AND attempts >= :stuck"),
         ):
-            found.append(_job(row))
-            if len(found) >= limit:
-                break
-        return found
+            values = {":p": {"S": partition}, ":now": _av(_epoch(now)), ":state": {"S": str(state)}}
+            if extra:
+                values[":stuck"] = _av(stuck_after)
+            for row in self._query(
+                IndexName=GSI,
+                KeyConditionExpression="gsi1pk = :p",
+                FilterExpression="expires_at > :now AND #state = :state" + extra,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues=values,
+            ):
+                found.append(_job(row))
+        found.sort(key=lambda j: (j.next_attempt_at, j.id), reverse=True)
+        return found[:limit]
 
     # --- rate limits -----------------------------------------------------------------------
 
     def hit(self, bucket, key_hash, *, window, now):
-        span = int(window.total_seconds())
-        start = EPOCH + timedelta(seconds=int((now - EPOCH).total_seconds()) // span * span)
+        start = window_start(now, window)
         key = {"pk": {"S": f"RATE#{bucket}#{key_hash}#{_ts(start)}"}, "sk": {"S": "RATE"}}
         response = self.client.update_item(
             TableName=self.table,
@@ -1045,6 +1052,9 @@ class DynamoDBStore:
             ReturnValues="UPDATED_NEW",
         )
         return int(_de.deserialize(response["Attributes"]["hits"]))
+
+    def hits(self, counters, *, now):
+        return [self.hit(b, k, window=w, now=now) for b, k, w in counters]
 
     # --- mentors' private contacts ---------------------------------------------------------
 
@@ -1129,43 +1139,12 @@ class DynamoDBStore:
         )
         for page in pages:
             expired.extend(page.get("Items", []))
-        expired.extend(self._upgrade_legacy(now))
         for batch in _chunks(expired, 25):
             requests = [{"DeleteRequest": {"Key": key}} for key in batch]
             while requests:
                 response = self.client.batch_write_item(RequestItems={self.table: requests})
                 requests = response.get("UnprocessedItems", {}).get(self.table, [])
         return len(expired)
-
-    def _upgrade_legacy(self, now: datetime) -> list[dict]:
-        """Once after issue 5: index the open threads, return the old sweeps' streams to delete."""
-        keys = [
-            {"pk": {"S": row["pk"]}, "sk": {"S": row["sk"]}}
-            for partition in LEGACY_STREAMS
-            for row in self._query(
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": partition}},
-                ProjectionExpression="pk, sk",
-                ConsistentRead=True,
-            )
-        ]
-        if not keys:
-            return []
-        for thread in self.list_threads(now=now):
-            if thread.state != ThreadState.OPEN:
-                continue
-            last = thread.last_activity_at or thread.created_at
-            row = _activity_fields(thread.id, last, thread.expires_at)
-            try:
-                self.client.put_item(
-                    TableName=self.table,
-                    Item=_item(row),
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-            except ClientError as exc:
-                if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
-        return keys
 
 
 def _chunks(items: Sequence[dict], size: int) -> Iterator[Sequence[dict]]:

@@ -2,17 +2,24 @@
 
 Each thread of the WSGI server gets its own connection; every write runs in
 `BEGIN IMMEDIATE` so compare-and-set checks and their writes are serialized.
+The rules (state machine, message changes, leases, windows, idempotency) come
+from `relay.domain`; this module only reads and writes. The file and its WAL
+are private (0600), deleted content is overwritten (`secure_delete`), and an
+erasure checkpoints the WAL so no old copy of a text stays on disk.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from ..domain import (
@@ -21,20 +28,23 @@ from ..domain import (
     DeliveryJob,
     Event,
     Expired,
-    IdempotencyMismatch,
+    JobKind,
     JobState,
-    LeaseLost,
     MentorContact,
     Message,
-    MessageChanges,
     NotFound,
     Side,
     Status,
     Thread,
     ThreadState,
-    check_transition,
 )
-from ..domain.policies import AUDIT_TTL
+from ..domain.changes import apply_changes, check_expected
+from ..domain.idempotency import IdempotencyRecord, replay
+from ..domain.leases import check_held
+from ..domain.policies import AUDIT_TTL, IDEMPOTENCY_TTL
+from ..domain.windows import window_start
+from .base import dt as _dt
+from .base import ts as _ts
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS threads (
@@ -60,10 +70,9 @@ CREATE TABLE IF NOT EXISTS jobs (
   id TEXT PRIMARY KEY, message_id TEXT NOT NULL, thread_id TEXT NOT NULL,
   recipient TEXT NOT NULL, created_at TEXT NOT NULL, next_attempt_at TEXT NOT NULL,
   expires_at TEXT NOT NULL, state TEXT NOT NULL, attempts INTEGER NOT NULL,
-  lease_owner TEXT, lease_until TEXT, last_error TEXT);
+  lease_owner TEXT, lease_until TEXT, last_error TEXT, kind TEXT NOT NULL DEFAULT 'message',
+  permanent INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
--- Before issue 5 the sweeps kept id lists as audit streams of these fake thread ids.
-DELETE FROM events WHERE thread_id IN ('index:opened-threads', 'index:undeliverable');
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, thread_id TEXT NOT NULL,
   message_id TEXT NOT NULL, expires_at TEXT NOT NULL);
@@ -77,23 +86,19 @@ CREATE TABLE IF NOT EXISTS undeliverable (
   address_key TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, expires_at TEXT NOT NULL);
 """
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+BUSY_DEADLINE = 30.0  # seconds a write waits for the lock before it fails
 
-
-def _ts(value: datetime | None) -> str | None:
-    """Fixed-width UTC text, so SQL compares and sorts times as strings."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("naive datetime given to the store")
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def _dt(value: str | None) -> datetime | None:
-    """Back from `_ts`: an aware UTC datetime (fromisoformat reads the trailing Z)."""
-    if value is None:
-        return None
-    return datetime.fromisoformat(value)
+#: Columns added since the first release: a file made before gets them when it is opened.
+ADDED_COLUMNS = {
+    "jobs": {
+        "kind": "TEXT NOT NULL DEFAULT 'message'",
+        "permanent": "INTEGER NOT NULL DEFAULT 0",
+    },
+}
+JOB_COLUMNS = (
+    "id, message_id, thread_id, recipient, created_at, next_attempt_at, expires_at, state,"
+    " attempts, lease_owner, lease_until, last_error, kind, permanent"
+)
 
 
 def _thread(row: sqlite3.Row) -> Thread:
@@ -146,6 +151,8 @@ def _job(row: sqlite3.Row) -> DeliveryJob:
         lease_owner=row["lease_owner"],
         lease_until=_dt(row["lease_until"]),
         last_error=row["last_error"],
+        kind=JobKind(row["kind"]),
+        permanent=bool(row["permanent"]),
     )
 
 
@@ -167,12 +174,30 @@ class SqliteStore:
     def __init__(self, path: Path | str):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():  # private from the first byte: it holds addresses and texts
+            os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600))
+        self.path.chmod(0o600)
         self._local = threading.local()
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
+        self._writing = threading.Lock()
         con = self._con()
         con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(SCHEMA)
+        con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        with self._tx() as tx:  # two processes opening one file add the columns once
+            self._migrate(tx)
+        for suffix in ("-wal", "-shm"):  # SQLite gives them the file's mode; say it anyway
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                side.chmod(0o600)
+
+    @staticmethod
+    def _migrate(con: sqlite3.Connection) -> None:
+        for table, columns in ADDED_COLUMNS.items():
+            have = {row["name"] for row in con.execute(f"PRAGMA table_info({table})")}
+            for name, decl in columns.items():
+                if name not in have:
+                    con.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
 
     # --- connections and transactions ---------------------------------------------------
 
@@ -183,23 +208,44 @@ class SqliteStore:
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
             con.row_factory = sqlite3.Row
-            con.execute("PRAGMA busy_timeout=30000")
-            con.execute("PRAGMA synchronous=NORMAL")
+            con.execute("PRAGMA busy_timeout=0")  # waits are ours (_begin): short, jittered
+            con.execute("PRAGMA synchronous=NORMAL")  # WAL: atomic always, synced at checkpoints
+            con.execute("PRAGMA secure_delete=ON")  # erased texts are overwritten, not unlinked
             self._local.con = con
             with self._lock:
                 self._all.append(con)
         return con
 
+    @staticmethod
+    def _retry(con: sqlite3.Connection, sql: str, deadline: float = BUSY_DEADLINE):
+        """Run `sql`, waiting out another writer with short jittered sleeps.
+
+        SQLite's own busy handler sleeps up to 100 ms at a time; a writer holds the
+        lock for well under a millisecond here, so a short wait keeps the tail short.
+        """
+        give_up = time.monotonic() + deadline
+        delay = 0.0002
+        while True:
+            try:
+                return con.execute(sql)
+            except sqlite3.OperationalError as error:
+                text = str(error)
+                if ("locked" not in text and "busy" not in text) or time.monotonic() > give_up:
+                    raise
+            time.sleep(random.uniform(0, delay))
+            delay = min(delay * 2, 0.004)
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         con = self._con()
-        con.execute("BEGIN IMMEDIATE")
-        try:
-            yield con
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
+        with self._writing:  # one writer per process at a time; processes wait in _retry
+            self._retry(con, "BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            self._retry(con, "COMMIT")
 
     def close(self) -> None:
         with self._lock:
@@ -255,7 +301,7 @@ class SqliteStore:
     @staticmethod
     def _insert_job(con: sqlite3.Connection, j: DeliveryJob) -> None:
         con.execute(
-            "INSERT INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO jobs ({JOB_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",  # noqa: S608 - fixed names
             (
                 j.id,
                 j.message_id,
@@ -269,32 +315,42 @@ class SqliteStore:
                 j.lease_owner,
                 _ts(j.lease_until),
                 j.last_error,
+                str(j.kind),
+                int(j.permanent),
             ),
         )
 
     @staticmethod
-    def _idempotent(
-        con: sqlite3.Connection, key: str, fingerprint: str, now: datetime
-    ) -> sqlite3.Row | None:
+    def _record(con: sqlite3.Connection, key: str, now: datetime) -> IdempotencyRecord | None:
         row = con.execute(
             "SELECT * FROM idempotency WHERE key = ? AND expires_at > ?", (key, _ts(now))
         ).fetchone()
-        if row is not None and row["fingerprint"] != fingerprint:
-            raise IdempotencyMismatch("this idempotency key was used with a different body")
         if row is None:
-            con.execute("DELETE FROM idempotency WHERE key = ?", (key,))
-        return row
+            return None
+        return IdempotencyRecord(
+            key=row["key"], fingerprint=row["fingerprint"], thread_id=row["thread_id"],
+            message_id=row["message_id"], expires_at=_dt(row["expires_at"]),
+        )  # fmt: skip
+
+    @staticmethod
+    def _remember(con, key: str, fingerprint: str, thread_id: str, message_id: str, now) -> None:
+        con.execute("DELETE FROM idempotency WHERE key = ?", (key,))  # an expired one
+        con.execute(
+            "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+            (key, fingerprint, thread_id, message_id, _ts(now + IDEMPOTENCY_TTL)),
+        )
 
     # --- threads and messages -------------------------------------------------------------
 
-    def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now):
-        from ..domain.policies import IDEMPOTENCY_TTL
+    def find_idempotent(self, key, *, now):
+        return self._record(self._con(), key, now)
 
+    def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now, jobs=()):
         with self._tx() as con:
-            seen = self._idempotent(con, idempotency_key, fingerprint, now)
+            seen = replay(self._record(con, idempotency_key, now), fingerprint)
             if seen is not None:
-                t = con.execute("SELECT * FROM threads WHERE id = ?", (seen["thread_id"],))
-                m = con.execute("SELECT * FROM messages WHERE id = ?", (seen["message_id"],))
+                t = con.execute("SELECT * FROM threads WHERE id = ?", (seen.thread_id,))
+                m = con.execute("SELECT * FROM messages WHERE id = ?", (seen.message_id,))
                 t, m = t.fetchone(), m.fetchone()
                 if t is None or m is None:
                     raise NotFound("the thread of this idempotency key is gone")
@@ -318,30 +374,21 @@ class SqliteStore:
             )
             self._insert_message(con, message)
             self._insert_event(con, event)
-            con.execute(
-                "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
-                (
-                    idempotency_key,
-                    fingerprint,
-                    thread.id,
-                    message.id,
-                    _ts(now + IDEMPOTENCY_TTL),
-                ),
-            )
+            for job in jobs:
+                self._insert_job(con, job)
+            self._remember(con, idempotency_key, fingerprint, thread.id, message.id, now)
         return (
             replace(thread, last_activity_at=thread.last_activity_at or thread.created_at),
-            (message),
+            message,
             True,
         )
 
     def append_message(self, message, event, *, idempotency_key, fingerprint, now):
-        from ..domain.policies import IDEMPOTENCY_TTL
-
         with self._tx() as con:
-            seen = self._idempotent(con, idempotency_key, fingerprint, now)
+            seen = replay(self._record(con, idempotency_key, now), fingerprint)
             if seen is not None:
                 m = con.execute(
-                    "SELECT * FROM messages WHERE id = ?", (seen["message_id"],)
+                    "SELECT * FROM messages WHERE id = ?", (seen.message_id,)
                 ).fetchone()
                 if m is None:
                     raise NotFound("the message of this idempotency key is gone")
@@ -354,10 +401,7 @@ class SqliteStore:
             con.execute(
                 "UPDATE threads SET last_activity_at = ? WHERE id = ?", (_ts(now), thread.id)
             )
-            con.execute(
-                "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
-                (idempotency_key, fingerprint, thread.id, message.id, _ts(now + IDEMPOTENCY_TTL)),
-            )
+            self._remember(con, idempotency_key, fingerprint, thread.id, message.id, now)
         return message, True
 
     @staticmethod
@@ -392,26 +436,8 @@ class SqliteStore:
         return [_message(r) for r in rows]
 
     @staticmethod
-    def _apply(
-        con: sqlite3.Connection,
-        current: Message,
-        status: Status,
-        changes: MessageChanges | None,
-        now: datetime,
-    ) -> Message:
-        c = changes or MessageChanges()
-        updated = replace(
-            current,
-            status=status,
-            version=current.version + 1,
-            updated_at=now,
-            delivered_text=current.delivered_text if c.delivered_text is None else c.delivered_text,
-            flags=current.flags if c.flags is None else tuple(c.flags),
-            priority=current.priority if c.priority is None else c.priority,
-            reason=current.reason if c.reason is None else c.reason,
-            escalated=current.escalated if c.escalated is None else c.escalated,
-            expires_at=current.expires_at if c.expires_at is None else c.expires_at,
-        )
+    def _write(con: sqlite3.Connection, current: Message, updated: Message) -> Message:
+        """Store `updated` (made by domain.changes) if the row is still `current`."""
         cur = con.execute(
             "UPDATE messages SET status = ?, version = ?, updated_at = ?, delivered_text = ?,"
             " flags = ?, priority = ?, reason = ?, escalated = ?, expires_at = ?"
@@ -419,7 +445,7 @@ class SqliteStore:
             (
                 str(updated.status),
                 updated.version,
-                _ts(now),
+                _ts(updated.updated_at),
                 updated.delivered_text,
                 json.dumps(list(updated.flags)),
                 updated.priority,
@@ -448,15 +474,11 @@ class SqliteStore:
         jobs=(),
         thread_expires_at=None,
     ):
-        check_transition(Status(expected_status), Status(new_status))
         with self._tx() as con:
             current = self._live_message(con, message_id, now)
-            if current.status != expected_status or current.version != expected_version:
-                raise Conflict(
-                    f"message {message_id} is {current.status} v{current.version},"
-                    f" not {expected_status} v{expected_version}"
-                )
-            updated = self._apply(con, current, Status(new_status), changes, now)
+            check_expected(current, Status(expected_status), expected_version)
+            updated = apply_changes(current, Status(new_status), changes, now)
+            self._write(con, current, updated)
             for job in jobs:
                 self._insert_job(con, job)
             for event in events:
@@ -470,6 +492,10 @@ class SqliteStore:
                     "UPDATE messages SET expires_at = ? WHERE thread_id = ?",
                     (_ts(thread_expires_at), current.thread_id),
                 )
+                con.execute(
+                    "UPDATE jobs SET expires_at = ? WHERE thread_id = ?",
+                    (_ts(thread_expires_at), current.thread_id),
+                )
                 updated = replace(updated, expires_at=thread_expires_at)
             con.execute(
                 "UPDATE threads SET last_activity_at = ? WHERE id = ?",
@@ -480,11 +506,9 @@ class SqliteStore:
     def revise_message(self, message_id, *, expected_version, changes, events, now):
         with self._tx() as con:
             current = self._live_message(con, message_id, now)
-            if current.version != expected_version:
-                raise Conflict(
-                    f"message {message_id} is v{current.version}, not v{expected_version}"
-                )
-            updated = self._apply(con, current, current.status, changes, now)
+            check_expected(current, None, expected_version)
+            updated = apply_changes(current, current.status, changes, now)
+            self._write(con, current, updated)
             for event in events:
                 self._insert_event(con, event)
         return updated
@@ -524,7 +548,17 @@ class SqliteStore:
             for event in events:
                 self._insert_event(con, event)
             row = con.execute("SELECT * FROM threads WHERE id = ?", (thread_id,)).fetchone()
+        self.checkpoint()
         return _thread(row)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the file and empty it: an erased text leaves no copy behind."""
+        con = self._con()
+        give_up = time.monotonic() + BUSY_DEADLINE
+        while self._retry(con, "PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]:
+            if time.monotonic() > give_up:  # readers kept it busy: the next erasure retries
+                return
+            time.sleep(0.001)
 
     def events(self, thread_id):
         rows = self._con().execute(
@@ -595,18 +629,15 @@ class SqliteStore:
         if row is None:
             raise NotFound(f"no job {job_id}")
         job = _job(row)
-        if job.state != JobState.QUEUED:
-            raise Conflict(f"job {job_id} is already {job.state}")
-        if job.lease_owner != owner or job.lease_until is None or job.lease_until <= now:
-            raise LeaseLost(f"job {job_id} is not leased to {owner}")
+        check_held(job, owner, now)
         return job
 
     def complete_job(self, job_id, *, owner, event, now):
         with self._tx() as con:
             job = self._leased(con, job_id, owner, now)
-            message = self._live_message(con, job.message_id, now)
-            check_transition(message.status, Status.DELIVERED)
-            self._apply(con, message, Status.DELIVERED, None, now)
+            if job.kind == JobKind.MESSAGE:  # the e-mail that carries it: the message is delivered
+                message = self._live_message(con, job.message_id, now)
+                self._write(con, message, apply_changes(message, Status.DELIVERED, None, now))
             con.execute(
                 "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL WHERE id = ?",
                 (str(JobState.SENT), job_id),
@@ -614,7 +645,7 @@ class SqliteStore:
             self._insert_event(con, event)
         return replace(job, state=JobState.SENT, lease_owner=None, lease_until=None)
 
-    def fail_job(self, job_id, *, owner, error, retry_at, event, now):
+    def fail_job(self, job_id, *, owner, error, retry_at, event, now, permanent=False):
         with self._tx() as con:
             job = self._leased(con, job_id, owner, now)
             state = JobState.QUEUED if retry_at is not None else JobState.FAILED
@@ -624,14 +655,36 @@ class SqliteStore:
                 lease_owner=None,
                 lease_until=None,
                 last_error=error,
-                next_attempt_at=retry_at or now,  # a job that gave up: when it did
+                next_attempt_at=retry_at or now,  # a job that failed for good: when it did
+                permanent=permanent and state == JobState.FAILED,
             )
             con.execute(
                 "UPDATE jobs SET state = ?, lease_owner = NULL, lease_until = NULL,"
-                " last_error = ?, next_attempt_at = ? WHERE id = ?",
-                (str(state), error, _ts(updated.next_attempt_at), job_id),
+                " last_error = ?, next_attempt_at = ?, permanent = ? WHERE id = ?",
+                (str(state), error, _ts(updated.next_attempt_at), int(updated.permanent), job_id),
             )
             self._insert_event(con, event)
+        return updated
+
+    def set_job_state(self, job_id, *, expected, new, events, now):
+        with self._tx() as con:
+            row = con.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                raise NotFound(f"no job {job_id}")
+            job = _job(row)
+            if job.state != expected or (job.lease_until is not None and job.lease_until > now):
+                raise Conflict(f"job {job_id} is {job.state} (or being sent), not {expected}")
+            updated = replace(
+                job, state=JobState(new), next_attempt_at=now, lease_owner=None, lease_until=None,
+                permanent=False if new == JobState.QUEUED else job.permanent,
+            )  # fmt: skip
+            con.execute(
+                "UPDATE jobs SET state = ?, next_attempt_at = ?, lease_owner = NULL,"
+                " lease_until = NULL, permanent = ? WHERE id = ?",
+                (str(updated.state), _ts(now), int(updated.permanent), job_id),
+            )
+            for event in events:
+                self._insert_event(con, event)
         return updated
 
     def get_job(self, job_id):
@@ -640,29 +693,40 @@ class SqliteStore:
             raise NotFound(f"no job {job_id}")
         return _job(row)
 
-    def failed_jobs(self, *, now, limit=200):
+    def jobs_of(self, thread_id):
         rows = self._con().execute(
-            "SELECT * FROM jobs WHERE state = ? AND expires_at > ?"
+            "SELECT * FROM jobs WHERE thread_id = ? ORDER BY created_at, id", (thread_id,)
+        )
+        return [_job(r) for r in rows]
+
+    def troubled_jobs(self, *, now, stuck_after, limit=200):
+        rows = self._con().execute(
+            "SELECT * FROM jobs WHERE expires_at > ?"
+            " AND (state = ? OR (state = ? AND attempts >= ?))"
             " ORDER BY next_attempt_at DESC, id DESC LIMIT ?",
-            (str(JobState.FAILED), _ts(now), limit),
+            (_ts(now), str(JobState.FAILED), str(JobState.QUEUED), stuck_after, limit),
         )
         return [_job(r) for r in rows]
 
     # --- rate limits -----------------------------------------------------------------------
 
     def hit(self, bucket, key_hash, *, window, now):
-        span = int(window.total_seconds())
-        start = EPOCH + timedelta(seconds=int((now - EPOCH).total_seconds()) // span * span)
+        return self.hits([(bucket, key_hash, window)], now=now)[0]
+
+    def hits(self, counters, *, now):
+        counts = []
         with self._tx() as con:
-            con.execute(
-                "INSERT INTO counters VALUES (?, ?, ?, 1, ?) ON CONFLICT (bucket, key_hash,"
-                " window_start) DO UPDATE SET count = count + 1",
-                (bucket, key_hash, _ts(start), _ts(start + window)),
-            )
-            return con.execute(
-                "SELECT count FROM counters WHERE bucket = ? AND key_hash = ? AND window_start = ?",
-                (bucket, key_hash, _ts(start)),
-            ).fetchone()[0]
+            for bucket, key_hash, window in counters:
+                start = window_start(now, window)
+                counts.append(
+                    con.execute(
+                        "INSERT INTO counters VALUES (?, ?, ?, 1, ?) ON CONFLICT (bucket,"
+                        " key_hash, window_start) DO UPDATE SET count = count + 1"
+                        " RETURNING count",
+                        (bucket, key_hash, _ts(start), _ts(start + window)),
+                    ).fetchone()[0]
+                )
+        return counts
 
     # --- mentors' private contacts ---------------------------------------------------------
 

@@ -249,15 +249,33 @@
     return "badge flag" + (String(flag).indexOf("risk:") === 0 ? " flag-risk" : "");
   }
 
-  // --- undeliverable messages ----------------------------------------------------------------
-  // Approved messages the relay gave up sending (GET /undeliverable). The API offers no resend,
-  // so the page only shows them: when, how many attempts, to which side, the thread's history.
+  // --- undeliverable e-mails ------------------------------------------------------------------
+  // E-mails refused for good, or still failing after several attempts (GET /undeliverable):
+  // what, to which side, how often, why; a moderator resends or closes each (POST /jobs/<id>/...).
 
   function loadAlerts() {
     return api("/undeliverable").then(function (data) {
       state.alerts = data.items || [];
       renderAlerts();
     }).catch(function () { /* the queue's own load reports a network or session problem */ });
+  }
+
+  function alertState(alert) {
+    if (alert.permanent) { return T.state_refused; }
+    return alert.state === "failed" ? T.state_failed : T.state_retrying;
+  }
+
+  function decideJob(alert, action) {
+    api("/jobs/" + encodeURIComponent(alert.job_id) + "/" + action, {}).then(function () {
+      status(action === "resend" ? T.resent : T.closed);
+      return loadAlerts();
+    }).catch(function (error) {
+      if (error.status === 409 || error.status === 404) {
+        alarm(T.job_changed);
+        return loadAlerts();
+      }
+      if (error.status !== 401) { alarm(T.failed); }
+    });
   }
 
   function renderAlerts() {
@@ -269,9 +287,14 @@
     state.alerts.forEach(function (alert, i) {
       var li = el("li", "alert-item");
       li.setAttribute("data-message", alert.message.id);
+      li.setAttribute("data-job", alert.job_id);
       var facts = el("dl", "facts");
-      var toMentor = alert.message.author === "mentee";  // it was going to the other side
-      [[T.gave_up_at, when(alert.at), "gave-up"], [T.attempts, alert.attempts, "attempts"],
+      var toMentor = alert.recipient === "mentor";
+      var retrying = alert.state === "queued";
+      [[T.kind, T["kind_" + alert.kind] || alert.kind, "kind"],
+        [T.state, alertState(alert), "state"],
+        [retrying ? T.next_try : T.gave_up_at, when(alert.at), "gave-up"],
+        [T.attempts, alert.attempts, "attempts"],
         [T.recipient, toMentor ? T.to_mentor : T.to_mentee, "recipient"],
         [T.error, alert.error || "—", "error"], [T.thread, alert.thread_id, "thread-id"]
       ].forEach(function (fact) {
@@ -279,10 +302,18 @@
         facts.appendChild(el("dd", fact[2], fact[1]));
       });
       li.appendChild(facts);
+      var actions = el("div", "alert-actions");
+      [["resend", T.resend, "button"], ["close", T.close, "button secondary"]].forEach(function (spec) {
+        var act = el("button", spec[2] + " " + spec[0], spec[1]);
+        act.type = "button";
+        act.addEventListener("click", function () { decideJob(alert, spec[0]); });
+        actions.appendChild(act);
+      });
+      li.appendChild(actions);
       var events = el("ol", "events");
       events.id = "alert-events-" + i;
       events.hidden = true;
-      var button = el("button", "button secondary", T.show_history);
+      var button = el("button", "button secondary history", T.show_history);
       button.type = "button";
       button.setAttribute("aria-expanded", "false");
       button.setAttribute("aria-controls", events.id);

@@ -1,35 +1,41 @@
-"""Use cases of issue 4: receive a mentee's first question, then confirm the address.
+"""A mentee's first question: submit it (stored with its confirmation e-mail queued), confirm it.
 
-Works only through the ports (Store, Mailer) and the manifest: no HTTP here.
+A request never waits on mail: the confirmation is a job of the outbox,
+written in the same transaction as the thread, and the delivery worker sends
+it. A replay of a submission (same idempotency key, same content) gets the
+first answer again, counts no rate-limit hit and queues nothing.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
-from .config import Settings
-from .domain import (
+from ..config import Settings
+from ..domain import (
     Conflict,
+    DeliveryJob,
     Event,
     InvalidInput,
+    JobKind,
     Message,
     NotFound,
     PolicyRefusal,
+    RateLimited,
     Side,
     Status,
     Thread,
+    capacity,
+    idempotency,
     new_id,
     policies,
     tokens,
-    utcnow,
+    windows,
 )
-from .mail import compose
-from .manifest import ManifestSource
-from .ports import Mailer, Store
-
-CONFIRM = "confirm"
+from ..manifest import ManifestSource
+from ..ports import Clock, Store
+from .links import CONFIRM, Links
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,20 +75,25 @@ class Questions:
     def __init__(
         self,
         store: Store,
-        mailer: Mailer,
         manifest: ManifestSource,
         settings: Settings,
-        clock: Callable[[], datetime] = utcnow,
+        links: Links,
+        clock: Clock,
+        screen: Callable,
+        queued: Callable[[], None] = lambda: None,
     ):
         self.store = store
-        self.mailer = mailer
         self.manifest = manifest
         self.settings = settings
+        self.limits = settings.limits
+        self.links = links
         self.clock = clock
+        self.screen = screen
+        self.queued = queued  # wakes the delivery worker (make serve); a no-op on Lambda
 
     # --- submit ----------------------------------------------------------------------------
 
-    def check(self, q: Question) -> None:
+    def check(self, q: Question, now) -> None:
         """Refuse what the manifest and the age policy do not allow (nothing is stored)."""
         manifest = self.manifest.get()
         problems = {}
@@ -90,9 +101,7 @@ class Questions:
             problems["region"] = "invalid_choice"
         if manifest.situations and q.situation not in manifest.situations:
             problems["situation"] = "invalid_choice"
-        from .screening import screen
-
-        if screen(q.pseudonym).masked:  # the mentor sees the pseudonym: no contact details in it
+        if self.screen(q.pseudonym).masked:  # the mentor sees the pseudonym: no contact in it
             problems["pseudonym"] = "pseudonym_contact"
         if problems:
             raise InvalidInput(problems)
@@ -111,114 +120,105 @@ class Questions:
             raise PolicyRefusal("not_accepting") from None
         if contact.paused:
             raise PolicyRefusal("not_accepting")
-        from .conversation import check_capacity  # issue 5: open threads >= capacity
+        open_threads = self.store.count_open_threads(q.mentor, now=now)
+        capacity.check_room(open_threads, entry.capacity, self.limits.default_capacity)
 
-        check_capacity(self.store, q.mentor, entry.capacity, now=self.clock())
-
-    def rate_limit(self, *, client: str, email: str, now: datetime) -> None:
+    def rate_limit(self, *, client: str, email: str, now) -> None:
         """Fixed-window limits per client and per address; keys are salted hashes."""
-        for bucket, value in (("client", client), ("email", email.casefold())):
-            rule = policies.RATE_LIMITS[bucket]
-            key = tokens.key_hash(self.settings.secret, bucket, value)
-            if self.store.hit(bucket, key, window=rule.window, now=now) > rule.limit:
-                raise PolicyRefusal("rate_limited")
+        rules = [
+            (self.limits.rate(b), v) for b, v in (("client", client), ("email", email.casefold()))
+        ]
+        counters = [(r.name, tokens.key_hash(self.settings.secret, r.name, v), r.window)
+                    for r, v in rules]  # fmt: skip
+        for (rule, _), count in zip(rules, self.store.hits(counters, now=now), strict=True):
+            if count > rule.limit:
+                raise RateLimited(windows.retry_after(now, rule.window))
+
+    def fingerprint(self, q: Question) -> str:
+        return idempotency.fingerprint(
+            self.settings.secret, q.mentor, q.lang, q.pseudonym, str(q.age), q.region,
+            q.situation, q.email.casefold(), q.question,
+        )  # fmt: skip
 
     def submit(self, q: Question, *, client: str, idempotency_key: str | None) -> Received:
-        from .screening import screen
-
         now = self.clock()
-        self.check(q)
-        band = policies.age_band(q.age)
-        digest = tokens.fingerprint(
-            q.mentor, q.lang, q.pseudonym, str(q.age), q.region, q.situation,
-            q.email.casefold(), q.question,
-        )  # fmt: skip
+        digest = self.fingerprint(q)
         key = idempotency_key or f"auto-{digest}"
-        self.rate_limit(client=client, email=q.email, now=now)
-        screening = screen(q.question)
+        minor = policies.MIN_AGE <= q.age < policies.MAJORITY
+        seen = idempotency.replay(self.store.find_idempotent(key, now=now), digest)
+        if seen is not None:  # the first answer again: no rate-limit hit, nothing queued
+            return Received(thread_id=seen.thread_id, created=False, minor=minor)
+        try:
+            self.check(q, now)
+            self.rate_limit(client=client, email=q.email, now=now)
+        except PolicyRefusal:
+            # A concurrent first use of the key may be storing its thread right now (and was
+            # counted): this post is its replay and gets its answer, not a refusal.
+            seen = self._concurrent_first(key, digest)
+            if seen is None:
+                raise
+            return Received(thread_id=seen.thread_id, created=False, minor=minor)
+        band = policies.age_band(q.age)
+        screening = self.screen(q.question)
         flags = screening.kinds
         expires = now + policies.UNCONFIRMED_TTL
         thread = Thread(
-            id=new_id(),
-            mentor=q.mentor,
-            lang=q.lang,
-            pseudonym=q.pseudonym,
-            age_band=band,
-            region=q.region,
-            situation=q.situation,
-            mentee_email=q.email,
-            created_at=now,
+            id=new_id(), mentor=q.mentor, lang=q.lang, pseudonym=q.pseudonym, age_band=band,
+            region=q.region, situation=q.situation, mentee_email=q.email, created_at=now,
             expires_at=expires,
-        )
+        )  # fmt: skip
         message = Message(
-            id=new_id(),
-            thread_id=thread.id,
-            author=Side.MENTEE,
-            body=q.question,
-            delivered_text=screening.delivered_text,
-            status=Status.RECEIVED,
-            created_at=now,
-            updated_at=now,
-            expires_at=expires,
-            flags=flags,
-            priority=int(screening.priority),
-        )
+            id=new_id(), thread_id=thread.id, author=Side.MENTEE, body=q.question,
+            delivered_text=screening.delivered_text, status=Status.RECEIVED, created_at=now,
+            updated_at=now, expires_at=expires, flags=flags, priority=int(screening.priority),
+        )  # fmt: skip
+        confirmation = DeliveryJob(
+            id=new_id(), message_id=message.id, thread_id=thread.id, recipient=Side.MENTEE,
+            created_at=now, next_attempt_at=now, expires_at=expires, kind=JobKind.CONFIRMATION,
+        )  # fmt: skip
         event = Event(
-            thread_id=thread.id,
-            message_id=message.id,
-            action="received",
-            actor="mentee",
-            at=now,
-            detail={"age_band": str(band), "flags": list(flags)},
-        )
-        stored, first, created = self.store.create_thread(
-            thread, message, event, idempotency_key=key, fingerprint=digest, now=now
-        )
-        if created or first.status == Status.RECEIVED:
-            self.send_confirmation(stored, now)
+            thread_id=thread.id, message_id=message.id, action="received", actor="mentee", at=now,
+            detail={"age_band": str(band), "flags": list(flags), "job": confirmation.id},
+        )  # fmt: skip
+        try:
+            stored, _first, created = self.store.create_thread(
+                thread, message, event, idempotency_key=key, fingerprint=digest, now=now,
+                jobs=[confirmation],
+            )  # fmt: skip
+        except Conflict:  # a concurrent first use of the key won: answer as its replay
+            seen = idempotency.replay(self.store.find_idempotent(key, now=now), digest)
+            if seen is None:
+                raise
+            return Received(
+                thread_id=seen.thread_id, created=False, minor=minor, help=screening.needs_help
+            )
+        if created:
+            self.queued()
         return Received(
-            thread_id=stored.id,
-            created=created,
-            minor=band == "minor",
-            help=screening.needs_help,
+            thread_id=stored.id, created=created, minor=band == "minor", help=screening.needs_help
         )
 
-    def send_confirmation(self, thread: Thread, now: datetime) -> None:
-        token = tokens.issue(
-            self.settings.secret,
-            thread_id=thread.id,
-            side=str(Side.MENTEE),
-            purpose=CONFIRM,
-            now=now,
-            ttl=policies.UNCONFIRMED_TTL,
-        )
-        entry = self.manifest.get().mentors.get(thread.mentor)
-        self.mailer.send(
-            compose.confirmation(
-                sender=self.settings.sender,
-                to=thread.mentee_email or "",
-                lang=thread.lang,
-                mentor_name=entry.name if entry else thread.mentor,
-                link=f"{self.settings.relay_url}/api/questions/confirm?token={token}",
-            )
-        )
+    def _concurrent_first(self, key: str, digest: str, waits: int = 10):
+        """The record of a first use of `key` being stored concurrently (a bounded wait)."""
+        for attempt in range(waits):
+            seen = idempotency.replay(self.store.find_idempotent(key, now=self.clock()), digest)
+            if seen is not None or key.startswith("auto-"):
+                return seen
+            time.sleep(0.02 * (attempt + 1) / waits)
+        return None
 
     # --- confirm ---------------------------------------------------------------------------
 
     def lang_of(self, token: str) -> str:
         """Language of the thread a confirmation link belongs to (checks the link first)."""
         now = self.clock()
-        claims = tokens.verify(
-            self.settings.secret, token, purpose=CONFIRM, side=str(Side.MENTEE), now=now
-        )
+        claims = self.links.verify(token, CONFIRM, now, Side.MENTEE)
         return self.store.get_thread(claims.thread_id, now=now).lang
 
     def confirm(self, token: str) -> Confirmed:
         """Address proven: received -> confirmed -> pending. Safe to repeat (second click)."""
         now = self.clock()
-        claims = tokens.verify(
-            self.settings.secret, token, purpose=CONFIRM, side=str(Side.MENTEE), now=now
-        )
+        claims = self.links.verify(token, CONFIRM, now, Side.MENTEE)
         thread = self.store.get_thread(claims.thread_id, now=now)
         messages = self.store.list_messages(thread.id, now=now)
         if not messages:

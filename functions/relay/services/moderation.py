@@ -1,32 +1,30 @@
-"""Moderators' decisions: the queue, approve (as is or edited), reject with a reason, escalate.
+"""Moderators' decisions: the queue, approve (as is or edited), reject with a reason, escalate,
+and what to do with e-mails that could not go (resend, close).
 
 Every decision is a compare-and-set on the message's status and version: when
 two moderators decide the same message at once, exactly one wins and the
-other gets `Conflict`. The approve decision writes the delivery job in the
-same transaction (delivery.py sends it). Every decision is an audit event
-(who, what, when, before and after); events never hold a message's text.
-
-Works through the ports only; the API (api/moderation_routes.py), the
-moderation page and the terminal CLI all call this.
+other gets `Conflict`. A decision stores the e-mails it causes (delivery to
+the other side, the "passed on" notice, the rejection reason) as outbox jobs
+in the same transaction; the delivery worker sends them. Every decision is
+an audit event (who, what, when, before and after); events never hold a text.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import vocab
-from .config import Settings
-from .conversation import CONTROL, Limits, Links
-from .delivery import Postman
-from .domain import (
+from .. import vocab
+from ..config import Settings
+from ..domain import (
     Conflict,
     DeliveryJob,
     Event,
     InvalidInput,
+    JobKind,
+    JobState,
     Message,
     MessageChanges,
     NotFound,
@@ -36,10 +34,9 @@ from .domain import (
     ThreadState,
     new_id,
     policies,
-    utcnow,
 )
-from .manifest import ManifestSource
-from .ports import Mailer, Store
+from ..ports import Clock, Store
+from .conversations import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -65,39 +62,37 @@ class Review:
 @dataclass(frozen=True, slots=True)
 class Decision:
     message: Message
-    notified: bool | None = None  # rejections: was the author told
+    notified: bool | None = None  # rejections: is the author told (a notice is queued)
 
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """A message the worker gave up delivering."""
+    """An e-mail that could not go: failed for good, or still failing after many attempts."""
 
+    job: DeliveryJob
     message: Message
     thread_id: str
     error: str
     attempts: int
-    at: datetime  # when the worker gave up (the failed job's next_attempt_at)
+    at: datetime  # when it failed for good, or when it is tried next
+    permanent: bool  # the mail service refused it for good (bad address, bounce)
+    state: str  # failed | queued
 
 
 def other(side: Side) -> Side:
     return Side.MENTOR if side == Side.MENTEE else Side.MENTEE
 
 
+def clean_edit(text: object) -> str:
+    return clean_text(text, minimum=1, maximum=EDIT_MAX, too_short="required", too_long="too_long")
+
+
 class Moderation:
-    def __init__(
-        self,
-        store: Store,
-        mailer: Mailer,
-        manifest: ManifestSource,
-        settings: Settings,
-        clock: Callable[[], datetime] = utcnow,
-        limits: Limits | None = None,
-    ):
+    def __init__(self, store: Store, settings: Settings, clock: Clock, queued=lambda: None):
         self.store = store
-        self.mailer = mailer
+        self.limits = settings.limits
         self.clock = clock
-        self.limits = limits or Limits.from_env()
-        self.postman = Postman(store, settings, manifest, Links(settings, self.limits))
+        self.queued = queued  # wakes the delivery worker
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -124,21 +119,49 @@ class Moderation:
         return self.store.events(thread_id)
 
     def undeliverable(self, limit: int = 200) -> list[Alert]:
-        """Messages still approved and flagged whose delivery job gave up, newest first."""
+        """E-mails that failed for good or keep failing, newest first (erased threads aside)."""
         now = self.clock()
-        latest: dict[str, DeliveryJob] = {}
-        for job in self.store.failed_jobs(now=now, limit=limit):
-            latest.setdefault(job.message_id, job)  # newest first: keep the first seen
         alerts = []
-        for message_id, job in latest.items():
+        jobs = self.store.troubled_jobs(now=now, stuck_after=policies.STUCK_AFTER, limit=limit)
+        for job in jobs:
             try:
-                message = self.store.get_message(message_id, now=now)
+                message = self.store.get_message(job.message_id, now=now)
+                thread = self.store.get_thread(job.thread_id, now=now)
             except NotFound:
                 continue
-            if message.status == Status.APPROVED and "undeliverable" in message.flags:
-                alerts.append(Alert(message, job.thread_id, job.last_error or "", job.attempts,
-                                    job.next_attempt_at))  # fmt: skip
+            if thread.state == ThreadState.ERASED:
+                continue
+            alerts.append(Alert(job, message, job.thread_id, job.last_error or "", job.attempts,
+                                job.next_attempt_at, job.permanent, str(job.state)))  # fmt: skip
         return alerts
+
+    # --- e-mails that could not go ---------------------------------------------------------
+
+    def resend(self, job_id: str, *, actor: str) -> DeliveryJob:
+        """Try a failed (or stuck) e-mail again now, e.g. once the address or mail is fixed."""
+        return self._job_decision(job_id, actor, JobState.QUEUED, "delivery_resent")
+
+    def close(self, job_id: str, *, actor: str) -> DeliveryJob:
+        """Stop trying: the e-mail is cancelled (the message stays as it is), audited."""
+        return self._job_decision(job_id, actor, JobState.CANCELLED, "delivery_closed")
+
+    def _job_decision(self, job_id: str, actor: str, new: JobState, action: str) -> DeliveryJob:
+        now = self.clock()
+        job = self.store.get_job(job_id)
+        if job.state not in (JobState.FAILED, JobState.QUEUED):
+            raise Conflict(f"job {job_id} is {job.state}")
+        event = Event(
+            thread_id=job.thread_id, message_id=job.message_id, action=action, actor=actor, at=now,
+            detail={"job": job.id, "kind": str(job.kind), "before": str(job.state),
+                    "after": str(new), "attempts": job.attempts},
+        )  # fmt: skip
+        updated = self.store.set_job_state(
+            job_id, expected=job.state, new=new, events=[event], now=now
+        )
+        if new == JobState.QUEUED:
+            self.queued()
+        log.info(action, extra={"job": job.id})
+        return updated
 
     # --- decisions -------------------------------------------------------------------------
 
@@ -151,22 +174,28 @@ class Moderation:
             raise Conflict(f"thread {thread.id} was erased by the mentee")
         return message, thread
 
+    @staticmethod
+    def _job(message: Message, kind: JobKind, recipient: Side, now, expiry) -> DeliveryJob:
+        return DeliveryJob(
+            id=new_id(), message_id=message.id, thread_id=message.thread_id, recipient=recipient,
+            created_at=now, next_attempt_at=now, expires_at=expiry, kind=kind,
+        )  # fmt: skip
+
     def approve(
         self, message_id: str, *, version: int, actor: str, text: str | None = None
     ) -> Decision:
-        """Pass a message on, as screened or as edited; its delivery job is stored with it."""
+        """Pass a message on, as screened or as edited; its e-mails are stored with it."""
         edited = None if text is None else clean_edit(text)
         now = self.clock()
         message, thread = self._pending(message_id, version, now)
         recipient = other(message.author)
         expiry = self.limits.thread_expiry(now)
-        job = DeliveryJob(
-            id=new_id(), message_id=message.id, thread_id=thread.id, recipient=recipient,
-            created_at=now, next_attempt_at=now, expires_at=expiry,
-        )  # fmt: skip
+        jobs = [self._job(message, JobKind.MESSAGE, recipient, now, expiry)]
+        if message.author == Side.MENTEE:  # the mentee learns their message went through
+            jobs.append(self._job(message, JobKind.PASSED_ON, Side.MENTEE, now, expiry))
         changed = edited is not None and edited != message.delivered_text
-        detail = {"before": "pending", "after": "approved", "edited": changed, "job": job.id,
-                  "recipient": str(recipient)}  # fmt: skip
+        detail = {"before": "pending", "after": "approved", "edited": changed, "job": jobs[0].id,
+                  "recipient": str(recipient), "jobs": [j.id for j in jobs]}  # fmt: skip
         if changed:
             detail["length_before"] = len(message.delivered_text or "")
             detail["length_after"] = len(edited)
@@ -180,9 +209,10 @@ class Moderation:
             events=events,
             now=now,
             changes=MessageChanges(delivered_text=edited) if changed else None,
-            jobs=[job],
+            jobs=jobs,
             thread_expires_at=expiry,
         )
+        self.queued()
         log.info("approved", extra={"message_id": message.id, "edited": changed})
         return Decision(updated)
 
@@ -194,6 +224,10 @@ class Moderation:
         now = self.clock()
         message, thread = self._pending(message_id, version, now)
         first = self._first(thread, message, now)
+        expiry = now + self.limits.retention if first else None
+        tell = message.author == Side.MENTOR or bool(thread.mentee_email)
+        notice = self._job(message, JobKind.REJECTION, message.author, now,
+                           expiry or thread.expires_at)  # fmt: skip
         updated = self.store.transition(
             message.id,
             expected_status=Status.PENDING,
@@ -201,10 +235,12 @@ class Moderation:
             new_status=Status.REJECTED,
             events=[Event(thread_id=thread.id, message_id=message.id, action="rejected",
                           actor=actor, at=now,
-                          detail={"before": "pending", "after": "rejected", "reason": reason})],
+                          detail={"before": "pending", "after": "rejected", "reason": reason,
+                                  "job": notice.id if tell else None})],
             now=now,
             changes=MessageChanges(reason=reason),
-            thread_expires_at=now + self.limits.retention if first else None,
+            jobs=[notice] if tell else [],
+            thread_expires_at=expiry,
         )  # fmt: skip
         if first and thread.state == ThreadState.OPEN:
             # A refused first question leaves no conversation: close it so it frees capacity.
@@ -215,8 +251,10 @@ class Moderation:
                                   detail={"before": "open", "after": "closed",
                                           "why": "first_message_rejected"})],
                 )  # fmt: skip
+        if tell:
+            self.queued()
         log.info("rejected", extra={"message_id": message.id, "reason": reason})
-        return Decision(updated, notified=self._tell_author(thread, updated, first))
+        return Decision(updated, notified=tell)
 
     def escalate(self, message_id: str, *, version: int, actor: str) -> Decision:
         """Ask for a second look: stays pending, marked and moved to the top of the queue."""
@@ -236,40 +274,6 @@ class Moderation:
         )  # fmt: skip
         return Decision(updated)
 
-    # --- helpers ---------------------------------------------------------------------------
-
     def _first(self, thread: Thread, message: Message, now: datetime) -> bool:
         messages = self.store.list_messages(thread.id, now=now)
         return bool(messages) and messages[0].id == message.id
-
-    def _tell_author(self, thread: Thread, message: Message, first: bool) -> bool:
-        """Send the reason now; a failure is recorded (and shown to the moderator), not raised."""
-        now = self.clock()
-        try:
-            mail = self.postman.rejection(thread, message, first=first, now=now)
-            if mail is None:
-                return False
-            self.mailer.send(mail)
-            outcome, sent = "rejection_notice_sent", True
-        except Exception as exc:
-            code = str(getattr(exc, "code", "") or type(exc).__name__)[:60]
-            log.warning("rejection_notice_failed", extra={"message_id": message.id, "error": code})
-            outcome, sent = "rejection_notice_failed", False
-        with suppress(Conflict):  # the log line keeps the fact; the decision is stored
-            self.store.revise_message(
-                message.id, expected_version=message.version, changes=MessageChanges(), now=now,
-                events=[Event(thread_id=thread.id, message_id=message.id, action=outcome,
-                              actor="system", at=now)],
-            )  # fmt: skip
-        return sent
-
-
-def clean_edit(text: object) -> str:
-    if not isinstance(text, str) or not text.strip():
-        raise InvalidInput({"text": "required"})
-    text = text.replace("\r\n", "\n").strip()
-    if CONTROL.search(text):
-        raise InvalidInput({"text": "invalid"})
-    if len(text) > EDIT_MAX:
-        raise InvalidInput({"text": "too_long"})
-    return text

@@ -1,0 +1,150 @@
+"""Which e-mail a delivery job is: composed at send time from the stored rows.
+
+Sends nothing itself. Raises `Undeliverable` when there is nobody to send to
+(erased thread, no address); `final` says whether waiting can help (a mentor
+whose contact is not set yet may get one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from email.message import EmailMessage
+
+from .. import vocab
+from ..config import Settings
+from ..domain import DeliveryJob, JobKind, Message, NotFound, Side, Status, Thread, ThreadState
+from ..mail import compose, notices
+from ..mail.outbox import THREAD_HEADER
+from ..manifest import ManifestSource
+from ..ports import Store
+from .links import Links
+
+MESSAGE_ID_DOMAIN = "relay.passerelle.example.org"
+
+
+class Undeliverable(Exception):
+    """Nothing to send to: a short code, never personal data."""
+
+    def __init__(self, code: str, *, final: bool = True):
+        super().__init__(code)
+        self.code = code
+        self.final = final
+
+
+def message_id_for(job: DeliveryJob) -> str:
+    """Same job, same Message-ID: a repeated send is one message for the reader's mail program."""
+    return f"<{job.id}@{MESSAGE_ID_DOMAIN}>"
+
+
+def reason_text(code: str | None, lang: str) -> str:
+    return vocab.label("rejection_reasons", code or "", lang)
+
+
+class Postman:
+    def __init__(self, store: Store, settings: Settings, manifest: ManifestSource, links: Links):
+        self.store = store
+        self.settings = settings
+        self.manifest = manifest
+        self.links = links
+
+    def _mentor(self, thread: Thread) -> tuple[str, str]:
+        entry = self.manifest.get().mentors.get(thread.mentor)
+        name = entry.name if entry else thread.mentor
+        lang = entry.lang if entry and entry.lang in ("fr", "en") else "fr"
+        return name, lang
+
+    def _mentor_address(self, thread: Thread) -> str:
+        try:
+            return self.store.get_mentor_contact(thread.mentor).email
+        except NotFound:
+            raise Undeliverable("no_mentor_contact", final=False) from None
+
+    @staticmethod
+    def _mentee_address(thread: Thread) -> str:
+        if not thread.mentee_email:
+            raise Undeliverable("no_mentee_address")
+        return thread.mentee_email
+
+    def compose(self, job: DeliveryJob, thread: Thread, message: Message, now: datetime):
+        """The e-mail of `job`, stamped with its Message-ID and its thread."""
+        if thread.state == ThreadState.ERASED:
+            raise Undeliverable("erased")
+        kind = JobKind(job.kind)
+        if kind == JobKind.MESSAGE:
+            mail = self.delivery(thread, message, job.recipient, now)
+        elif kind == JobKind.CONFIRMATION:
+            mail = self.confirmation(thread, now)
+        elif kind == JobKind.PASSED_ON:
+            mail = self.passed_on(thread, now)
+        else:
+            mail = self.rejection(thread, message, now)
+        del mail["Message-ID"]
+        mail["Message-ID"] = message_id_for(job)
+        mail["X-Passerelle-Delivery"] = job.id
+        mail[THREAD_HEADER] = thread.id
+        return mail
+
+    def confirmation(self, thread: Thread, now: datetime) -> EmailMessage:
+        name, _ = self._mentor(thread)
+        return compose.confirmation(
+            sender=self.settings.sender, to=self._mentee_address(thread), lang=thread.lang,
+            mentor_name=name, link=self.links.confirm(thread.id, now),
+        )  # fmt: skip
+
+    def passed_on(self, thread: Thread, now: datetime) -> EmailMessage:
+        name, _ = self._mentor(thread)
+        return notices.passed_on(
+            sender=self.settings.sender, to=self._mentee_address(thread), lang=thread.lang,
+            pseudonym=thread.pseudonym or "", mentor_name=name,
+            link=self.links.conversation(thread.id, Side.MENTEE, now), link_days=self.links.days,
+        )  # fmt: skip
+
+    def delivery(self, thread: Thread, message: Message, recipient: Side, now: datetime):
+        """The e-mail that carries an approved message to the other side."""
+        if message.status != Status.APPROVED:
+            raise Undeliverable(f"message_{message.status}")
+        if message.delivered_text is None:
+            raise Undeliverable("erased")
+        name, mentor_lang = self._mentor(thread)
+        if recipient == Side.MENTOR:
+            messages = self.store.list_messages(thread.id, now=now)
+            first = bool(messages) and messages[0].id == message.id
+            return notices.for_mentor(
+                sender=self.settings.sender,
+                to=self._mentor_address(thread),
+                lang=mentor_lang,
+                mentor_name=name,
+                pseudonym=thread.pseudonym or "",
+                age_band=str(thread.age_band),
+                region=vocab.label("regions", thread.region, mentor_lang),
+                text=message.delivered_text,
+                first=first,
+                answer_link=self.links.conversation(thread.id, Side.MENTOR, now),
+                pause_link=self.links.pause(thread.id, now),
+                link_days=self.links.days,
+            )
+        return notices.for_mentee(
+            sender=self.settings.sender,
+            to=self._mentee_address(thread),
+            lang=thread.lang,
+            pseudonym=thread.pseudonym or "",
+            mentor_name=name,
+            text=message.delivered_text,
+            link=self.links.conversation(thread.id, Side.MENTEE, now),
+            link_days=self.links.days,
+        )
+
+    def rejection(self, thread: Thread, message: Message, now: datetime) -> EmailMessage:
+        """Tells the author the reason (a template in their language), never who decided."""
+        if message.author == Side.MENTOR:
+            _, lang = self._mentor(thread)
+            to = self._mentor_address(thread)
+        else:
+            lang, to = thread.lang, self._mentee_address(thread)
+        messages = self.store.list_messages(thread.id, now=now)
+        first = bool(messages) and messages[0].id == message.id
+        link = None if first else self.links.conversation(thread.id, message.author, now)
+        return notices.rejected(
+            sender=self.settings.sender, to=to, lang=lang,
+            reason=reason_text(message.reason, lang), link=link, link_days=self.links.days,
+        )  # fmt: skip
