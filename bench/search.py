@@ -175,8 +175,9 @@ def measure_browse(browser, url: str) -> list[dict]:
 
 def bench_size(n: int, browser, workdir: Path) -> dict:
     _ensure_plugins_on_path()
-    from mentors.build import build_site
-    from site_search.pagefind_index import index_site, indexed_pages
+    from mentors.build import build_site, cache_dir
+    from site_search.pagefind_index import index_records, indexed_pages
+    from site_search.pages import records_dir
     from site_search.serve import StaticServer
 
     content, output = workdir / "content", workdir / "output"
@@ -188,7 +189,7 @@ def bench_size(n: int, browser, workdir: Path) -> dict:
 
     shutil.rmtree(output / "pagefind")
     start = time.perf_counter()
-    stats = index_site(output)
+    stats = index_records(records_dir({"BUILD_CACHE_PATH": str(cache_dir(output))}), output)
     index_s = time.perf_counter() - start
     pages = indexed_pages(output)
     bundle = output / "pagefind"

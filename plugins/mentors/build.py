@@ -38,7 +38,11 @@ def build_site(
     shutil.rmtree(staging, ignore_errors=True)
     _reuse_image_variants(output_dir, staging)
     # The staging folder starts empty (or with reused variants): nothing to delete in it.
-    override: dict[str, Any] = {"OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
+    override: dict[str, Any] = {
+        "OUTPUT_PATH": str(staging),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        "BUILD_CACHE_PATH": str(cache_dir(output_dir)),
+    }
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())
     override.update(overrides or {})
@@ -69,6 +73,12 @@ def build_site(
         return False
     _swap(staging, output_dir)
     return True
+
+
+def cache_dir(output_dir: Path) -> Path:
+    """What builds keep for the next one (search records, ...): `<output>.cache/`, git-ignored."""
+    output_dir = Path(output_dir).resolve()
+    return output_dir.with_name(output_dir.name + ".cache")
 
 
 def _reuse_image_variants(output_dir: Path, staging: Path) -> None:

@@ -10,6 +10,7 @@ from urllib.parse import urlparse
 from pelican.generators import Generator
 
 from .facets import Card, build_bundle
+from .records import article_record, mentor_record, write_records
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,39 @@ def mentors_per_language(data_dir: Path) -> dict[str, int]:
     return counts
 
 
+def records_dir(settings: dict) -> Path:
+    """Where the search records live between builds (`BUILD_CACHE_PATH`, git-ignored)."""
+    cache = settings.get("BUILD_CACHE_PATH") or str(settings["OUTPUT_PATH"]).rstrip("/") + ".cache"
+    return Path(cache) / "search-records"
+
+
+def status_texts(settings: dict) -> dict[str, dict[bool, str]]:
+    """The status line of a profile in each language, from the theme's catalogs."""
+    from mentors.i18n import Catalogs
+
+    catalogs = Catalogs(settings.get("THEME_TRANSLATIONS"), settings.get("DEFAULT_LANG", "fr"))
+    return {
+        lang: {
+            True: catalogs.get(lang).gettext("Accepting questions"),
+            False: catalogs.get(lang).gettext("Not accepting questions"),
+        }
+        for lang in LANGS
+    }
+
+
+def search_records(context: dict, settings: dict):
+    """Every profile and published article, in each page language."""
+    mentors = directory(context)
+    site_url = (settings.get("SITEURL") or "").rstrip("/")
+    statuses = status_texts(settings)
+    for lang in LANGS:
+        for slug in mentors.slugs:
+            view = mentors.views[lang][slug]
+            yield mentor_record(view, lang, statuses[lang][bool(view.accepting)], site_url)
+    for article in context.get("articles", []):
+        yield article_record(article, article.lang if article.lang in LANGS else "fr")
+
+
 def thumbnail(photo: dict, at_least: int = 144) -> str:
     """The smallest variant sharp for a 72 px card on a 2x screen, else the default src."""
     variants = []
@@ -109,6 +143,10 @@ class SearchPageGenerator(Generator):
         mentors = directory(self.context)
         vocab = mentors.vocab
         codes = vocab_codes(vocab)
+        counts = write_records(
+            records_dir(self.settings), search_records(self.context, self.settings)
+        )
+        log.info("search records: %s", counts)
         for lang in LANGS:
             views = [mentors.views[lang][slug] for slug in mentors.slugs]
             cards = cards_for(views, siteurl)
