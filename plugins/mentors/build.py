@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
 
+from . import incremental
 from .errors import ContentError
 
 
@@ -36,12 +38,16 @@ def build_site(
     output_dir = Path(output_dir).resolve()
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
+    cache = cache_dir(output_dir)
+    if output_dir.is_dir() and incremental.has_state(cache):
+        # Incremental: start from the previous output (hard links); unchanged pages stay.
+        incremental.link_tree(output_dir, staging)
     _reuse_image_variants(output_dir, staging)
-    # The staging folder starts empty (or with reused variants): nothing to delete in it.
+    # The staging folder starts empty or as the previous output: Pelican must not delete it.
     override: dict[str, Any] = {
         "OUTPUT_PATH": str(staging),
         "DELETE_OUTPUT_DIRECTORY": False,
-        "BUILD_CACHE_PATH": str(cache_dir(output_dir)),
+        "BUILD_CACHE_PATH": str(cache),
     }
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())
@@ -56,12 +62,12 @@ def build_site(
         print(f"Build failed: {len(exc.problems)} problem(s) in the content:", file=sys.stderr)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, cache)
         return False
     except Exception:
         print("Build failed:", file=sys.stderr)
         traceback.print_exc()
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, cache)
         return False
     finally:
         root.removeHandler(errors)
@@ -69,10 +75,16 @@ def build_site(
         print("Build failed: errors were reported:", file=sys.stderr)
         for message in errors.messages:
             print(message, file=sys.stderr)
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, cache)
         return False
     _swap(staging, output_dir)
+    incremental.commit(cache, succeeded=True)
     return True
+
+
+def _discard(staging: Path, cache: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    incremental.commit(cache, succeeded=False)
 
 
 def cache_dir(output_dir: Path) -> Path:
@@ -95,9 +107,10 @@ def _reuse_image_variants(output_dir: Path, staging: Path) -> None:
 
 
 def _swap(staging: Path, output_dir: Path) -> None:
+    """Two renames; the previous site is deleted in the background (the next build finishes it)."""
     previous = output_dir.with_name(output_dir.name + ".previous")
     shutil.rmtree(previous, ignore_errors=True)
     if output_dir.exists():
         output_dir.rename(previous)
     staging.rename(output_dir)
-    shutil.rmtree(previous, ignore_errors=True)
+    threading.Thread(target=shutil.rmtree, args=(previous, True), name="delete-previous").start()

@@ -7,6 +7,7 @@ rather than through Pelican's per-page writer: thousands of profiles stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import multiprocessing as mp
 import os
@@ -21,11 +22,13 @@ from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView
 from .errors import ContentError
 from .images import photo_variants
+from .incremental import BuildState, Fingerprints, files_digest, replace_file, settings_digest
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
 from .validation import read_mentors
 from .vocab import load_vocabularies
 
+log = logging.getLogger(__name__)
 _SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
 
 
@@ -68,16 +71,28 @@ class MentorsGenerator(Generator):
             raise ContentError(problems)
         directory = Directory(sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"])
         self.site = SiteContext(self.context, directory, magazine)
+        self.site.state = BuildState(settings.get("BUILD_CACHE_PATH"), self.output_path)
         self.vocab = vocab
         self.context["passerelle"] = self.site
         self.context["directory"] = directory  # read by other plugins (site_search)
 
     # -- output ---------------------------------------------------------------------------
 
+    def _inputs_digest(self) -> str:
+        """Everything a page depends on besides its own context (see mentors.incremental)."""
+        settings = self.settings
+        theme = Path(settings["THEME"])
+        paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
+        paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+        paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
+        return files_digest(paths) + settings_digest(settings)
+
     def generate_output(self, writer) -> None:
         self._photos()
         self._templates: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
+        self._prints = Fingerprints(self._inputs_digest())
+        self._skipped = 0
         for lang in urls.LANGS:
             self._profiles(lang)
             self._listings(lang)
@@ -86,18 +101,29 @@ class MentorsGenerator(Generator):
             self._magazine(lang)
             self._feeds(lang)
         self._write_all()
+        state = self.site.state
+        gone = state.remove_gone(Path(self.output_path))
+        if state.pages:
+            log.info("incremental: %d pages unchanged, %d removed", self._skipped, len(gone))
         for lang in urls.LANGS:  # written by site_search, maybe after this generator
             self.site.sitemap.add(urls.section(lang, "search"), context_pairs("search"))
         out = Path(self.output_path)
         site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
         self.site.sitemap.write(out / "sitemap.xml", site_url)
         self._manifest(out / "relay" / "mentors.json")
+        state.save_pending()
 
     def _render(self, template: str, lang: str, url: str, translations=None, **extra) -> None:
-        """Queue a page; its context is complete now, rendering happens in `_write_all`."""
+        """Queue a page unless its inputs are those of the page already there (incremental)."""
         page = self.site.page(lang, url, translations)
         page.update(extra)
-        self._jobs.append((template, url, page))
+        common = self.site.common[lang]
+        own = {key: value for key, value in page.items() if key not in common}
+        fingerprint = self._prints.page(template, own, shared=common)
+        if self.site.state.needs(urls.save_as(url), fingerprint, Path(self.output_path)):
+            self._jobs.append((template, url, page))
+        else:
+            self._skipped += 1
 
     def _template(self, name: str):
         if name not in self._templates:
@@ -110,6 +136,7 @@ class MentorsGenerator(Generator):
         html = self._template(template).render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        replace_file(path)  # may be a hard link to the previous output
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(html)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -66,7 +67,8 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
                 entry = data
             else:
                 entry["languages"].update(data["languages"])
-            shutil.copytree(part, bundle, dirs_exist_ok=True)
+            # Same file system (the temporary folder is next to the site): move, do not copy.
+            shutil.copytree(part, bundle, copy_function=os.replace, dirs_exist_ok=True)
     if entry is None:
         raise SearchIndexError("no search records to index")
     (bundle / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -102,6 +104,26 @@ def search_records(context: dict, settings: dict):
         yield article_record(article, article.lang if article.lang in LANGS else "fr")
 
 
+def note_records(context: dict, records) -> None:
+    """Record the records' digest in the build state: unchanged records need no new index."""
+    digest = hashlib.blake2b(digest_size=16)
+    for record in records:
+        digest.update(f"{record.lang}\0{record.url}\0{record.html}\0".encode())
+    context["passerelle"].state.new_extra["search_records"] = digest.hexdigest()
+
+
+def index_is_current(context: dict, site: Path) -> bool:
+    """True when the output already holds the index of exactly these records (incremental)."""
+    state = context["passerelle"].state
+    previous = state.extra.get("search_records")
+    current = state.new_extra.get("search_records")
+    return (
+        bool(previous)
+        and previous == current
+        and (site / "pagefind" / "pagefind-entry.json").is_file()
+    )
+
+
 def thumbnail(photo: dict, at_least: int = 144) -> str:
     """The smallest variant sharp for a 72 px card on a 2x screen, else the default src."""
     variants = []
@@ -152,6 +174,8 @@ class SearchPageGenerator(Generator):
             cards = cards_for(views, siteurl)
             bundle = build_bundle(cards, codes)
             data_url = DATA_URL.format(lang=lang)
+            # Rewritten whole: the staging folder may hard-link the previous build's files.
+            shutil.rmtree(Path(self.output_path) / data_url, ignore_errors=True)
             size = bundle.write(Path(self.output_path) / data_url)
             log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
             writer.write_file(
