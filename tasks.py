@@ -40,12 +40,23 @@ def build(c, settings="pelicanconf.py", output=None):
         sys.exit(1)
 
 
-@task(help={"port": "port to serve on (default 8000)", "host": "address to bind"})
-def serve(c, port=8000, host="127.0.0.1"):
-    """Build the demo site, seed demo data and serve site + relay in one process."""
+@task(
+    help={
+        "port": "port to serve on (default 8000)",
+        "host": "address to bind",
+        "watch": "rebuild when content/, data/ or theme/ change (default on)",
+    }
+)
+def serve(c, port=8000, host="127.0.0.1", watch=True):
+    """Build the demo site, seed demo data and serve site + relay; rebuild on save."""
+    from mentors.watch import Rebuilder, site_builder
     from relay.devserver import run
 
     build(c)
+    if watch:
+        builder = site_builder(ROOT / "pelicanconf.py", OUTPUT, ROOT / "theme" / "translations")
+        Rebuilder([ROOT / "content", ROOT / "data", ROOT / "theme"], builder).start()
+        print("Watching content/, data/ and theme/: the site is rebuilt on save")
     run(site_dir=OUTPUT, host=host, port=int(port))
 
 
