@@ -21,6 +21,7 @@ from . import urls
 from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView
 from .errors import ContentError
+from .i18n import language_environment
 from .images import photo_variants
 from .incremental import BuildState, Fingerprints, files_digest, replace_file, settings_digest
 from .magazine import Magazine, check_sources
@@ -89,7 +90,8 @@ class MentorsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         self._photos()
-        self._templates: dict[str, Any] = {}
+        self._compiled: dict[tuple[str, str], Any] = {}
+        self._envs: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         self._prints = Fingerprints(self._inputs_digest())
         self._skipped = 0
@@ -125,15 +127,19 @@ class MentorsGenerator(Generator):
         else:
             self._skipped += 1
 
-    def _template(self, name: str):
-        if name not in self._templates:
-            self._templates[name] = self.get_template(name)
-        return self._templates[name]
+    def _template(self, name: str, lang: str):
+        """Compiled once per language (constant strings translated in), then reused."""
+        key = (name, lang)
+        if key not in self._compiled:
+            if lang not in self._envs:
+                self._envs[lang] = language_environment(self.env, lang)
+            self._compiled[key] = self._envs[lang].get_template(name + ".html")
+        return self._compiled[key]
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
         ctx = dict(self.context)
         ctx.update(page)
-        html = self._template(template).render(ctx)
+        html = self._template(template, page["lang"]).render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         replace_file(path)  # may be a hard link to the previous output
@@ -147,8 +153,8 @@ class MentorsGenerator(Generator):
         the model is built shares it with the workers at no copying cost.
         """
         jobs, self._jobs = self._jobs, []
-        for name in {job[0] for job in jobs}:
-            self._template(name)
+        for name, lang in {(job[0], job[2]["lang"]) for job in jobs}:
+            self._template(name, lang)
         workers = self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
         threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
         if workers < 2 or len(jobs) < threshold or "fork" not in mp.get_all_start_methods():
