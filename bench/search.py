@@ -34,7 +34,7 @@ BROWSES = (
     ("a rare region + accepting", {"region": "nord-du-quebec", "accepting": True}),
     ("a language + Montréal", {"language": "es", "region": "montreal"}),
 )
-TARGETS = {"text_kb": 300, "browse_kb": 100, "latency_ms": 300}
+TARGETS = {"text_kb": 150, "browse_kb": 100, "latency_ms": 300}
 
 
 def _ensure_plugins_on_path() -> None:

@@ -186,7 +186,9 @@ def stock_python() -> Path:
     if not stamp.exists():
         venv.create(home, with_pip=True, clear=True)
         pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        subprocess.run([*pip, STOCK_PELICAN], check=True)
+        done = subprocess.run([*pip, STOCK_PELICAN], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise RuntimeError(f"cannot install {STOCK_PELICAN}:\n{done.stderr[-4000:]}")
         stamp.write_text(STOCK_PELICAN + "\n", encoding="utf-8")
     return python
 

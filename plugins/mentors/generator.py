@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
 
@@ -30,6 +31,9 @@ from .validation import read_mentors
 from .vocab import load_vocabularies
 
 log = logging.getLogger(__name__)
+# Imported without context (the module is then made once): the card needs SITEURL only,
+# which language_environment() makes a global of its environment.
+CARD_TEMPLATE = '{% from "macros.html" import mentor_card %}{{ mentor_card(mentor, heading) }}'
 _SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
 
 
@@ -92,6 +96,7 @@ class MentorsGenerator(Generator):
         self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
         self._envs: dict[str, Any] = {}
+        self._card_html: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         self._prints = Fingerprints(self._inputs_digest())
         self._skipped = 0
@@ -132,13 +137,33 @@ class MentorsGenerator(Generator):
         key = (name, lang)
         if key not in self._compiled:
             if lang not in self._envs:
-                self._envs[lang] = language_environment(self.env, lang)
+                site_url = self.settings.get("SITEURL", "")
+                self._envs[lang] = language_environment(self.env, lang, SITEURL=site_url)
             self._compiled[key] = self._envs[lang].get_template(name + ".html")
         return self._compiled[key]
+
+    def _cards(self, lang: str):
+        """`card_html(mentor, heading)`: a mentor's card rendered once, reused by every listing."""
+        if lang in self._card_html:
+            return self._card_html[lang]
+        self._template("index", lang)  # makes the language's environment
+        card = self._envs[lang].from_string(CARD_TEMPLATE)
+        rendered: dict[tuple[str, str], Markup] = {}
+
+        def card_html(mentor: MentorView, heading: str = "h3") -> Markup:
+            key = (mentor.url, heading)
+            if key not in rendered:
+                html = card.render(mentor=mentor, heading=heading)
+                rendered[key] = Markup(html)  # noqa: S704 - autoescaped template output
+            return rendered[key]
+
+        self._card_html[lang] = card_html
+        return card_html
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
         ctx = dict(self.context)
         ctx.update(page)
+        ctx["card_html"] = self._cards(page["lang"])
         html = self._template(template, page["lang"]).render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -170,11 +195,15 @@ class MentorsGenerator(Generator):
             _SHARED = None
 
     def _photos(self) -> None:
+        """Each photo file is resized (or found up to date) once, however many profiles use it."""
         set_default_settings(self.context)
+        variants: dict[str, dict[str, Any]] = {}
         for slug, source in self.site.directory.sources.items():
             profile = source.profile
             if profile.photo:
-                photo = photo_variants(profile.photo, profile.photo_alt or "", self.context)
+                if profile.photo not in variants:
+                    variants[profile.photo] = photo_variants(profile.photo, "", self.context)
+                photo = {**variants[profile.photo], "alt": profile.photo_alt or ""}
                 self.site.directory.set_photo(slug, photo)
 
     def _person(self, mentor: MentorView) -> dict[str, Any]:

@@ -98,10 +98,11 @@ class ConstantGettext(Extension):
         return iter(out)
 
 
-def language_environment(env: Environment, lang: str) -> Environment:
+def language_environment(env: Environment, lang: str, **globals_) -> Environment:
     """An overlay of `env` whose templates have the constant strings of `lang` compiled in."""
     overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False)
     overlay.constant_translations = env.passerelle_catalogs.get(lang)
+    overlay.globals = {**env.globals, **globals_, "lang": lang}  # its own, not env's
     return overlay
 
 
