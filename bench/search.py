@@ -5,7 +5,7 @@ Pagefind alone over the built output, measure the index on disk, then serve
 the site with gzip (as a static host would) and drive Chromium through
 Playwright, counting the bytes of every response before the first results of a
 text query and of a facet-only browse, and the time from the last keystroke to
-results on screen. Targets for 10,000 mentors: < 300 KB for a text query,
+results on screen. Targets for 10,000 mentors: ≤ 150 KB for a text query,
 < 100 KB for a facet-only browse, < 300 ms from the last keystroke.
 
     python -m bench.search            # 1,000 and 10,000
