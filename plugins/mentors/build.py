@@ -30,8 +30,13 @@ def build_site(
     output_dir: Path,
     content_dir: Path | None = None,
     overrides: dict[str, Any] | None = None,
+    background_cleanup: bool = False,
 ) -> bool:
-    """Build the site into `output_dir`; on any problem print them all, keep the old output."""
+    """Build the site into `output_dir`; on any problem print them all, keep the old output.
+
+    `background_cleanup`: return as soon as the new site is in place and delete
+    the previous one in a thread (rebuild on save); the next build finishes it.
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
@@ -77,8 +82,10 @@ def build_site(
             print(message, file=sys.stderr)
         _discard(staging, cache)
         return False
-    _swap(staging, output_dir)
+    cleanup = _swap(staging, output_dir)
     incremental.commit(cache, succeeded=True)
+    if not background_cleanup:
+        cleanup.join()
     return True
 
 
@@ -106,11 +113,13 @@ def _reuse_image_variants(output_dir: Path, staging: Path) -> None:
         shutil.copytree(variants, target, copy_function=shutil.copy2, dirs_exist_ok=True)
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
-    """Two renames; the previous site is deleted in the background (the next build finishes it)."""
+def _swap(staging: Path, output_dir: Path) -> threading.Thread:
+    """Two renames; the thread returned deletes the previous site."""
     previous = output_dir.with_name(output_dir.name + ".previous")
     shutil.rmtree(previous, ignore_errors=True)
     if output_dir.exists():
         output_dir.rename(previous)
     staging.rename(output_dir)
-    threading.Thread(target=shutil.rmtree, args=(previous, True), name="delete-previous").start()
+    cleanup = threading.Thread(target=shutil.rmtree, args=(previous, True), name="delete-previous")
+    cleanup.start()
+    return cleanup

@@ -24,7 +24,14 @@ from .directory import Directory, MentorView
 from .errors import ContentError
 from .i18n import language_environment
 from .images import photo_variants
-from .incremental import BuildState, Fingerprints, files_digest, replace_file, settings_digest
+from .incremental import (
+    BuildState,
+    Fingerprints,
+    Memo,
+    files_digest,
+    replace_file,
+    settings_digest,
+)
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
 from .validation import read_mentors
@@ -58,7 +65,11 @@ class MentorsGenerator(Generator):
         root = Path(self.path)
         shown_from = root.parent
         vocab = load_vocabularies(Path(settings["MENTORS_DATA_DIR"]))
-        sources, problems = read_mentors(root / "mentors", root / "images", vocab, shown_from)
+        cache = settings.get("BUILD_CACHE_PATH")
+        memo = Memo(Path(cache) / "parsed.pickle" if cache else None)
+        sources, problems = read_mentors(
+            root / "mentors", root / "images", vocab, shown_from, memo=memo
+        )
         folders = [(root / p, True) for p in settings["ARTICLE_PATHS"]]
         folders += [(root / p, False) for p in settings["PAGE_PATHS"]]
         problems += check_sources(folders, vocab, shown_from)
@@ -74,7 +85,10 @@ class MentorsGenerator(Generator):
         problems += magazine.problems
         if problems:
             raise ContentError(problems)
-        directory = Directory(sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"])
+        directory = Directory(
+            sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
+        )
+        memo.save()
         self.site = SiteContext(self.context, directory, magazine)
         self.site.state = BuildState(settings.get("BUILD_CACHE_PATH"), self.output_path)
         self.vocab = vocab

@@ -213,3 +213,39 @@ def commit(cache_dir: Path, succeeded: bool) -> None:
         os.replace(pending, Path(cache_dir) / STATE_FILE)
     else:
         pending.unlink()
+
+
+class Memo:
+    """Results of pure functions of a text (front matter parsed, Markdown rendered), by digest.
+
+    Kept in the build cache between builds (a pickle the build itself wrote);
+    entries not used by a build are dropped when it saves.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = Path(path) if path else None
+        self._old: dict[bytes, Any] = {}
+        self._new: dict[bytes, Any] = {}
+        if self.path is not None and self.path.is_file():
+            try:
+                with self.path.open("rb") as handle:
+                    self._old = pickle.load(handle)  # noqa: S301 - written by our own build
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                self._old = {}
+
+    def get(self, kind: str, text: str, compute):
+        key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
+        if key in self._new:
+            return self._new[key]
+        value = self._old[key] if key in self._old else compute(text)
+        self._new[key] = value
+        return value
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(self._new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)

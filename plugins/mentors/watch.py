@@ -101,6 +101,6 @@ def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[
         from .i18n import compile_catalogs
 
         compile_catalogs(translations)
-        return build_site(settings, output)
+        return build_site(settings, output, background_cleanup=True)
 
     return build
