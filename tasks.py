@@ -45,10 +45,12 @@ def build(c, settings="pelicanconf.py", output=None):
         "port": "port to serve on (default 8000)",
         "host": "address to bind",
         "aws": "the relay on DynamoDB and SES from a local moto server (needs the test set)",
+        "watch": "rebuild when content/, data/ or theme/ change (default on)",
     }
 )
-def serve(c, port=8000, host="127.0.0.1", aws=False):
-    """Build the demo site, seed demo data and serve site + relay in one process."""
+def serve(c, port=8000, host="127.0.0.1", aws=False, watch=True):
+    """Build the demo site, seed demo data and serve site + relay; rebuild on save."""
+    from mentors.watch import Rebuilder, site_builder
     from relay.devserver import run
 
     moto = None
@@ -62,6 +64,10 @@ def serve(c, port=8000, host="127.0.0.1", aws=False):
         os.environ.update(env)
         print(f"moto (DynamoDB, SES): {moto.url}  — sent e-mails: {moto.url}/moto-api/")
     build(c)
+    if watch:
+        builder = site_builder(ROOT / "pelicanconf.py", OUTPUT, ROOT / "theme" / "translations")
+        Rebuilder([ROOT / "content", ROOT / "data", ROOT / "theme"], builder).start()
+        print("Watching content/, data/ and theme/: the site is rebuilt on save")
     try:
         run(site_dir=OUTPUT, host=host, port=int(port))
     finally:

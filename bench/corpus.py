@@ -537,6 +537,46 @@ def generate(n: int, content_dir: Path, seed: int = 0) -> None:
             write_front_matter(mentors / f"{slug}.en.md", translation, en_body)
 
 
+def generate_stock(n: int, content_dir: Path, seed: int = 0) -> None:
+    """The same mentors as `generate(n)`, as ordinary Pelican articles for stock Pelican.
+
+    Each mentor becomes a French and an English article (its translation, or
+    the original again), as Passerelle renders every profile in both
+    languages; the sector is the category and the topics are tags.
+    """
+    content_dir = Path(content_dir)
+    source = content_dir.with_name(content_dir.name + ".passerelle")
+    generate(n, source, seed=seed)
+    content_dir.mkdir(parents=True)
+    mentors = source / "mentors"
+    for path in sorted(mentors.glob("*.md")):
+        if path.name.count(".") > 1:
+            continue
+        meta, body = _split(path)
+        translated = mentors / f"{path.stem}.en.md"
+        en_meta, en_body = _split(translated) if translated.exists() else ({}, body)
+        for lang, extra, text in (("fr", {}, body), ("en", en_meta, en_body)):
+            fields = {**meta, **extra}
+            lines = [
+                f"Title: {fields['name']} — {fields['occupation']}",
+                f"Date: {fields['added']}",
+                f"Category: {fields['sector']}",
+                f"Tags: {', '.join(t.replace(',', ' ') for t in fields['topics'])}",
+                f"Slug: {path.stem}",
+                f"Lang: {lang}",
+                "",
+                text,
+            ]
+            name = f"{path.stem}.md" if lang == "fr" else f"{path.stem}.{lang}.md"
+            (content_dir / name).write_text("\n".join(lines), encoding="utf-8")
+    shutil.rmtree(source)
+
+
+def _split(path: Path) -> tuple[dict, str]:
+    _, front, body = path.read_text(encoding="utf-8").split("---", 2)
+    return yaml.safe_load(front), body.strip()
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("n", type=int, help="number of mentors")

@@ -1,139 +1,281 @@
-"""Site build benchmark: wall time and peak memory of a full build for 1,000 and 5,000 mentors.
+"""Site build benchmark: Passerelle against stock Pelican 4.12 on corpora of the same size.
 
-Each build runs in its own Python process, so the peak resident memory
-(resource.getrusage, main process) is that build's alone; CPU seconds include
-the render workers and Pagefind. The corpus comes from bench.corpus.
+For each size it prints, per variant, the wall time, the CPU time (user + sys
+of the build and everything it started: render workers, Pagefind) and the
+peak memory of the whole process tree (the sum of the processes' proportional
+set sizes, sampled every 50 ms, so pages the forked workers share are counted
+once):
 
-    python -m bench.site            # 1,000 and 5,000
-    python -m bench.site 2000       # one size
+- `full`: the real build, both languages, with the search index;
+- `no-index`: the same without the search pages and Pagefind;
+- `incremental`: one profile changed after a full build, rebuilt;
+- `stock`: stock Pelican 4.12 with its default theme over the same mentors
+  written as ordinary articles (French and English), installed by the bench in
+  its own virtual environment under the git-ignored bench/out/.
+
+CPU time is the fairer figure on a shared machine; wall time is the target's.
+
+    python -m bench.site                 # 10,000 (incremental at 5,000)
+    python -m bench.site 1000 5000       # other sizes
 """
 
 from __future__ import annotations
 
 import json
 import os
-import resource
+import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SIZES = (1000, 5000)
-
-
-BARE_TEMPLATES = (
-    "base",
-    "index",
-    "mentor",
-    "listing",
-    "listing_index",
-    "article",
-    "articles",
-    "page",
-    "search",
-)
-
-
-def _bare_overrides(workdir: Path) -> dict:
-    """One-line templates and no search indexing: what the engine itself costs."""
-    templates = workdir / "bare-templates"
-    templates.mkdir()
-    for name in BARE_TEMPLATES:
-        (templates / f"{name}.html").write_text(
-            '<html lang="{{ lang }}"><title>{{ page_url }}</title></html>', encoding="utf-8"
-        )
-    return {
-        "THEME_TEMPLATES_OVERRIDES": [str(templates)],
-        "PLUGINS": ENGINE_PLUGINS,
-    }
-
-
-VARIANTS = ("full", "theme", "bare")
+OUT = ROOT / "bench" / "out"
+SIZES = (10000,)
+INCREMENTAL_SIZE = 5000
+STOCK_PELICAN = "pelican[markdown]==4.12.0"
+TARGETS = {"full": (30.0, 600.0), "no-index": (12.0, None), "incremental": (3.0, None)}
 ENGINE_PLUGINS = ["pelican.plugins.yaml_metadata", "mentors"]
 
 
-def _overrides(variant: str, workdir: Path) -> dict | None:
-    if variant == "bare":
-        return _bare_overrides(workdir)
-    if variant == "theme":  # the real theme, without the search pages and index
-        return {"PLUGINS": ENGINE_PLUGINS}
-    return None
+# ---- measuring a process tree ------------------------------------------------------------
 
 
-def _one(n: int, workdir: Path, variant: str = "full") -> dict:
-    """Runs in the child: generate the corpus, build it, report the figures as JSON."""
-    sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "functions"), str(ROOT)]
-    from mentors.build import build_site
-    from mentors.i18n import compile_catalogs
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as handle:
+            return [int(p) for p in handle.read().split()]
+    except OSError:
+        return []
 
-    from bench.corpus import generate
 
-    content = workdir / "content"
-    generate(n, content)
-    compile_catalogs(ROOT / "theme" / "translations")
-    out = workdir / "output"
-    start, cpu_start = time.perf_counter(), _cpu()
-    overrides = _overrides(variant, workdir)
-    ok = build_site(ROOT / "pelicanconf.py", out, content_dir=content, overrides=overrides)
-    seconds, cpu = time.perf_counter() - start, _cpu() - cpu_start
-    pages = sum(1 for _ in out.rglob("*.html")) if ok else 0
-    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    return {
-        "mentors": n,
-        "ok": ok,
-        "seconds": seconds,
-        "cpu_seconds": cpu,
-        "peak_mib": peak_kib / 1024,
-        "pages": pages,
-    }
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def tree_pss_kib(root: int) -> int:
+    """Proportional set size of `root` and all its descendants, in KiB."""
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += _pss_kib(pid)
+        todo.extend(_children(pid))
+    return total
+
+
+class PeakSampler:
+    """Samples a process tree's memory in a thread until stopped; keeps the peak."""
+
+    def __init__(self, pid: int, every: float = 0.05):
+        self.pid, self.every, self.peak_kib = pid, every, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, tree_pss_kib(self.pid))
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> PeakSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _measured(command: list[str], env: dict | None = None, cwd: Path = ROOT) -> dict:
+    """Run `command`; it prints one JSON line of figures last. Add the tree's peak memory."""
+    process = subprocess.Popen(
+        command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    with PeakSampler(process.pid) as sampler:
+        stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command[:3])} failed:\n{stderr[-4000:]}")
+    figures = json.loads(stdout.strip().splitlines()[-1])
+    figures["peak_mib"] = sampler.peak_kib / 1024
+    return figures
 
 
 def _cpu() -> float:
-    """CPU seconds of this process and its children (render workers, Pagefind)."""
+    import resource
+
     own = resource.getrusage(resource.RUSAGE_SELF)
     children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def measure(n: int, variant: str = "full") -> dict:
-    with tempfile.TemporaryDirectory(prefix=f"bench-site-{n}-") as tmp:
-        code = (
-            "import json, pathlib, bench.site as b; "
-            f"print(json.dumps(b._one({n}, pathlib.Path({tmp!r}), {variant!r})))"
-        )
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
-        done = subprocess.run(
-            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True
-        )
+# ---- Passerelle --------------------------------------------------------------------------
+
+
+def _build_child(content: str, output: str, variant: str) -> None:
+    """Runs in the child process: one build (or a full build, then one changed profile)."""
+    sys.path[:0] = [str(ROOT / "plugins"), str(ROOT / "functions"), str(ROOT)]
+    from mentors.build import build_site
+
+    overrides = {"PLUGINS": ENGINE_PLUGINS} if variant == "no-index" else None
+    figures: dict = {}
+    if variant == "incremental":
+        if not build_site(ROOT / "pelicanconf.py", Path(output), content_dir=Path(content)):
+            raise SystemExit("the first build failed")
+        before = _snapshot(Path(output))
+        _change_one_profile(Path(content))
+    start, cpu = time.perf_counter(), _cpu()
+    ok = build_site(ROOT / "pelicanconf.py", Path(output), Path(content), overrides)
+    figures.update(seconds=time.perf_counter() - start, cpu_seconds=_cpu() - cpu, ok=ok)
+    figures["pages"] = sum(1 for _ in Path(output).rglob("*.html")) if ok else 0
+    if variant == "incremental" and ok:
+        after = _snapshot(Path(output))
+        figures["changed"] = sum(1 for p, stamp in after.items() if before.get(p) != stamp)
+    print(json.dumps(figures))
+
+
+def _snapshot(output: Path) -> dict[str, tuple[int, int]]:
+    found = {}
+    for path in output.rglob("*.html"):
+        stat = path.stat()
+        found[path.relative_to(output).as_posix()] = (stat.st_ino, stat.st_mtime_ns)
+    return found
+
+
+def _change_one_profile(content: Path) -> Path:
+    """Edit one profile as an editor would: a new occupation."""
+    originals = sorted(p for p in (content / "mentors").glob("*.md") if p.name.count(".") == 1)
+    path = originals[len(originals) // 2]
+    text = path.read_text(encoding="utf-8")
+    new = "occupation: Conseillère en orientation"
+    text = re.sub(r"^occupation: .*$", new, text, count=1, flags=re.M)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def measure(n: int, variant: str, workdir: Path) -> dict:
+    """Build a fresh corpus of `n` mentors in `variant`; figures of the build alone."""
+    from bench.corpus import generate
+
+    content = workdir / f"content-{variant}"
+    generate(n, content)
+    code = (
+        "import sys, bench.site as b; "
+        f"b._build_child({str(content)!r}, {str(workdir / f'output-{variant}')!r}, {variant!r})"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "plugins")])}
+    return _measured([sys.executable, "-c", code], env)
+
+
+# ---- stock Pelican -----------------------------------------------------------------------
+
+
+def stock_python() -> Path:
+    """Stock Pelican 4.12 in its own virtual environment under bench/out/ (made once)."""
+    home = OUT / "stock-pelican"
+    python = home / "bin" / "python"
+    stamp = home / ".installed"
+    if not stamp.exists():
+        venv.create(home, with_pip=True, clear=True)
+        pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+        done = subprocess.run([*pip, STOCK_PELICAN], capture_output=True, text=True)
         if done.returncode != 0:
-            raise RuntimeError(f"build of {n} mentors failed:\n{done.stderr[-4000:]}")
-        return json.loads(done.stdout.strip().splitlines()[-1])
+            raise RuntimeError(f"cannot install {STOCK_PELICAN}:\n{done.stderr[-4000:]}")
+        stamp.write_text(STOCK_PELICAN + "\n", encoding="utf-8")
+    return python
 
 
-def run(sizes: tuple[int, ...] = SIZES) -> list[dict]:
-    """Print one line per corpus size and variant; return the figures.
+STOCK_CONF = """AUTHOR = "Bench"
+SITENAME = "Bench"
+SITEURL = ""
+PATH = "content"
+TIMEZONE = "America/Toronto"
+DEFAULT_LANG = "fr"
+DEFAULT_PAGINATION = 10
+"""
 
-    "full" is the real build (theme, search index); "theme" skips the search
-    pages and Pagefind; "bare" also swaps in one-line templates, to show the
-    engine's own cost.
-    """
+
+def measure_stock(n: int, workdir: Path) -> dict:
+    from bench.corpus import generate_stock
+
+    site = workdir / "stock"
+    generate_stock(n, site / "content")
+    (site / "pelicanconf.py").write_text(STOCK_CONF, encoding="utf-8")
+    python = stock_python()
+    code = (
+        "import json, resource, subprocess, sys, time\n"
+        "def cpu():\n"
+        "    c = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+        "    return c.ru_utime + c.ru_stime\n"
+        "start = time.perf_counter()\n"
+        "subprocess.run([sys.executable, '-m', 'pelican', 'content', '-o', 'output',"
+        " '-s', 'pelicanconf.py', '-q'], check=True)\n"
+        "print(json.dumps({'seconds': time.perf_counter() - start, 'cpu_seconds': cpu(),"
+        " 'ok': True}))\n"
+    )
+    figures = _measured([str(python), "-c", code], cwd=site)
+    figures["pages"] = sum(1 for _ in (site / "output").rglob("*.html"))
+    return figures
+
+
+# ---- report ------------------------------------------------------------------------------
+
+
+def _line(n: int, variant: str, f: dict) -> str:
+    extra = f" ({f['changed']} pages rewritten)" if "changed" in f else ""
+    target = TARGETS.get(variant)
+    if target:
+        wall, memory = target
+        extra += f"  target ≤ {wall:.0f} s" + (f", ≤ {memory:.0f} MiB" if memory else "")
+    status = "" if f.get("ok", True) else "  BUILD FAILED"
+    return (
+        f"{n:>8} {variant:>12} {f['seconds']:>8.1f} {f['cpu_seconds']:>7.1f} "
+        f"{f['peak_mib']:>9.0f} {f.get('pages', 0):>7}{extra}{status}"
+    )
+
+
+def run(sizes: tuple[int, ...] = SIZES, incremental: int = INCREMENTAL_SIZE) -> list[dict]:
+    """Print one line per size and variant, then Passerelle's ratio to stock Pelican."""
+    print("(figures are from this machine as it is now: other work running on it counts)")
+    print(f"{'mentors':>8} {'variant':>12} {'wall s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
     results = []
-    print(f"{'mentors':>8} {'variant':>7} {'build s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
+    OUT.mkdir(parents=True, exist_ok=True)
+    plan = [(n, v) for n in sizes for v in ("full", "no-index", "stock")]
+    if incremental:
+        plan.append((incremental, "incremental"))
+    for n, variant in plan:
+        with tempfile.TemporaryDirectory(prefix=f"site-{n}-", dir=OUT) as tmp:
+            if variant == "stock":
+                figures = measure_stock(n, Path(tmp))
+            else:
+                figures = measure(n, variant, Path(tmp))
+        results.append({"mentors": n, "variant": variant, **figures})
+        print(_line(n, variant, figures), flush=True)
     for n in sizes:
-        for variant in VARIANTS:
-            figures = measure(n, variant)
-            results.append({**figures, "variant": variant})
-            status = "" if figures["ok"] else "  BUILD FAILED"
+        by = {r["variant"]: r for r in results if r["mentors"] == n}
+        stock = by["stock"]
+        for variant in ("full", "no-index"):
+            mine = by[variant]
             print(
-                f"{n:>8} {variant:>7} {figures['seconds']:>8.1f} "
-                f"{figures['cpu_seconds']:>7.1f} {figures['peak_mib']:>9.0f} "
-                f"{figures['pages']:>7}{status}",
-                flush=True,
+                f"{n:>8} {variant} vs stock Pelican: wall ×{mine['seconds'] / stock['seconds']:.2f}"
+                f", CPU ×{mine['cpu_seconds'] / stock['cpu_seconds']:.2f}"
+                f", per page ×{_per_page(mine) / _per_page(stock):.2f} (CPU s per page)"
             )
     return results
 
 
+def _per_page(figures: dict) -> float:
+    return figures["cpu_seconds"] / max(figures.get("pages") or 1, 1)
+
+
 if __name__ == "__main__":
-    run(tuple(int(a) for a in sys.argv[1:]) or SIZES)
+    args = [int(a) for a in sys.argv[1:]]
+    run(tuple(args) or SIZES, incremental=min(args) if args else INCREMENTAL_SIZE)

@@ -70,7 +70,8 @@ def test_production_build_swaps_output_marks_stale_profiles_and_uses_absolute_ur
     # the new build replaced the old output as a whole, and left no staging folder behind
     assert not (out / "stale-page.html").exists()
     assert (out / "index.html").is_file() and (out / "en" / "index.html").is_file()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output"]
+    # (output.cache/ is what the next build reuses: search records, the incremental state)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "output", "output.cache"]
     manifest = read_json(out / "relay" / "mentors.json")
     assert manifest["mentors"][stale.stem]["accepting"] is False
     assert manifest["mentors"][fresh.stem]["accepting"] is True

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import shutil
 import sys
+import threading
 import traceback
 from pathlib import Path
 from typing import Any
 
+from . import incremental
 from .errors import ContentError
 
 
@@ -28,17 +30,30 @@ def build_site(
     output_dir: Path,
     content_dir: Path | None = None,
     overrides: dict[str, Any] | None = None,
+    background_cleanup: bool = False,
 ) -> bool:
-    """Build the site into `output_dir`; on any problem print them all, keep the old output."""
+    """Build the site into `output_dir`; on any problem print them all, keep the old output.
+
+    `background_cleanup`: return as soon as the new site is in place and delete
+    the previous one in a thread (rebuild on save); the next build finishes it.
+    """
     from pelican import Pelican
     from pelican.settings import read_settings
 
     output_dir = Path(output_dir).resolve()
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
+    cache = cache_dir(output_dir)
+    if output_dir.is_dir() and incremental.has_state(cache):
+        # Incremental: start from the previous output (hard links); unchanged pages stay.
+        incremental.link_tree(output_dir, staging)
     _reuse_image_variants(output_dir, staging)
-    # The staging folder starts empty (or with reused variants): nothing to delete in it.
-    override: dict[str, Any] = {"OUTPUT_PATH": str(staging), "DELETE_OUTPUT_DIRECTORY": False}
+    # The staging folder starts empty or as the previous output: Pelican must not delete it.
+    override: dict[str, Any] = {
+        "OUTPUT_PATH": str(staging),
+        "DELETE_OUTPUT_DIRECTORY": False,
+        "BUILD_CACHE_PATH": str(cache),
+    }
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())
     override.update(overrides or {})
@@ -52,12 +67,12 @@ def build_site(
         print(f"Build failed: {len(exc.problems)} problem(s) in the content:", file=sys.stderr)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, cache)
         return False
     except Exception:
         print("Build failed:", file=sys.stderr)
         traceback.print_exc()
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, cache)
         return False
     finally:
         root.removeHandler(errors)
@@ -65,10 +80,24 @@ def build_site(
         print("Build failed: errors were reported:", file=sys.stderr)
         for message in errors.messages:
             print(message, file=sys.stderr)
-        shutil.rmtree(staging, ignore_errors=True)
+        _discard(staging, cache)
         return False
-    _swap(staging, output_dir)
+    cleanup = _swap(staging, output_dir)
+    incremental.commit(cache, succeeded=True)
+    if not background_cleanup:
+        cleanup.join()
     return True
+
+
+def _discard(staging: Path, cache: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)
+    incremental.commit(cache, succeeded=False)
+
+
+def cache_dir(output_dir: Path) -> Path:
+    """What builds keep for the next one (search records, ...): `<output>.cache/`, git-ignored."""
+    output_dir = Path(output_dir).resolve()
+    return output_dir.with_name(output_dir.name + ".cache")
 
 
 def _reuse_image_variants(output_dir: Path, staging: Path) -> None:
@@ -84,10 +113,13 @@ def _reuse_image_variants(output_dir: Path, staging: Path) -> None:
         shutil.copytree(variants, target, copy_function=shutil.copy2, dirs_exist_ok=True)
 
 
-def _swap(staging: Path, output_dir: Path) -> None:
+def _swap(staging: Path, output_dir: Path) -> threading.Thread:
+    """Two renames; the thread returned deletes the previous site."""
     previous = output_dir.with_name(output_dir.name + ".previous")
     shutil.rmtree(previous, ignore_errors=True)
     if output_dir.exists():
         output_dir.rename(previous)
     staging.rename(output_dir)
-    shutil.rmtree(previous, ignore_errors=True)
+    cleanup = threading.Thread(target=shutil.rmtree, args=(previous, True), name="delete-previous")
+    cleanup.start()
+    return cleanup

@@ -6,6 +6,7 @@ from typing import Any
 
 from . import urls
 from .directory import Directory
+from .incremental import BuildState
 from .magazine import Magazine
 from .outputs import Sitemap
 
@@ -30,6 +31,7 @@ class SiteContext:
         self.directory = directory
         self.magazine = magazine
         self.sitemap = Sitemap()
+        self.state = BuildState(None, None)  # the generator sets the build's own
         self.site_url = (settings.get("SITEURL") or "").rstrip("/")
         self.common = {
             lang: {

@@ -96,9 +96,11 @@ class Directory:
         vocab: Vocabularies,
         today: dt.date,
         stale_months: int,
+        memo=None,
     ):
         self.vocab = vocab
         self.sources = sources
+        self._memo = memo
         self.views: dict[str, dict[str, MentorView]] = {lang: {} for lang in urls.LANGS}
         self.groups: dict[str, dict[str, list[str]]] = {
             "sector": defaultdict(list),
@@ -166,8 +168,7 @@ class Directory:
             self.slugs, key=lambda slug: (sources[slug].profile.added, slug), reverse=True
         )
 
-    @staticmethod
-    def _content(source: MentorSource, lang: str) -> dict[str, Any]:
+    def _content(self, source: MentorSource, lang: str) -> dict[str, Any]:
         """The translatable part in `lang`; a translation falls back to the original per field."""
         profile = source.profile
         education = [{"title": e.title, "place": e.place} for e in profile.education]
@@ -187,7 +188,9 @@ class Directory:
         return {
             "occupation": occupation,
             "topics": topics,
-            "bio": render_markdown(body),
+            "bio": self._memo.get("bio", body, render_markdown)
+            if self._memo
+            else render_markdown(body),
             "summary": summarize(body),
             "education": education,
             "photo_alt": alt or profile.photo_alt,

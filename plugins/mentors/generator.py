@@ -7,12 +7,14 @@ rather than through Pelican's per-page writer: thousands of profiles stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import math
 import multiprocessing as mp
 import os
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
 
@@ -20,12 +22,25 @@ from . import urls
 from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView
 from .errors import ContentError
+from .i18n import language_environment
 from .images import photo_variants
+from .incremental import (
+    BuildState,
+    Fingerprints,
+    Memo,
+    files_digest,
+    replace_file,
+    settings_digest,
+)
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
 from .validation import read_mentors
 from .vocab import load_vocabularies
 
+log = logging.getLogger(__name__)
+# Imported without context (the module is then made once): the card needs SITEURL only,
+# which language_environment() makes a global of its environment.
+CARD_TEMPLATE = '{% from "macros.html" import mentor_card %}{{ mentor_card(mentor, heading) }}'
 _SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
 
 
@@ -50,7 +65,11 @@ class MentorsGenerator(Generator):
         root = Path(self.path)
         shown_from = root.parent
         vocab = load_vocabularies(Path(settings["MENTORS_DATA_DIR"]))
-        sources, problems = read_mentors(root / "mentors", root / "images", vocab, shown_from)
+        cache = settings.get("BUILD_CACHE_PATH")
+        memo = Memo(Path(cache) / "parsed.pickle" if cache else None)
+        sources, problems = read_mentors(
+            root / "mentors", root / "images", vocab, shown_from, memo=memo
+        )
         folders = [(root / p, True) for p in settings["ARTICLE_PATHS"]]
         folders += [(root / p, False) for p in settings["PAGE_PATHS"]]
         problems += check_sources(folders, vocab, shown_from)
@@ -66,18 +85,35 @@ class MentorsGenerator(Generator):
         problems += magazine.problems
         if problems:
             raise ContentError(problems)
-        directory = Directory(sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"])
+        directory = Directory(
+            sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
+        )
+        memo.save()
         self.site = SiteContext(self.context, directory, magazine)
+        self.site.state = BuildState(settings.get("BUILD_CACHE_PATH"), self.output_path)
         self.vocab = vocab
         self.context["passerelle"] = self.site
         self.context["directory"] = directory  # read by other plugins (site_search)
 
     # -- output ---------------------------------------------------------------------------
 
+    def _inputs_digest(self) -> str:
+        """Everything a page depends on besides its own context (see mentors.incremental)."""
+        settings = self.settings
+        theme = Path(settings["THEME"])
+        paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
+        paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+        paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
+        return files_digest(paths) + settings_digest(settings)
+
     def generate_output(self, writer) -> None:
         self._photos()
-        self._templates: dict[str, Any] = {}
+        self._compiled: dict[tuple[str, str], Any] = {}
+        self._envs: dict[str, Any] = {}
+        self._card_html: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
+        self._prints = Fingerprints(self._inputs_digest())
+        self._skipped = 0
         for lang in urls.LANGS:
             self._profiles(lang)
             self._listings(lang)
@@ -86,30 +122,66 @@ class MentorsGenerator(Generator):
             self._magazine(lang)
             self._feeds(lang)
         self._write_all()
+        state = self.site.state
+        gone = state.remove_gone(Path(self.output_path))
+        if state.pages:
+            log.info("incremental: %d pages unchanged, %d removed", self._skipped, len(gone))
         for lang in urls.LANGS:  # written by site_search, maybe after this generator
             self.site.sitemap.add(urls.section(lang, "search"), context_pairs("search"))
         out = Path(self.output_path)
         site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
         self.site.sitemap.write(out / "sitemap.xml", site_url)
         self._manifest(out / "relay" / "mentors.json")
+        state.save_pending()
 
     def _render(self, template: str, lang: str, url: str, translations=None, **extra) -> None:
-        """Queue a page; its context is complete now, rendering happens in `_write_all`."""
+        """Queue a page unless its inputs are those of the page already there (incremental)."""
         page = self.site.page(lang, url, translations)
         page.update(extra)
-        self._jobs.append((template, url, page))
+        common = self.site.common[lang]
+        own = {key: value for key, value in page.items() if key not in common}
+        fingerprint = self._prints.page(template, own, shared=common)
+        if self.site.state.needs(urls.save_as(url), fingerprint, Path(self.output_path)):
+            self._jobs.append((template, url, page))
+        else:
+            self._skipped += 1
 
-    def _template(self, name: str):
-        if name not in self._templates:
-            self._templates[name] = self.get_template(name)
-        return self._templates[name]
+    def _template(self, name: str, lang: str):
+        """Compiled once per language (constant strings translated in), then reused."""
+        key = (name, lang)
+        if key not in self._compiled:
+            if lang not in self._envs:
+                site_url = self.settings.get("SITEURL", "")
+                self._envs[lang] = language_environment(self.env, lang, SITEURL=site_url)
+            self._compiled[key] = self._envs[lang].get_template(name + ".html")
+        return self._compiled[key]
+
+    def _cards(self, lang: str):
+        """`card_html(mentor, heading)`: a mentor's card rendered once, reused by every listing."""
+        if lang in self._card_html:
+            return self._card_html[lang]
+        self._template("index", lang)  # makes the language's environment
+        card = self._envs[lang].from_string(CARD_TEMPLATE)
+        rendered: dict[tuple[str, str], Markup] = {}
+
+        def card_html(mentor: MentorView, heading: str = "h3") -> Markup:
+            key = (mentor.url, heading)
+            if key not in rendered:
+                html = card.render(mentor=mentor, heading=heading)
+                rendered[key] = Markup(html)  # noqa: S704 - autoescaped template output
+            return rendered[key]
+
+        self._card_html[lang] = card_html
+        return card_html
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
         ctx = dict(self.context)
         ctx.update(page)
-        html = self._template(template).render(ctx)
+        ctx["card_html"] = self._cards(page["lang"])
+        html = self._template(template, page["lang"]).render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        replace_file(path)  # may be a hard link to the previous output
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(html)
 
@@ -120,8 +192,8 @@ class MentorsGenerator(Generator):
         the model is built shares it with the workers at no copying cost.
         """
         jobs, self._jobs = self._jobs, []
-        for name in {job[0] for job in jobs}:
-            self._template(name)
+        for name, lang in {(job[0], job[2]["lang"]) for job in jobs}:
+            self._template(name, lang)
         workers = self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
         threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
         if workers < 2 or len(jobs) < threshold or "fork" not in mp.get_all_start_methods():
@@ -137,11 +209,15 @@ class MentorsGenerator(Generator):
             _SHARED = None
 
     def _photos(self) -> None:
+        """Each photo file is resized (or found up to date) once, however many profiles use it."""
         set_default_settings(self.context)
+        variants: dict[str, dict[str, Any]] = {}
         for slug, source in self.site.directory.sources.items():
             profile = source.profile
             if profile.photo:
-                photo = photo_variants(profile.photo, profile.photo_alt or "", self.context)
+                if profile.photo not in variants:
+                    variants[profile.photo] = photo_variants(profile.photo, "", self.context)
+                photo = {**variants[profile.photo], "alt": profile.photo_alt or ""}
                 self.site.directory.set_photo(slug, photo)
 
     def _person(self, mentor: MentorView) -> dict[str, Any]:

@@ -17,6 +17,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 from jinja2 import Environment, pass_context
+from jinja2.ext import Extension
+from jinja2.lexer import Token
 
 DOMAIN = "messages"
 LOCALES = {"fr": "fr_CA", "en": "en_CA"}
@@ -55,10 +57,60 @@ class Catalogs:
         return self._loaded[lang]
 
 
+class ConstantGettext(Extension):
+    """Translates `_("a literal")` when a template is compiled, for one language.
+
+    Most theme strings are constants; translating them once per compiled
+    template instead of once per rendered page removes most gettext calls from
+    rendering. The result is exactly what newstyle gettext returns at run time:
+    the translation, `%`-formatted with no variables, marked safe. Calls with
+    variables and plurals stay run-time calls.
+    """
+
+    def filter_stream(self, stream):
+        translations = getattr(self.environment, "constant_translations", None)
+        tokens = list(stream)
+        if translations is None:
+            return iter(tokens)
+        out, i = [], 0
+        while i < len(tokens):
+            window = tokens[i : i + 4]
+            if (
+                len(window) == 4
+                and window[0].type == "name"
+                and window[0].value in ("_", "gettext")
+                and window[1].type == "lparen"
+                and window[2].type == "string"
+                and window[3].type == "rparen"
+                and (not out or out[-1].type != "dot")
+            ):
+                lineno = window[0].lineno
+                text = translations.gettext(window[2].value) % {}
+                out += [
+                    Token(lineno, "string", text),
+                    Token(lineno, "pipe", "|"),
+                    Token(lineno, "name", "safe"),
+                ]
+                i += 4
+                continue
+            out.append(tokens[i])
+            i += 1
+        return iter(out)
+
+
+def language_environment(env: Environment, lang: str, **globals_) -> Environment:
+    """An overlay of `env` whose templates have the constant strings of `lang` compiled in."""
+    overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False)
+    overlay.constant_translations = env.passerelle_catalogs.get(lang)
+    overlay.globals = {**env.globals, **globals_, "lang": lang}  # its own, not env's
+    return overlay
+
+
 def install(env: Environment, catalogs: Catalogs) -> None:
     """Add jinja2.ext.i18n (newstyle) to `env` with callables that follow the page language."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
+    env.passerelle_catalogs = catalogs
 
     def lang_of(ctx) -> str:
         return ctx.get("lang") or catalogs.default_lang

@@ -10,6 +10,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from feedgenerator import Atom1Feed
 
+from .incremental import replace_file
+
 
 def _aware(value: dt.date | dt.datetime) -> dt.datetime:
     if not isinstance(value, dt.datetime):
@@ -38,6 +40,7 @@ def write_feed(
             updateddate=_aware(entry["date"]),
         )
     path.parent.mkdir(parents=True, exist_ok=True)
+    replace_file(path)
     with path.open("w", encoding="utf-8") as handle:
         feed.write(handle, "utf-8")
 
@@ -57,7 +60,7 @@ class Sitemap:
             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
             'xmlns:xhtml="http://www.w3.org/1999/xhtml">',
         ]
-        for url, alternates in self.entries.items():
+        for url, alternates in sorted(self.entries.items()):
             out.append(f"<url><loc>{escape(f'{site_url}/{url}')}</loc>")
             if len(alternates) > 1:
                 for lang, other in sorted(alternates.items()):
@@ -65,6 +68,7 @@ class Sitemap:
                     out.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={href}/>')
             out.append("</url>")
         out.append("</urlset>\n")
+        replace_file(path)
         path.write_text("\n".join(out), encoding="utf-8")
 
 
@@ -77,4 +81,5 @@ def write_manifest(path: Path, mentors: dict[str, dict[str, Any]], regions, situ
         "situations": list(situations),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
+    replace_file(path)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

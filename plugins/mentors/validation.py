@@ -128,9 +128,13 @@ def check_profile(
 
 
 def read_mentors(
-    mentors_dir: Path, images_dir: Path, vocab: Vocabularies, shown_from: Path
+    mentors_dir: Path, images_dir: Path, vocab: Vocabularies, shown_from: Path, memo=None
 ) -> tuple[dict[str, MentorSource], list[Problem]]:
-    """Every valid profile by slug, with its translations, and every problem found."""
+    """Every valid profile by slug, with its translations, and every problem found.
+
+    `memo` (a `mentors.incremental.Memo`) reuses the previous build's parse of
+    an unchanged file; every file is still validated.
+    """
     problems: list[Problem] = []
     mentors: dict[str, MentorSource] = {}
     pending: list[tuple[str, str, str, Document]] = []
@@ -144,7 +148,8 @@ def read_mentors(
             )
             continue
         try:
-            doc = parse(file.read_text(encoding="utf-8"))
+            text = file.read_text(encoding="utf-8")
+            doc = memo.get("front matter", text, parse) if memo else parse(text)
         except FrontMatterError as exc:
             problems.append(Problem(path, exc.line, "front matter", str(exc)))
             continue

@@ -1,20 +1,30 @@
-"""Run Pagefind over a built site: one index per language, read from <html lang>."""
+"""Run Pagefind over the search records: one index per language, merged into one bundle.
+
+Each language is indexed by its own run of the bundled binary (a tuned CLI
+run: its Python service API answers one message per 100 ms poll, far too slow
+for 20,000 records), one after the other, so Pagefind's memory holds one
+language at a time. Pagefind names every file of a language with the
+language's code (`pagefind.fr_<hash>.pf_meta`, `index/fr_*.pf_index`, ...),
+so the two bundles merge by copying their files together and joining the
+`languages` of their `pagefind-entry.json`.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
-# Never index interactive parts of a page: the question form, navigation.
-EXCLUDED = ["form", "nav", "[data-search-skip]"]
 BUNDLE_DIR = "pagefind"
+ENTRY = "pagefind-entry.json"
 
 
 @dataclass(frozen=True)
@@ -28,26 +38,42 @@ class SearchIndexError(RuntimeError):
     """Pagefind could not index the site; the build must not be published."""
 
 
-def index_site(site: Path) -> IndexStats:
-    """Index every page of `site` marked with data-pagefind-body; write site/pagefind/.
-
-    The bundled binary is run directly: on 10,000 profiles it is about three
-    times faster than going through Pagefind's Python service API.
-    """
-    site = Path(site).resolve()
-    if not site.is_dir():
-        raise SearchIndexError(f"cannot index {site}: no such folder")
-    bundle = site / BUNDLE_DIR
-    shutil.rmtree(bundle, ignore_errors=True)  # no stale chunks from an earlier run
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
-    for selector in EXCLUDED:
-        command += ["--exclude-selectors", selector]
+def _run(site: Path, bundle: Path) -> None:
+    command = [sys.executable, "-m", "pagefind", "--site", str(site)]
+    command += ["--output-path", str(bundle), "--silent"]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (bundle / "pagefind-entry.json").exists():
+    if result.returncode != 0 or not (bundle / ENTRY).exists():
         detail = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
         raise SearchIndexError(f"Pagefind failed on {site.name}: {detail}")
-    pages = sum(indexed_pages(site).values())
+
+
+def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
+    """Index `records/<lang>/` for each language; write the merged bundle to site/pagefind/."""
+    site = Path(site).resolve()
+    if not site.is_dir():
+        raise SearchIndexError(f"cannot index into {site}: no such folder")
+    bundle = site / BUNDLE_DIR
+    shutil.rmtree(bundle, ignore_errors=True)  # no stale chunks from an earlier run
+    entry: dict | None = None
+    with tempfile.TemporaryDirectory(prefix="pagefind-", dir=site.parent) as tmp:
+        for lang in langs:
+            source = Path(records) / lang
+            if not source.is_dir():
+                continue
+            part = Path(tmp) / lang
+            _run(source, part)
+            data = json.loads((part / ENTRY).read_text("utf-8"))
+            if entry is None:
+                entry = data
+            else:
+                entry["languages"].update(data["languages"])
+            # Same file system (the temporary folder is next to the site): move, do not copy.
+            shutil.copytree(part, bundle, copy_function=os.replace, dirs_exist_ok=True)
+    if entry is None:
+        raise SearchIndexError("no search records to index")
+    (bundle / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
     files = [p for p in bundle.rglob("*") if p.is_file()]
+    pages = sum(indexed_pages(site).values())
     stats = IndexStats(pages=pages, files=len(files), bytes=sum(p.stat().st_size for p in files))
     log.info("search index: %d pages, %d files, %d bytes", stats.pages, stats.files, stats.bytes)
     return stats
@@ -55,20 +81,17 @@ def index_site(site: Path) -> IndexStats:
 
 def indexed_pages(site: Path) -> dict[str, int]:
     """Pages in each language's index, as Pagefind's entry file says."""
-    entry = json.loads((Path(site) / BUNDLE_DIR / "pagefind-entry.json").read_text("utf-8"))
+    entry = json.loads((Path(site) / BUNDLE_DIR / ENTRY).read_text("utf-8"))
     return {lang: int(info["page_count"]) for lang, info in entry["languages"].items()}
 
 
 def check_coverage(site: Path, expected: dict[str, int]) -> None:
-    """Fail when an index holds fewer pages than the mentor profiles of its language.
-
-    Pagefind indexes nothing, silently, from pages that lost `data-pagefind-body`.
-    """
+    """Fail when an index holds fewer pages than the mentor profiles of its language."""
     found = indexed_pages(site)
     for lang, count in expected.items():
         if found.get(lang, 0) < count:
             raise SearchIndexError(
                 f"the '{lang}' search index holds {found.get(lang, 0)} pages but the site has "
-                f"{count} mentor profiles in that language: does theme/templates/mentor.html "
-                "still mark <main> with data-pagefind-body and <html lang>?"
+                f"{count} mentor profiles in that language: are the search records "
+                "(site_search.records) still written for every profile?"
             )

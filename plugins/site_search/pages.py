@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
 from pelican.generators import Generator
 
 from .facets import Card, build_bundle
+from .records import article_record, mentor_record, write_records
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +71,59 @@ def mentors_per_language(data_dir: Path) -> dict[str, int]:
     return counts
 
 
+def records_dir(settings: dict) -> Path:
+    """Where the search records live between builds (`BUILD_CACHE_PATH`, git-ignored)."""
+    cache = settings.get("BUILD_CACHE_PATH") or str(settings["OUTPUT_PATH"]).rstrip("/") + ".cache"
+    return Path(cache) / "search-records"
+
+
+def status_texts(settings: dict) -> dict[str, dict[bool, str]]:
+    """The status line of a profile in each language, from the theme's catalogs."""
+    from mentors.i18n import Catalogs
+
+    catalogs = Catalogs(settings.get("THEME_TRANSLATIONS"), settings.get("DEFAULT_LANG", "fr"))
+    return {
+        lang: {
+            True: catalogs.get(lang).gettext("Accepting questions"),
+            False: catalogs.get(lang).gettext("Not accepting questions"),
+        }
+        for lang in LANGS
+    }
+
+
+def search_records(context: dict, settings: dict):
+    """Every profile and published article, in each page language."""
+    mentors = directory(context)
+    site_url = (settings.get("SITEURL") or "").rstrip("/")
+    statuses = status_texts(settings)
+    for lang in LANGS:
+        for slug in mentors.slugs:
+            view = mentors.views[lang][slug]
+            yield mentor_record(view, lang, statuses[lang][bool(view.accepting)], site_url)
+    for article in context.get("articles", []):
+        yield article_record(article, article.lang if article.lang in LANGS else "fr")
+
+
+def note_records(context: dict, records) -> None:
+    """Record the records' digest in the build state: unchanged records need no new index."""
+    digest = hashlib.blake2b(digest_size=16)
+    for record in records:
+        digest.update(f"{record.lang}\0{record.url}\0{record.html}\0".encode())
+    context["passerelle"].state.new_extra["search_records"] = digest.hexdigest()
+
+
+def index_is_current(context: dict, site: Path) -> bool:
+    """True when the output already holds the index of exactly these records (incremental)."""
+    state = context["passerelle"].state
+    previous = state.extra.get("search_records")
+    current = state.new_extra.get("search_records")
+    return (
+        bool(previous)
+        and previous == current
+        and (site / "pagefind" / "pagefind-entry.json").is_file()
+    )
+
+
 def thumbnail(photo: dict, at_least: int = 144) -> str:
     """The smallest variant sharp for a 72 px card on a 2x screen, else the default src."""
     variants = []
@@ -109,11 +165,17 @@ class SearchPageGenerator(Generator):
         mentors = directory(self.context)
         vocab = mentors.vocab
         codes = vocab_codes(vocab)
+        counts = write_records(
+            records_dir(self.settings), search_records(self.context, self.settings)
+        )
+        log.info("search records: %s", counts)
         for lang in LANGS:
             views = [mentors.views[lang][slug] for slug in mentors.slugs]
             cards = cards_for(views, siteurl)
             bundle = build_bundle(cards, codes)
             data_url = DATA_URL.format(lang=lang)
+            # Rewritten whole: the staging folder may hard-link the previous build's files.
+            shutil.rmtree(Path(self.output_path) / data_url, ignore_errors=True)
             size = bundle.write(Path(self.output_path) / data_url)
             log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
             writer.write_file(

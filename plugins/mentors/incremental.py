@@ -1,0 +1,251 @@
+"""Incremental builds: render again only the pages whose inputs changed since the last build.
+
+The whole content is still read and validated, and every page's context is
+still built (that is cheap); what is skipped is rendering and writing a page
+whose fingerprint — a digest of its template context, the theme, the
+catalogs, the vocabularies, the settings and this plugin's code — equals the
+one recorded by the previous successful build. A page is thus re-rendered
+exactly when a full build would write something else there, which is what
+makes an incremental build equal to a full one.
+
+The staging folder starts as a hard-linked copy of the previous output (cheap:
+no bytes copied), so every writer must replace a file rather than write into
+it (`replace_file`), or it would change the previous site in place. The state
+(`build-state.json`) lives in the build cache next to the output and is saved
+only once the new output is in place.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import hashlib
+import io
+import json
+import os
+import pickle
+from pathlib import Path
+from typing import Any
+
+STATE_FILE = "build-state.json"
+PENDING = ".pending"
+FORMAT = 1
+# Not hard-linked into staging: Pelican copies static files in place (shutil.copy2
+# writes into an existing file), and mentor photo variants are copied by build.py.
+NOT_LINKED = ("theme", "images")
+
+
+def replace_file(path: str | os.PathLike) -> None:
+    """Remove `path` if it exists, so writing it creates a new file (never a shared link)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(path)
+
+
+def link_tree(source: Path, target: Path) -> int:
+    """Hard-link every file of `source` into `target` (except NOT_LINKED); return the count."""
+    count = 0
+    for directory, folders, files in os.walk(source):
+        relative = os.path.relpath(directory, source)
+        if relative == ".":
+            folders[:] = [f for f in folders if f not in NOT_LINKED]
+        destination = os.path.join(target, relative)
+        os.makedirs(destination, exist_ok=True)
+        for name in files:
+            os.link(os.path.join(directory, name), os.path.join(destination, name))
+            count += 1
+    return count
+
+
+def files_digest(paths: list[Path]) -> str:
+    """Digest of the files under `paths` (names and bytes), in a stable order."""
+    digest = hashlib.blake2b(digest_size=16)
+    for root in paths:
+        root = Path(root)
+        found = sorted(root.rglob("*")) if root.is_dir() else [root] if root.exists() else []
+        for path in found:
+            if path.is_file() and path.suffix not in (".pyc", ".po", ".pot"):
+                digest.update(path.as_posix().encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def settings_digest(settings: dict[str, Any]) -> str:
+    """Digest of the settings a template may read (plain values only)."""
+    plain = {}
+    for key, value in settings.items():
+        if key.isupper() and key != "OUTPUT_PATH":
+            try:
+                plain[key] = json.dumps(value, sort_keys=True, default=str)
+            except (TypeError, ValueError):
+                plain[key] = type(value).__name__
+    return hashlib.blake2b(json.dumps(plain, sort_keys=True).encode(), digest_size=16).hexdigest()
+
+
+class _Pickler(pickle.Pickler):
+    """Pickles a context; objects shared by many pages stand in as their memoized digest."""
+
+    def __init__(self, file, fingerprints: Fingerprints):
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self.fingerprints = fingerprints
+        # No memo: equal values give equal bytes whether or not they are the same object.
+        self.fast = True
+
+    def reducer_override(self, value):
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return str, (self.fingerprints.shared(value, _dataclass_fields),)
+        if hasattr(value, "source_path"):  # a Pelican article or page
+            return str, (self.fingerprints.shared(value, _content_fields),)
+        if hasattr(value, "slug") and hasattr(value, "name") and hasattr(value, "settings"):
+            return str, (f"{value.name}\0{value.slug}",)  # a Pelican category or tag
+        return NotImplemented
+
+
+class Fingerprints:
+    """Digests of template contexts; objects shared by many pages are digested once."""
+
+    def __init__(self, base: str):
+        self.base = base.encode()
+        self._memo: dict[int, str] = {}
+        self._keep: list[Any] = []  # memo keys are ids: keep the objects alive
+
+    def digest(self, value: Any) -> str:
+        buffer = io.BytesIO()
+        _Pickler(buffer, self).dump(value)
+        return hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+
+    def page(self, template: str, context: dict[str, Any], shared: Any = None) -> str:
+        """The fingerprint of one page: template name, own context, shared part (memoized)."""
+        return self.digest((self.base, template, self.shared(shared, lambda v: v), context))
+
+    def shared(self, value: Any, fields) -> str:
+        if value is None:
+            return ""
+        key = id(value)
+        if key not in self._memo:
+            self._memo[key] = self.digest((type(value).__name__, fields(value)))
+            self._keep.append(value)
+        return self._memo[key]
+
+
+def _dataclass_fields(value: Any) -> list:
+    return [getattr(value, f.name) for f in dataclasses.fields(value)]
+
+
+def _content_fields(value: Any) -> list:
+    """What listings and cards show of an article; its own page is Pelican's to write."""
+    category = getattr(value, "category", None)
+    return [
+        value.url,
+        value.title,
+        str(getattr(value, "summary", "") or ""),
+        getattr(value, "date", None),
+        (category.name, category.slug) if category is not None else None,
+        [(t.name, t.slug) for t in getattr(value, "tags", None) or []],
+        getattr(value, "sector_list", []),
+    ]
+
+
+class BuildState:
+    """Fingerprints of the pages the previous build wrote, and what Pelican's writer wrote."""
+
+    def __init__(self, cache_dir: Path | None, output_dir: Path | None):
+        self.path = Path(cache_dir) / STATE_FILE if cache_dir else None
+        self.output_dir = Path(output_dir) if output_dir else None
+        self.pages: dict[str, str] = {}
+        self.written: list[str] = []
+        self.extra: dict[str, str] = {}
+        self.new_pages: dict[str, str] = {}
+        self.new_written: set[str] = set()
+        self.new_extra: dict[str, str] = {}
+        previous = self._load()
+        if previous:
+            self.pages = previous.get("pages", {})
+            self.written = previous.get("written", [])
+            self.extra = previous.get("extra", {})
+
+    def _load(self) -> dict | None:
+        if self.path is None or not self.path.is_file():
+            return None
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if data.get("format") == FORMAT else None
+
+    def needs(self, name: str, fingerprint: str, staging: Path) -> bool:
+        """Record `name`'s fingerprint; True when it must be rendered (changed or missing)."""
+        self.new_pages[name] = fingerprint
+        return self.pages.get(name) != fingerprint or not (staging / name).is_file()
+
+    def remove_gone(self, staging: Path) -> list[str]:
+        """Delete the pages of the previous build that this one does not make any more."""
+        gone = [n for n in self.pages if n not in self.new_pages]
+        gone += [n for n in self.written if n not in self.new_written and n not in self.new_pages]
+        for name in gone:
+            replace_file(staging / name)
+        return gone
+
+    def save_pending(self) -> None:
+        """Write this build's state aside; `commit` makes it current once the output is swapped."""
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        data = {
+            "format": FORMAT,
+            "pages": self.new_pages,
+            "written": sorted(self.new_written),
+            "extra": self.new_extra,
+        }
+        pending = self.path.with_name(STATE_FILE + PENDING)
+        pending.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+
+
+def has_state(cache_dir: Path) -> bool:
+    return (Path(cache_dir) / STATE_FILE).is_file()
+
+
+def commit(cache_dir: Path, succeeded: bool) -> None:
+    """After the swap, the pending state describes output/; after a failure, forget it."""
+    pending = Path(cache_dir) / (STATE_FILE + PENDING)
+    if not pending.exists():
+        return
+    if succeeded:
+        os.replace(pending, Path(cache_dir) / STATE_FILE)
+    else:
+        pending.unlink()
+
+
+class Memo:
+    """Results of pure functions of a text (front matter parsed, Markdown rendered), by digest.
+
+    Kept in the build cache between builds (a pickle the build itself wrote);
+    entries not used by a build are dropped when it saves.
+    """
+
+    def __init__(self, path: Path | None):
+        self.path = Path(path) if path else None
+        self._old: dict[bytes, Any] = {}
+        self._new: dict[bytes, Any] = {}
+        if self.path is not None and self.path.is_file():
+            try:
+                with self.path.open("rb") as handle:
+                    self._old = pickle.load(handle)  # noqa: S301 - written by our own build
+            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+                self._old = {}
+
+    def get(self, kind: str, text: str, compute):
+        key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
+        if key in self._new:
+            return self._new[key]
+        value = self._old[key] if key in self._old else compute(text)
+        self._new[key] = value
+        return value
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with tmp.open("wb") as handle:
+            pickle.dump(self._new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, self.path)

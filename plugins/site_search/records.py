@@ -1,0 +1,131 @@
+"""Search records: the part of each profile and article that is searched, as a tiny HTML page.
+
+Pagefind crawling the rendered site reads every page in full (listings too)
+and keeps them all in memory: at 10,000 mentors that is most of the build's
+time and memory. The build already holds what a search needs, so it writes
+one small record per indexed page instead, laid out like the site (the path
+gives Pagefind the page's URL), with the filters and meta the search page
+reads (docs/architecture.md, "Search"). Interface words that every page
+repeats (field labels, headings) are left out: they would only make every
+query's index chunk heavier.
+
+A record is rewritten only when its text changed, so an incremental build
+touches the records of what changed; the folder persists between builds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+
+LANGS = ("fr", "en")
+RECORD_FILE = "index.html"
+
+
+@dataclass(frozen=True)
+class Record:
+    """One indexed page: its URL (site-relative, e.g. `en/mentors/x/`), language, HTML."""
+
+    url: str
+    lang: str
+    html: str
+
+
+def _meta(name: str, value: str) -> str:
+    return f'<span data-pagefind-meta="{name}:{escape(value)}"></span>' if value else ""
+
+
+def _filters(filters: dict[str, Iterable[str]]) -> str:
+    return "".join(
+        f'<span data-pagefind-filter="{name}:{escape(value)}"></span>'
+        for name, values in filters.items()
+        for value in values
+    )
+
+
+def _page(lang: str, title: str, body: str, meta: str, filters: str) -> str:
+    return (
+        f'<html lang="{lang}"><body><main data-pagefind-body>'
+        f"<h1>{escape(title)}</h1>{meta}{filters}{body}</main></body></html>"
+    )
+
+
+def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
+    """A profile's record in page language `lang` (a `mentors.directory.MentorView`)."""
+    photo = view.photo or {}
+    src = photo.get("src") or ""
+    if src and not src.startswith(("http://", "https://", "/")):
+        src = f"{site_url}/{src}"
+    content_lang = f' lang="{view.content_lang}"' if view.is_fallback else ""
+    education = "".join(
+        f"<li>{escape(step['kind_label'])} {escape(step['title'])}"
+        f"{' ' + escape(step['place']) if step.get('place') else ''}</li>"
+        for step in view.education
+    )
+    topics = "".join(f"<li>{escape(topic)}</li>" for topic in view.topics)
+    languages = ", ".join(escape(ref.name) for ref in view.languages)
+    body = (
+        f"<p{content_lang}>{escape(view.occupation)}</p><p>{escape(status)}</p>"
+        f"<p>{escape(view.sector.name)}. {escape(view.region.name)}. {languages}.</p>"
+        f"<div{content_lang}>{view.bio}<ul>{education}</ul><ul>{topics}</ul></div>"
+    )
+    meta = (
+        _meta("occupation", view.occupation)
+        + _meta("region", view.region.name)
+        + _meta("image", src)
+        + _meta("image_alt", photo.get("alt") or "" if src else "")
+    )
+    filters = _filters(
+        {
+            "type": ["mentor"],
+            "sector": [view.sector.code],
+            "region": [view.region.slug],
+            "language": [ref.code for ref in view.languages],
+            "accepting": ["yes" if view.accepting else "no"],
+        }
+    )
+    return Record(view.url, lang, _page(lang, view.name, body, meta, filters))
+
+
+def article_record(article, lang: str) -> Record:
+    """An article's record: its title and rendered body (Pelican's `Article`)."""
+    filters = _filters({"type": ["article"]})
+    return Record(article.url, lang, _page(lang, article.title, article.content, "", filters))
+
+
+def record_path(root: Path, record: Record) -> Path:
+    """`<root>/<lang>/<url>index.html`: each language is its own Pagefind site."""
+    return Path(root) / record.lang / record.url / RECORD_FILE
+
+
+def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
+    """Write changed records, remove those of pages that are gone; count records per language."""
+    root = Path(root)
+    wanted: set[Path] = set()
+    counts = dict.fromkeys(LANGS, 0)
+    for record in records:
+        path = record_path(root, record)
+        wanted.add(path)
+        counts[record.lang] += 1
+        data = record.html.encode("utf-8")
+        try:
+            if path.stat().st_size == len(data) and path.read_bytes() == data:
+                continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    for stale in set(_existing(root)) - wanted:
+        stale.unlink()
+    return counts
+
+
+def _existing(root: Path) -> Iterator[Path]:
+    for lang in LANGS:
+        folder = root / lang
+        if folder.is_dir():
+            for directory, _, files in os.walk(folder):
+                if RECORD_FILE in files:
+                    yield Path(directory) / RECORD_FILE

@@ -1,0 +1,152 @@
+"""Incremental builds: a changed profile re-renders only what depends on it; = a full build."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from mentors.build import build_site, cache_dir
+from mentors.i18n import compile_catalogs
+from site_search.pagefind_index import indexed_pages
+
+# Pages the mentors generator renders (Pelican's own article pages are always written).
+GENERATED = re.compile(
+    r"^(en/)?(index\.html|mentors/|secteurs/|sectors/|regions/|langues/|languages/)"
+)
+NEW_OCCUPATION = "Conseillère en orientation scolaire"
+
+
+@pytest.fixture(autouse=True)
+def catalogs():
+    compile_catalogs(ROOT / "theme" / "translations")
+
+
+def build(content: Path, out: Path) -> None:
+    assert build_site(ROOT / "pelicanconf.py", out, content_dir=content)
+
+
+def files(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
+    return {name: (p.stat().st_ino, p.read_bytes()) for name, p in files(root).items()}
+
+
+def edit(path: Path, field: str, value: str) -> None:
+    text, count = re.subn(
+        rf"^{field}:.*$", f"{field}: {value}", path.read_text("utf-8"), count=1, flags=re.M
+    )
+    assert count == 1
+    path.write_text(text, encoding="utf-8")
+
+
+def a_profile(content: Path) -> Path:
+    """A French profile without a translation file, somewhere in the middle of the list."""
+    originals = sorted(
+        p
+        for p in (content / "mentors").glob("*.md")
+        if p.name.count(".") == 1 and not (p.parent / f"{p.stem}.en.md").exists()
+    )
+    return originals[len(originals) // 2]
+
+
+def search_fragments(site: Path) -> list[str]:
+    """What the search index holds (its file names vary from run to run; its content does not)."""
+    fragments = (site / "pagefind" / "fragment").glob("*.pf_fragment")
+    return sorted(gzip.decompress(f.read_bytes()).decode("utf-8") for f in fragments)
+
+
+def test_one_changed_profile_rewrites_only_its_dependent_pages(content_copy, tmp_path):
+    out = tmp_path / "output"
+    build(content_copy, out)
+    before = snapshot(out)
+    profile = a_profile(content_copy)
+    slug = profile.stem
+
+    edit(profile, "occupation", NEW_OCCUPATION)
+    build(content_copy, out)
+    after = snapshot(out)
+
+    rewritten = {
+        n for n in after if GENERATED.match(n) and before.get(n, (None,))[0] != after[n][0]
+    }
+    changed = {n for n in after if GENERATED.match(n) and before.get(n, (0, b""))[1] != after[n][1]}
+    assert {f"mentors/{slug}/index.html", f"en/mentors/{slug}/index.html"} <= changed
+    assert any(n.startswith("secteurs/") for n in changed)  # its sector's listing shows it
+    # Nothing else was rendered again: every other page is the previous build's file.
+    assert rewritten == changed
+    assert len(rewritten) < len([n for n in after if GENERATED.match(n)]) / 4
+    for page in (f"mentors/{slug}/index.html", f"en/mentors/{slug}/index.html"):
+        assert NEW_OCCUPATION in after[page][1].decode("utf-8")
+    assert NEW_OCCUPATION in "".join(search_fragments(out))
+
+
+def test_an_incremental_build_equals_a_full_build(content_copy, tmp_path):
+    incremental, full = tmp_path / "incremental" / "output", tmp_path / "full" / "output"
+    build(content_copy, incremental)
+    edit(a_profile(content_copy), "occupation", NEW_OCCUPATION)
+    gone = sorted((content_copy / "mentors").glob("*.md"))[0]
+    gone.unlink()  # and one profile removed: its pages go too
+    build(content_copy, incremental)
+    build(content_copy, full)
+
+    mine, theirs = files(incremental), files(full)
+    assert f"mentors/{gone.stem}/index.html" not in mine
+    skip = ("pagefind/", "relay/mentors.json")  # index file names vary; the manifest is dated
+    assert {n for n in mine if not n.startswith(skip)} == {
+        n for n in theirs if not n.startswith(skip)
+    }
+    differ = [
+        n for n in mine if not n.startswith(skip) and mine[n].read_bytes() != theirs[n].read_bytes()
+    ]
+    assert differ == []
+    manifests = [
+        json.loads(p.read_text("utf-8"))
+        for p in (mine["relay/mentors.json"], theirs["relay/mentors.json"])
+    ]
+    assert manifests[0]["mentors"] == manifests[1]["mentors"]
+    assert indexed_pages(incremental) == indexed_pages(full)
+    assert search_fragments(incremental) == search_fragments(full)
+
+
+def test_a_failed_incremental_build_keeps_the_previous_site_and_state(content_copy, tmp_path):
+    out = tmp_path / "output"
+    build(content_copy, out)
+    state = cache_dir(out) / "build-state.json"
+    kept_state = state.read_bytes()
+    kept = snapshot(out)
+    profile = a_profile(content_copy)
+    edit(profile, "sector", "pas-un-secteur")
+
+    assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
+
+    assert snapshot(out) == kept
+    assert state.read_bytes() == kept_state
+    assert not out.with_name("output.staging").exists()
+    edit(profile, "sector", "genie-civil")
+    build(content_copy, out)
+    page = (out / "mentors" / profile.stem / "index.html").read_text("utf-8")
+    assert "/secteurs/genie-civil/" in page
+
+
+def test_a_theme_change_renders_every_page_again(content_copy, tmp_path):
+    """The theme is an input of every page: a build with other templates writes them all."""
+    out = tmp_path / "output"
+    build(content_copy, out)
+    before = snapshot(out)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    base = (ROOT / "theme" / "templates" / "base.html").read_text("utf-8")
+    (templates / "base.html").write_text(base.replace("<body", "<body data-test"), "utf-8")
+    overrides = {"THEME_TEMPLATES_OVERRIDES": [str(templates)]}
+    assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, overrides=overrides)
+    after = snapshot(out)
+    pages = [n for n in after if GENERATED.match(n)]
+    assert all(after[n][0] != before[n][0] and b"<body data-test" in after[n][1] for n in pages)
+    assert os.path.isdir(cache_dir(out) / "search-records")
