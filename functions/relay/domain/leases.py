@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from .errors import Conflict, LeaseLost
@@ -18,3 +19,16 @@ def check_held(job: DeliveryJob, owner: str, now: datetime) -> None:
         raise Conflict(f"job {job.id} is already {job.state}")
     if not held(job, owner, now):
         raise LeaseLost(f"job {job.id} is not leased to {owner}")
+
+
+def moved(job: DeliveryJob, *, expected: JobState, new: JobState, now: datetime) -> DeliveryJob:
+    """A moderator's resend (back to queued, due now) or close: only an unleased job moves.
+
+    Conflict when it is no longer in `expected` or a worker holds it (it may be sending).
+    """
+    if job.state != expected or (job.lease_until is not None and job.lease_until > now):
+        raise Conflict(f"job {job.id} is {job.state} (or being sent), not {expected}")
+    return replace(
+        job, state=JobState(new), next_attempt_at=now, lease_owner=None, lease_until=None,
+        permanent=False if new == JobState.QUEUED else job.permanent,
+    )  # fmt: skip

@@ -62,7 +62,7 @@ from ..domain import (
 )
 from ..domain.changes import apply_changes, check_expected
 from ..domain.idempotency import IdempotencyRecord, replay
-from ..domain.leases import check_held
+from ..domain.leases import check_held, moved
 from ..domain.policies import AUDIT_TTL, IDEMPOTENCY_TTL
 from ..domain.windows import window_start
 from .base import dt as _dt
@@ -986,12 +986,7 @@ class DynamoDBStore:
 
     def set_job_state(self, job_id, *, expected, new, events, now):
         job = self.get_job(job_id)
-        if job.state != expected or (job.lease_until is not None and job.lease_until > now):
-            raise Conflict(f"job {job_id} is {job.state} (or being sent), not {expected}")
-        updated = replace(
-            job, state=JobState(new), next_attempt_at=now, lease_owner=None, lease_until=None,
-            permanent=False if new == JobState.QUEUED else job.permanent,
-        )  # fmt: skip
+        updated = moved(job, expected=expected, new=new, now=now)
         up = _Update(self.table, _job_key(job_id))
         up.set("state", str(updated.state)).set("next_attempt_at", _ts(now))
         up.set("permanent", updated.permanent).remove("lease_owner", "lease_until")

@@ -40,7 +40,7 @@ from ..domain import (
 )
 from ..domain.changes import apply_changes, check_expected
 from ..domain.idempotency import IdempotencyRecord, replay
-from ..domain.leases import check_held
+from ..domain.leases import check_held, moved
 from ..domain.policies import AUDIT_TTL, IDEMPOTENCY_TTL
 from ..domain.windows import window_start
 from .base import dt as _dt
@@ -672,12 +672,7 @@ class SqliteStore:
             if row is None:
                 raise NotFound(f"no job {job_id}")
             job = _job(row)
-            if job.state != expected or (job.lease_until is not None and job.lease_until > now):
-                raise Conflict(f"job {job_id} is {job.state} (or being sent), not {expected}")
-            updated = replace(
-                job, state=JobState(new), next_attempt_at=now, lease_owner=None, lease_until=None,
-                permanent=False if new == JobState.QUEUED else job.permanent,
-            )  # fmt: skip
+            updated = moved(job, expected=expected, new=new, now=now)
             con.execute(
                 "UPDATE jobs SET state = ?, next_attempt_at = ?, lease_owner = NULL,"
                 " lease_until = NULL, permanent = ? WHERE id = ?",
