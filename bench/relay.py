@@ -185,8 +185,8 @@ def in_process(folder: Path) -> dict:
 
 
 def cold_start() -> dict:
-    """Import time of relay.lambda_handler in a fresh interpreter (median of a few runs)."""
-    code = ("import time; t = time.perf_counter(); import relay.lambda_handler; "
+    """Import time of relay.aws.handlers (what the functions run) in a fresh interpreter."""
+    code = ("import time; t = time.perf_counter(); import relay.aws.handlers; "
             "print(time.perf_counter() - t)")  # fmt: skip
     env = {**os.environ, "PYTHONPATH": str(ROOT / "functions")}
     runs = []

@@ -10,15 +10,14 @@ import time
 from datetime import UTC, datetime
 from email import policy
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 import pytest
 import yaml
-from relay.devserver import RelayWSGI
 from relay.domain import MentorContact, Status
 from relay.store.dynamodb import DynamoDBStore, create_table
 
-from tests.aws import unique_name
+from tests.aws import LambdaContext, api_event, unique_name
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,13 +29,16 @@ MENTOR = "marie.mentor@example.org"
 # What API Gateway's JWT authorizer passes on from a Cognito token (HTTP API: groups as text).
 MODERATOR = {"sub": "0f1e2d3c-moderator", "cognito:groups": "[moderators]"}
 OUTSIDER = {"sub": "9a8b7c6d-someone", "cognito:groups": "[]"}
+CONTEXT = LambdaContext(
+    "passerelle-RelayFunction", "arn:aws:lambda:ca-central-1:123456789012:function:relay"
+)
 QUESTION = "Bonjour! Quelles études mènent au génie civil, et où faire un stage?"
 
 
 @pytest.fixture
 def lambda_env(moto_server, monkeypatch):
     """What template.yaml gives the function, pointed at moto."""
-    import relay.lambda_handler
+    import relay.aws.handlers
 
     domain = f"{unique_name('relais')}.example"
     moto_server.client("sesv2").create_email_identity(EmailIdentity=domain)
@@ -68,7 +70,7 @@ def lambda_env(moto_server, monkeypatch):
         "PASSERELLE_SECRET": "test-secret-not-for-production",
     }.items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setattr(relay.lambda_handler, "_relay", None)  # a cold start on this env
+    monkeypatch.setattr(relay.aws.handlers, "_built", {})  # a cold start on this env
     store = DynamoDBStore(table)
     store.set_mentor_contact(MentorContact(slug="marie-tremblay", email=MENTOR))
     return store
@@ -76,25 +78,11 @@ def lambda_env(moto_server, monkeypatch):
 
 def invoke(path: str, fields: dict, claims: dict | None = None) -> tuple[int, dict]:
     """POST as API Gateway delivers it; `claims` are what its JWT authorizer adds."""
-    from relay.lambda_handler import handler
+    from relay.aws.handlers import http
 
-    environ = {
-        "REQUEST_METHOD": "POST",
-        "REMOTE_ADDR": "203.0.113.9",
-        "HTTP_HOST": "abc123.execute-api.ca-central-1.amazonaws.com",
-        "HTTP_ORIGIN": SITE,
-        "HTTP_ACCEPT": "application/json",
-    }
-    if claims is None:
-        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-        body = urlencode(fields).encode()
-    else:
-        environ["CONTENT_TYPE"] = "application/json"
-        body = json.dumps(fields).encode()
-    event = RelayWSGI.event(environ, path, body)
-    if claims is not None:
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    result = handler(event, None)
+    host = "abc123.execute-api.ca-central-1.amazonaws.com"
+    event = api_event(path, fields, host=host, origin=SITE, claims=claims)
+    result = http(event, CONTEXT)
     return result["statusCode"], json.loads(result["body"])
 
 
@@ -156,9 +144,9 @@ def test_a_question_goes_through_lambda_into_dynamodb_and_out_through_ses(
     assert status == 202, body
     assert mails_to(moto_server, MENTEE) == []  # the request queued it; the schedule sends it
 
-    from relay.lambda_handler import maintenance
+    from relay.aws.handlers import maintenance
 
-    assert maintenance({"task": "maintenance"}, None)["sent"] == 1
+    assert maintenance({"task": "maintenance"}, CONTEXT)["sent"] == 1
     [mail] = mails_to(moto_server, MENTEE)
     text = mail.get_body(("plain",)).get_content()
     token = unquote(re.search(r"/api/questions/confirm\?token=(\S+)", text).group(1))
@@ -179,7 +167,7 @@ def test_a_question_goes_through_lambda_into_dynamodb_and_out_through_ses(
     status, body = invoke(approve, {"version": queued.version}, claims=MODERATOR)
     assert (status, body["status"]) == (200, "approved"), body
 
-    report = maintenance({"task": "maintenance"}, None)
+    report = maintenance({"task": "maintenance"}, CONTEXT)
     assert report["sent"] == 2, report  # the question to the mentor, the notice to the mentee
     [to_mentor] = mails_to(moto_server, MENTOR)
     assert QUESTION in to_mentor.get_body(("plain",)).get_content()

@@ -26,13 +26,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from email import policy
 from pathlib import Path
-from urllib.parse import unquote, urlencode
+from urllib.parse import unquote
 
 import pytest
-from relay.devserver import RelayWSGI
 from relay.domain import MentorContact
 
-from tests.aws import unique_name
+from tests import aws
+from tests.aws import LambdaContext, unique_name
 from tests.cfn import ROOT, for_moto, translate
 
 pytestmark = pytest.mark.aws
@@ -41,16 +41,6 @@ MENTOR_SLUG = "marie-tremblay"
 QUESTION = "Bonjour! Quelles études mènent au génie civil, et où faire un stage?"
 MODERATOR = {"sub": "0f1e2d3c-moderator", "cognito:groups": "[moderators]"}
 CLOUDFRONT = "d111111abcdef8.cloudfront.net"  # stand-in: moto has no CloudFront in CloudFormation
-
-
-@dataclass
-class LambdaContext:
-    """The attributes of Lambda's context object that Powertools reads."""
-
-    function_name: str
-    invoked_function_arn: str
-    memory_limit_in_mb: int = 512
-    aws_request_id: str = "c6af9ac6-7b61-11e6-9a41-93e8deadbeef"
 
 
 @pytest.fixture
@@ -181,24 +171,9 @@ def run(stack: Stack, logical: str, event: dict, monkeypatch):
 
 
 def api_event(path: str, fields: dict, *, claims: dict | None = None, method: str = "POST"):
-    environ = {
-        "REQUEST_METHOD": method,
-        "REMOTE_ADDR": "203.0.113.9",
-        "HTTP_HOST": CLOUDFRONT,
-        "HTTP_ORIGIN": f"https://{CLOUDFRONT}",
-        "HTTP_ACCEPT": "application/json",
-    }
-    body = b""
-    if method == "POST" and claims is None:
-        environ["CONTENT_TYPE"] = "application/x-www-form-urlencoded"
-        body = urlencode(fields).encode()
-    elif method == "POST":
-        environ["CONTENT_TYPE"] = "application/json"
-        body = json.dumps(fields).encode()
-    event = RelayWSGI.event(environ, path, body)
-    if claims is not None:
-        event["requestContext"]["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
-    return event
+    host = CLOUDFRONT
+    return aws.api_event(path, fields, host=host, origin=f"https://{host}", claims=claims,
+                         method=method)  # fmt: skip
 
 
 def http(stack, monkeypatch, path, fields=None, claims=None, method="POST"):

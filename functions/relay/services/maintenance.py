@@ -1,6 +1,6 @@
 """Housekeeping besides requests: send due e-mails, close inactive threads, purge expired rows.
 
-On AWS, `lambda_handler.maintenance` runs it every 5 minutes; locally, `make
+On AWS, `relay.aws.handlers.maintenance` runs it every 5 minutes; locally, `make
 serve` runs it in a background thread (`Background`), woken at once when a
 request queues an e-mail, so the outbox folder fills without a second command.
 """
