@@ -262,23 +262,18 @@ def serve_workers(
 def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     from .auth import demo_token
 
+    token = None
     try:
         settings = local_settings(Path(site_dir), host, port)
-    except Exception as exc:  # the usual misconfigurations get one line, not a traceback
-        if (reason := explain(exc)) is None:
-            raise
-        sys.exit(reason)
-    token = None
-    if not settings.moderator_tokens:  # a demo moderator, kept in var/
-        token, entry = demo_token(settings.data_dir)
-        settings = replace(settings, moderator_tokens=entry)
-    workers = settings.workers or os.cpu_count() or 1
-    try:
+        if not settings.moderator_tokens:  # a demo moderator, kept in var/
+            token, entry = demo_token(settings.data_dir)
+            settings = replace(settings, moderator_tokens=entry)
         probe = make_server(site_dir, host, port, container.build(settings))
-    except Exception as exc:  # a missing table or credentials: one line, not a traceback
+    except Exception as exc:  # a missing setting, table or credentials: one line, no traceback
         if (reason := explain(exc)) is None:
             raise
         sys.exit(reason)
+    workers = settings.workers or os.cpu_count() or 1
     try:  # binds once here first: a busy port is the usual first-run problem
         probe.prepare()
         probe.stop()
