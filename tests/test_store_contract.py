@@ -587,6 +587,38 @@ def test_open_threads_count_what_domain_capacity_counts(store):
     assert store.count_open_threads("jordan-lee", now=T0) == 0
 
 
+def test_open_thread_counts_match_count_open_threads_for_each_mentor(store):
+    _, first, _ = create(store)
+    advance(store, first, Status.CONFIRMED)
+    _, second, _ = create(store)
+    advance(store, second, Status.CONFIRMED)
+    create(store)  # unconfirmed: takes no place
+    closed_thread, closed, _ = create(store, mentor="jordan-lee")
+    advance(store, closed, Status.CONFIRMED)
+    store.set_thread_state(closed_thread.id, expected="open", new="closed", events=[], now=T0)
+    _, luc, _ = create(store, mentor="luc", expires=T0 + HOUR)
+    advance(store, luc, Status.CONFIRMED)
+    asked = ["marie-tremblay", "jordan-lee", "luc", "nobody"]
+    assert store.open_thread_counts(asked, now=T0) == {
+        "marie-tremblay": 2, "jordan-lee": 0, "luc": 1, "nobody": 0,
+    }  # fmt: skip
+    later = store.open_thread_counts(asked, now=T0 + 2 * HOUR)  # luc's thread has expired
+    assert later == {m: store.count_open_threads(m, now=T0 + 2 * HOUR) for m in asked}
+    assert later["luc"] == 0 and later["marie-tremblay"] == 2
+    assert store.open_thread_counts(["luc"], now=T0) == {"luc": 1}
+
+
+def test_mentor_pauses_read_the_flag_of_those_with_a_contact(store):
+    store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="marie@example.org"))
+    store.set_mentor_contact(MentorContact(slug="jordan-lee", email="jordan@example.org"))
+    store.set_mentor_paused("jordan-lee", True, now=T0)
+    assert store.mentor_pauses(["marie-tremblay", "jordan-lee", "luc"]) == {
+        "marie-tremblay": False, "jordan-lee": True,
+    }  # fmt: skip
+    assert store.mentor_pauses(["jordan-lee"]) == {"jordan-lee": True}
+    assert store.mentor_pauses([]) == {}
+
+
 def test_stored_times_read_back_as_aware_utc(store):
     thread, message, _ = create(store, created_at=T0 + timedelta(microseconds=7))
     stored = store.get_thread(thread.id, now=T0)

@@ -163,6 +163,11 @@ class Store(Protocol):
         domain.capacity counts (an unconfirmed question never takes a mentor's place)."""
         ...
 
+    def open_thread_counts(self, mentors: Sequence[str], *, now: datetime) -> dict[str, int]:
+        """`count_open_threads` for many mentors at once (the availability map): every slug
+        asked for is in the answer, 0 when it has no open thread."""
+        ...
+
     def list_threads(self, *, now: datetime) -> list[Thread]:
         """Every unexpired thread, oldest first: read-only, for the operators' report
         (on DynamoDB a Scan, so never on a request path)."""
@@ -257,6 +262,11 @@ class Store(Protocol):
 
     def get_mentor_contact(self, slug: str) -> MentorContact:
         """Raises NotFound."""
+        ...
+
+    def mentor_pauses(self, mentors: Sequence[str]) -> dict[str, bool]:
+        """Whether each mentor who has a contact is paused; a slug without one is left out.
+        Reads no address."""
         ...
 
     def remove_mentor_contact(self, slug: str) -> None:

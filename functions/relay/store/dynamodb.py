@@ -871,6 +871,10 @@ class DynamoDBStore:
             total += page["Count"]
         return total
 
+    def open_thread_counts(self, mentors, *, now):
+        # One COUNT query per mentor on the index (no Scan); the service caches the result.
+        return {mentor: self.count_open_threads(mentor, now=now) for mentor in mentors}
+
     # --- delivery outbox -------------------------------------------------------------------
 
     def claim_jobs(self, *, owner, now, lease, limit=10):
@@ -1079,6 +1083,21 @@ class DynamoDBStore:
         if row is None:
             raise NotFound(f"no contact for mentor {slug}")
         return self._contact(row)
+
+    def mentor_pauses(self, mentors):
+        found: dict[str, bool] = {}
+        slugs = list(dict.fromkeys(mentors))
+        for start in range(0, len(slugs), 100):  # BatchGetItem takes 100 keys at most
+            keys = [_contact_key(slug) for slug in slugs[start : start + 100]]
+            request = {self.table: {"Keys": keys, "ProjectionExpression": "slug, paused",
+                                    "ConsistentRead": True}}  # fmt: skip
+            while request:
+                response = self.client.batch_get_item(RequestItems=request)
+                for item in response.get("Responses", {}).get(self.table, []):
+                    row = _plain(item)
+                    found[row["slug"]] = bool(row.get("paused", False))
+                request = response.get("UnprocessedKeys") or {}
+        return found
 
     def remove_mentor_contact(self, slug):
         try:

@@ -599,6 +599,19 @@ class SqliteStore:
             .fetchone()[0]
         )
 
+    def open_thread_counts(self, mentors, *, now):
+        counts = dict.fromkeys(mentors, 0)
+        rows = self._con().execute(
+            "SELECT t.mentor, COUNT(DISTINCT t.id) FROM threads t JOIN messages m"
+            " ON m.thread_id = t.id WHERE t.state = ? AND t.expires_at > ? AND m.status != ?"
+            " GROUP BY t.mentor",
+            (str(ThreadState.OPEN), _ts(now), str(Status.RECEIVED)),
+        )
+        for mentor, count in rows:
+            if mentor in counts:
+                counts[mentor] = count
+        return counts
+
     # --- delivery outbox -------------------------------------------------------------------
 
     def claim_jobs(self, *, owner, now, lease, limit=10):
@@ -744,6 +757,11 @@ class SqliteStore:
             paused=bool(row["paused"]),
             updated_at=_dt(row["updated_at"]),
         )
+
+    def mentor_pauses(self, mentors):
+        wanted = set(mentors)
+        rows = self._con().execute("SELECT slug, paused FROM mentor_contacts")
+        return {slug: bool(paused) for slug, paused in rows if slug in wanted}
 
     def remove_mentor_contact(self, slug):
         with self._tx() as con:
