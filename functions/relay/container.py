@@ -20,6 +20,7 @@ from .domain import utcnow
 from .mail import open_mailer
 from .manifest import ManifestSource
 from .ports import Clock, Mailer, Store
+from .services.availability import AvailabilityMap
 from .services.conversations import Conversations
 from .services.delivery import Delivery, Wakeup
 from .services.links import Links
@@ -54,6 +55,7 @@ class Relay:
     postman: Postman
     delivery: Delivery
     maintenance: Maintenance
+    availability: AvailabilityMap
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def resolver(self):
@@ -116,6 +118,7 @@ def build(
         postman=postman,
         delivery=delivery,
         maintenance=Maintenance(store, delivery, settings, clock),
+        availability=AvailabilityMap(store, manifest, settings, clock),
     )
 
 

@@ -22,6 +22,7 @@ class MentorEntry:
     lang: str
     accepting: bool
     capacity: int | None = None
+    similar: tuple[str, ...] = ()  # candidate slugs, nearest first (same sector, then region)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class Manifest:
                 lang=str(entry.get("lang", "fr")),
                 accepting=bool(entry.get("accepting", False)),
                 capacity=entry.get("capacity"),
+                similar=tuple(str(s) for s in entry.get("similar") or ()),
             )
             for slug, entry in (data.get("mentors") or {}).items()
         }

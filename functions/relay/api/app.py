@@ -81,8 +81,10 @@ def create_app(relay) -> PerRequestResolver:
         codes: dict[str, str] | None = None,
         extra: dict | None = None,
         retry_after: int | None = None,
+        similar: list | None = None,
     ) -> Response:
         codes = codes or {}
+        similar = similar or []
         logger.info("question_refused", extra={"code": code, "status": status})
         if retry_after is not None:
             extra = {**(extra or {}), "Retry-After": str(retry_after)}
@@ -98,13 +100,22 @@ def create_app(relay) -> PerRequestResolver:
                 codes=codes,
                 retry_after=retry_after,
             )
-            return _json(status, out.model_dump(exclude_none=True), extra)
+            payload = out.model_dump(exclude_none=True)
+            if similar:
+                payload["similar"] = [
+                    {"slug": m.slug, "name": m.name, "url": url_of(m.slug, lang)} for m in similar
+                ]
+            return _json(status, payload, extra)
         html = pages.form_page(
-            lang=lang, values=fields, codes=codes, form_code=code, site_url=settings.site_url
-        )
+            lang=lang, values=fields, codes=codes, form_code=code, site_url=settings.site_url,
+            similar=[(url_of(m.slug, lang), m.name) for m in similar],
+        )  # fmt: skip
         return Response(
             status_code=status, content_type=HTML, body=html, headers={**NO_STORE, **(extra or {})}
         )
+
+    def url_of(slug: str, lang: str) -> str:
+        return pages.profile_url(settings.site_url, lang, slug)
 
     def accepted(h: dict[str, str], lang: str, help: bool = False) -> Response:
         """The question is stored; a question about self-harm or abuse also gets, at once,
@@ -133,7 +144,8 @@ def create_app(relay) -> PerRequestResolver:
             400: {"description": "Unreadable body or unknown fields"},
             403: {"description": "Cross-site post"},
             404: {"description": "No such mentor"},
-            409: {"description": "Mentor not accepting, idempotency key reused, or busy"},
+            409: {"description": "Mentor not accepting (with `similar`: up to 3 mentors of the "
+                  "same sector or region who can answer), idempotency key reused, or busy"},
             413: {"description": "Body too large"},
             415: {"description": "Not urlencoded nor JSON"},
             422: {"description": "Field errors (JSON, or the form again as HTML)",
@@ -194,7 +206,12 @@ def create_app(relay) -> PerRequestResolver:
             return refuse(h, 429, "rate_limited", lang, fields, retry_after=limited.retry_after)
         except PolicyRefusal as refusal:
             status = REFUSAL_STATUS.get(refusal.code, 400)
-            return refuse(h, status, refusal.code, lang, fields)
+            similar = (
+                relay.availability.similar_open(question.mentor)
+                if refusal.code == "not_accepting"
+                else []
+            )
+            return refuse(h, status, refusal.code, lang, fields, similar=similar)
         except Conflict:  # a concurrent write held on past every retry: say so, try again
             return refuse(h, 409, "busy", lang, fields, retry_after=1)
         logger.info(
@@ -294,8 +311,9 @@ def create_app(relay) -> PerRequestResolver:
             500, {"error": "server_error", "message": say(FORM_ERRORS, "server_error", "fr")}
         )
 
-    from . import conversation_routes, moderation_routes  # issue 5: moderation and conversation
+    from . import availability_routes, conversation_routes, moderation_routes
 
     moderation_routes.include(app, relay)
     conversation_routes.include(app, relay)
+    availability_routes.include(app, relay)  # issue 14: live availability
     return app

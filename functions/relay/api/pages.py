@@ -101,10 +101,26 @@ def _select(name: str, vocabulary: str, value: str, codes: dict, lang: str) -> s
     )
 
 
+def similar_section(lang: str, similar: list[tuple[str, str]]) -> str:
+    """Links to mentors who can take a question now, `(url, name)` each."""
+    items = "".join(f'<li><a href="{escape(url)}">{escape(name)}</a></li>' for url, name in similar)
+    return (
+        f'<section class="similar" id="similar-mentors"><p>'
+        f"{escape(say(OUTCOMES, 'similar_title', lang))}</p><ul>{items}</ul></section>"
+    )
+
+
 def form_page(
-    *, lang: str, values: dict[str, object], codes: dict[str, str], form_code: str, site_url: str
+    *,
+    lang: str,
+    values: dict[str, object],
+    codes: dict[str, str],
+    form_code: str,
+    site_url: str,
+    similar: list[tuple[str, str]] = (),
 ) -> str:
-    """The question form again: what was typed, each error next to its field."""
+    """The question form again: what was typed, each error next to its field (and, for a
+    mentor who cannot take it, links to similar mentors who can)."""
 
     def v(name: str) -> str:
         value = values.get(name, "")
@@ -118,6 +134,7 @@ def form_page(
     parts = [
         f'<div class="alert" role="alert" id="question-form-status">'
         f"<p>{escape(say(FORM_ERRORS, form_code, lang))}</p></div>",
+        similar_section(lang, list(similar)) if similar else "",
         '<form id="question-form" method="post" action="/api/questions">',
         f'<input type="hidden" name="mentor" value="{v("mentor")}">',
         f'<input type="hidden" name="lang" value="{lang}">',

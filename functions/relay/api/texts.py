@@ -149,6 +149,11 @@ FORM_ERRORS = {
 }
 
 OUTCOMES = {
+    "similar_title": {  # issue 14: a full mentor's refusal points to who can answer
+        "fr": "Cette personne ne peut pas recevoir de nouvelle question pour l'instant. "
+        "Ces mentors peuvent te répondre :",
+        "en": "This person cannot take a new question right now. These mentors can answer you:",
+    },
     "received": {
         "fr": "Merci! Vérifiez vos courriels : cliquez sur le lien de confirmation pour que "
         "votre question parte en modération.",
