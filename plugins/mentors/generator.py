@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
 
-from . import urls
+from . import similar, urls
 from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView
 from .errors import ContentError
@@ -89,6 +89,7 @@ class MentorsGenerator(Generator):
             sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
         )
         memo.save()
+        directory.similar = similar.candidates(directory)
         self.site = SiteContext(self.context, directory, magazine)
         self.site.state = BuildState(settings.get("BUILD_CACHE_PATH"), self.output_path)
         self.vocab = vocab
@@ -247,6 +248,7 @@ class MentorsGenerator(Generator):
                 mentor.translation_urls,
                 mentor=mentor,
                 related_articles=magazine.related_articles(lang, mentor.sector.code),
+                similar_mentors=[directory.views[lang][s] for s in directory.similar[slug]],
                 json_ld=self._person(mentor),
             )
 
@@ -336,7 +338,7 @@ class MentorsGenerator(Generator):
             urls.section(lang, "home"),
             newest_mentors=[views[slug] for slug in directory.newest[:6]],
             newest_articles=self.site.magazine.articles[lang][:3],
-            mentor_count=len(directory.slugs),
+            mentor_count=sum(1 for slug in directory.slugs if views[slug].accepting),
             json_ld={
                 "@context": "https://schema.org",
                 "@type": "WebSite",
@@ -430,6 +432,7 @@ class MentorsGenerator(Generator):
                 "sector": source.profile.sector,
                 "region": source.profile.region,
                 "capacity": source.profile.capacity or default_capacity,
+                "similar": self.site.directory.similar[slug],
             }
         write_manifest(
             path,
