@@ -169,6 +169,14 @@ def report(c, csv=None):
     run(csv_path=csv)
 
 
+@task(help={"path": "where to write (default data/responsiveness.yaml, read by the build)"})
+def responsiveness(c, path="data/responsiveness.yaml"):
+    """Each mentor's usual answer time (5 answered threads or more), for profiles and cards."""
+    from relay.cli import responsiveness as run
+
+    run(path)
+
+
 @task
 def purge(c):
     """Remove expired threads and messages from the local store."""

@@ -108,6 +108,16 @@ def report(csv_path: str | None = None) -> None:
     print(quality.to_table(found), end="")
 
 
+def responsiveness(path: str = "data/responsiveness.yaml") -> None:
+    """Write each mentor's usual answer time (5 answers or more) for the site's build."""
+    from . import responsiveness as figures
+
+    relay = container.from_env()
+    found = figures.build(relay.store, now=relay.clock(), mentors=sorted(_known_slugs(relay) or ()))
+    figures.write(Path(path), found)
+    print(f"wrote the usual answer time of {len(found)} mentors to {path}")
+
+
 # --- the moderation queue from a terminal ------------------------------------------------------
 
 #: Characters that move the cursor, recolour, or reorder text on a terminal: C0/C1 controls

@@ -81,6 +81,7 @@ class MentorView:
     added: dt.date
     capacity: int | None
     translation_urls: dict[str, str] = field(default_factory=dict)
+    answers_within_days: int | None = None  # data/responsiveness.yaml (mentors.responsiveness)
 
 
 def term_ref(kind: str, term: Term, lang: str, count: int = 0) -> Ref:

@@ -18,7 +18,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
 
-from . import similar, urls
+from . import responsiveness, similar, urls
 from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView
 from .errors import ContentError
@@ -90,6 +90,10 @@ class MentorsGenerator(Generator):
         )
         memo.save()
         directory.similar = similar.candidates(directory)
+        for slug, days in responsiveness.read(settings["MENTORS_DATA_DIR"]).items():
+            for views in directory.views.values():
+                if slug in views:
+                    views[slug].answers_within_days = days
         self.site = SiteContext(self.context, directory, magazine)
         self.site.state = BuildState(settings.get("BUILD_CACHE_PATH"), self.output_path)
         self.vocab = vocab
