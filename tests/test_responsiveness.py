@@ -88,3 +88,21 @@ def test_profiles_and_cards_say_how_fast_a_mentor_usually_answers(tmp_path):
     assert listing.count("Répond habituellement en") >= 1
     few = (out / "en" / "mentors" / "alexandre-simard" / "index.html").read_text("utf-8")
     assert "Usually answers" not in few  # 3 answered threads: too few to say
+
+
+def test_invoke_responsiveness_writes_the_file_the_build_reads(tmp_path, monkeypatch, capsys):
+    import json
+
+    from relay import cli
+
+    manifest = tmp_path / "mentors.json"
+    manifest.write_text(json.dumps({"mentors": {"marie-tremblay": {"accepting": True}}}))
+    monkeypatch.setenv("PASSERELLE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PASSERELLE_STORE", "sqlite")
+    monkeypatch.setenv("PASSERELLE_MANIFEST", str(manifest))
+    monkeypatch.delenv("PASSERELLE_SECRET", raising=False)
+    target = tmp_path / "responsiveness.yaml"
+    cli.responsiveness(str(target))
+    assert "of 0 mentors" in capsys.readouterr().out
+    assert yaml.safe_load(target.read_text("utf-8")) == {}
+    assert target.read_text("utf-8").startswith("# Written by `invoke responsiveness`")
