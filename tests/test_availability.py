@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from conftest import RelayHarness
@@ -131,13 +132,20 @@ def test_without_javascript_the_refusal_page_links_similar_mentors(relay):
     assert relay.threads() == 1  # the refused question stored nothing
 
 
-def test_the_state_follows_a_closed_conversation(relay):
+def test_the_document_is_cached_for_a_minute_then_follows_a_closed_conversation(relay):
+    from relay.services.availability import AvailabilityMap
+
     fill(relay, "marie-tremblay")
-    assert relay.relay.availability.document().states["marie-tremblay"] == "at_capacity"
-    now = relay.questions.clock()
+    now = [relay.questions.clock()]
+    service = AvailabilityMap(relay.store, relay.relay.manifest, relay.settings, lambda: now[0])
+    assert service.document().states["marie-tremblay"] == "at_capacity"
     [thread_id] = [r[0] for r in relay.store._con().execute("SELECT id FROM threads")]
-    [message] = relay.store.list_messages(thread_id, now=now)
+    [message] = relay.store.list_messages(thread_id, now=now[0])
     assert message.status == Status.PENDING
-    relay.store.set_thread_state(thread_id, expected="open", new="closed", events=[], now=now)
-    fresh = relay.relay.availability._compute(relay.relay.manifest.get(), now)
+    relay.store.set_thread_state(thread_id, expected="open", new="closed", events=[], now=now[0])
+    now[0] += timedelta(seconds=59)
+    assert service.document().states["marie-tremblay"] == "at_capacity"  # still cached
+    now[0] += timedelta(seconds=2)
+    fresh = service.document()
     assert fresh.states["marie-tremblay"] == "accepting"
+    assert service.similar_open("marie-tremblay")[0].slug == "jordan-lee"
