@@ -112,3 +112,29 @@ def test_without_javascript_the_profile_keeps_the_build_state(browser, live_serv
         assert link.inner_text() == mentors[first]["name"]
     finally:
         context.close()
+
+
+def test_a_mentor_who_fills_up_after_the_page_loaded_is_refused_with_links(live_server, page):
+    from datetime import UTC, datetime
+
+    mentors = manifest(live_server)
+    full = next(s for s, m in mentors.items() if m["accepting"] and m["similar"])
+    page.clock.set_system_time(datetime.now(UTC) - timedelta(seconds=30))
+    page.goto(f"{live_server.url}/mentors/{full}/")
+    page.wait_for_function("document.querySelector('[data-availability][data-state]')")
+    assert page.locator("#question-form").is_visible()  # the document said: accepting
+    take_places(live_server, full, mentors[full]["capacity"])  # meanwhile, others asked
+    page.fill("#pseudonym", "Camille")
+    page.fill("#age", "17")
+    page.select_option("#region", "06")
+    page.select_option("#situation", "secondaire")
+    page.fill("#email", "camille.demo@example.org")
+    page.fill("#question", "Bonjour! Quelles études faut-il pour faire ton métier?")
+    page.check("#consent")
+    page.click("#question-form button[type=submit]")
+    links = page.locator("#question-similar a")
+    links.first.wait_for()
+    first = mentors[full]["similar"][0]
+    assert links.first.inner_text() == mentors[first]["name"]
+    assert links.first.get_attribute("href").endswith(f"/mentors/{first}/")
+    assert "ne reçoit pas de questions" in page.locator("#question-form-status").inner_text()

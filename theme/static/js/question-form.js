@@ -67,6 +67,26 @@
     return section;
   }
 
+  /* The mentor became full or paused meanwhile: the relay's refusal names up to 3 similar
+     mentors who can answer (issue 14); linked under the status line, written with textContent. */
+  function showSimilar(similar) {
+    var old = document.getElementById("question-similar");
+    if (old) { old.parentNode.removeChild(old); }
+    if (!similar || !similar.length) { return; }
+    var list = document.createElement("ul");
+    list.id = "question-similar";
+    list.className = "similar-mentors";
+    similar.forEach(function (m) {
+      var item = document.createElement("li");
+      var link = document.createElement("a");
+      link.href = m.url;
+      link.textContent = m.name;
+      item.appendChild(link);
+      list.appendChild(item);
+    });
+    status.parentNode.insertBefore(list, status.nextSibling);
+  }
+
   function clearErrors() {
     Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (slot) { slot.textContent = ""; });
     Array.prototype.forEach.call(form.querySelectorAll("[aria-invalid]"), function (el) { el.removeAttribute("aria-invalid"); });
@@ -119,6 +139,7 @@
           form.elements.idempotency_key.value = newKey();
         }
         showErrors(result.reply);
+        showSimilar(result.reply.similar);
       }
     }).catch(function () {
       status.setAttribute("data-state", "error");
