@@ -43,7 +43,7 @@ def manifest(server) -> dict:
     return json.loads((server.site_dir / "relay" / "mentors.json").read_text("utf-8"))["mentors"]
 
 
-def test_a_full_mentors_profile_shows_the_closed_form_and_similar_mentors(live_server, page):
+def test_a_full_mentors_profile_shows_the_closed_form_and_similar_mentors(live_server, page, axe):
     mentors = manifest(live_server)
     full = next(s for s, m in mentors.items() if m["accepting"] and len(m["similar"]) >= 2)
     first, second = mentors[full]["similar"][:2]
@@ -59,6 +59,7 @@ def test_a_full_mentors_profile_shows_the_closed_form_and_similar_mentors(live_s
     shown = closed.locator(".similar-mentors li:visible")
     slugs = shown.evaluate_all("items => items.map(i => i.dataset.slug)")
     assert first not in slugs and slugs[0] == second and len(slugs) <= 3
+    assert axe(page) == []  # the closed state meets the site's accessibility bar
     shown.first.locator("a").click()
     page.wait_for_url(f"**/mentors/{second}/")
     assert page.locator("#question-form").is_visible()  # this one can answer
