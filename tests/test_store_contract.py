@@ -27,6 +27,8 @@ from relay.domain import (
     ThreadState,
     new_id,
 )
+from relay.domain import applications as application_rules
+from relay.domain.applications import Application, ApplicationState
 
 T0 = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -699,3 +701,148 @@ def test_an_expired_mark_is_purged(store):
     store.mark_undeliverable(key, reason="bounce", expires_at=T0 + HOUR, now=T0)
     assert store.purge(now=T0 + 2 * HOUR) >= 1
     assert store.undeliverable_reason(key, now=T0) is None  # the row itself is gone
+
+
+# --- issue 14: a mentee's threads by salted key, one more job, applications to mentor --------
+
+
+def test_threads_are_found_by_their_mentee_key_newest_first_until_erased(store):
+    older, first, _ = create(store, mentee_key="k-alex")
+    newer, _, _ = create(store, mentee_key="k-alex", created_at=T0 + HOUR)
+    create(store, mentee_key="k-sam")
+    create(store)  # a thread made before keys existed is found by nobody
+    assert [t.id for t in store.mentee_threads("k-alex", now=T0 + HOUR)] == [newer.id, older.id]
+    assert store.mentee_threads("k-nobody", now=T0) == []
+    store.erase_thread(newer.id, events=[event(newer.id, "erased")], now=T0 + HOUR)
+    assert store.get_thread(newer.id, now=T0 + HOUR).mentee_key is None
+    assert [t.id for t in store.mentee_threads("k-alex", now=T0 + HOUR)] == [older.id]
+
+
+def test_a_mentee_key_follows_its_thread_s_expiry(store):
+    thread, message, _ = create(store, mentee_key="k-alex")
+    assert store.mentee_threads("k-alex", now=T0 + 73 * HOUR) == []  # unconfirmed: gone at 72 h
+    advance(store, message, Status.CONFIRMED, thread_expires_at=T0 + 400 * 24 * HOUR)
+    later = T0 + 100 * 24 * HOUR
+    assert [t.id for t in store.mentee_threads("k-alex", now=later)] == [thread.id]
+    store.purge(now=T0 + 401 * 24 * HOUR)
+    assert store.mentee_threads("k-alex", now=T0 + 401 * 24 * HOUR) == []
+
+
+def _threads_job(thread, message, **kw) -> DeliveryJob:
+    fields = dict(
+        id=new_id(), message_id=message.id, thread_id=thread.id, recipient=Side.MENTEE,
+        created_at=T0, next_attempt_at=T0, expires_at=T0 + 24 * HOUR, kind=JobKind.THREADS_LINK,
+    )  # fmt: skip
+    fields.update(kw)
+    return DeliveryJob(**fields)
+
+
+def test_enqueue_adds_a_job_to_a_thread_with_its_event(store):
+    thread, message, _ = create(store)
+    job = _threads_job(thread, message)
+    store.enqueue(job, event(thread.id, "threads_link_requested"), now=T0)
+    assert [j.id for j in store.jobs_of(thread.id)] == [job.id]
+    assert store.get_job(job.id).kind == JobKind.THREADS_LINK
+    assert [e.action for e in store.events(thread.id)][-1] == "threads_link_requested"
+    [claimed] = store.claim_jobs(owner="w1", now=T0, lease=HOUR)
+    assert claimed.id == job.id
+
+
+def test_enqueue_on_a_thread_that_is_gone_writes_nothing(store):
+    thread, message, _ = create(store)
+    with pytest.raises(NotFound):
+        store.enqueue(_threads_job(thread, message), event(thread.id, "x"), now=T0 + 73 * HOUR)
+    ghost = make_thread()
+    with pytest.raises(NotFound):
+        store.enqueue(_threads_job(ghost, make_message(ghost)), event(ghost.id, "x"), now=T0)
+    assert store.jobs_of(thread.id) == []
+    assert store.claim_jobs(owner="w1", now=T0, lease=HOUR) == []
+
+
+def make_application(**kw) -> Application:
+    fields = dict(
+        id=new_id(), lang="fr", name="Rosalie Demo", occupation="Soudeuse", sector="metiers",
+        region="06", languages=("fr", "en"), years_experience=6,
+        topics=("DEP en soudage", "Travailler en chantier"),
+        bio="Exemple inventé : je soude depuis six ans et j'aime expliquer mon métier.",
+        email="rosalie.demo@example.org", created_at=T0,
+        expires_at=T0 + application_rules.UNCONFIRMED_TTL, flags=("risk:money",),
+    )  # fmt: skip
+    fields.update(kw)
+    return Application(**fields)
+
+
+def _application_job(application: Application) -> DeliveryJob:
+    return DeliveryJob(
+        id=new_id(), message_id=application.id, thread_id=application.id, recipient=Side.MENTOR,
+        created_at=T0, next_attempt_at=T0, expires_at=application.expires_at,
+        kind=JobKind.APPLICATION,
+    )  # fmt: skip
+
+
+def test_an_application_reads_back_as_stored_with_its_job(store):
+    application = make_application()
+    job = _application_job(application)
+    store.create_application(application, jobs=[job], now=T0)
+    assert store.get_application(application.id, now=T0) == application
+    assert store.list_applications(now=T0) == [application]
+    assert store.get_job(job.id).kind == JobKind.APPLICATION
+    with pytest.raises(NotFound):
+        store.get_application("nope", now=T0)
+
+
+def test_applications_list_oldest_first_and_expire(store):
+    first = make_application()
+    second = make_application(created_at=T0 + HOUR, expires_at=T0 + 200 * HOUR)
+    for a in (second, first):
+        store.create_application(a, now=T0)
+    assert [a.id for a in store.list_applications(now=T0 + HOUR)] == [first.id, second.id]
+    later = T0 + application_rules.UNCONFIRMED_TTL
+    assert [a.id for a in store.list_applications(now=later)] == [second.id]
+    with pytest.raises(Expired):
+        store.get_application(first.id, now=later)
+    assert store.purge(now=later) >= 1
+    with pytest.raises(NotFound):
+        store.get_application(first.id, now=T0)
+
+
+def test_taking_an_application_stores_the_contact_in_the_same_write(store):
+    application = make_application()
+    store.create_application(application, now=T0)
+    waiting = application_rules.confirmed(application, T0)
+    store.update_application(waiting, expected=ApplicationState.UNCONFIRMED, now=T0)
+    taken = application_rules.taken(waiting, slug="rosalie-demo", by="editor", now=T0)
+    contact = MentorContact(slug="rosalie-demo", email=application.email, updated_at=T0)
+    store.update_application(taken, expected=ApplicationState.WAITING, now=T0, contact=contact)
+    stored = store.get_application(application.id, now=T0)
+    assert stored.state == ApplicationState.TAKEN and stored.slug == "rosalie-demo"
+    assert stored.email is None and stored.bio is None
+    assert store.get_mentor_contact("rosalie-demo").email == "rosalie.demo@example.org"
+
+
+def test_a_stale_or_clashing_decision_writes_nothing(store):
+    application = make_application()
+    store.create_application(application, now=T0)
+    waiting = application_rules.confirmed(application, T0)
+    with pytest.raises(Conflict):  # the stored one is still unconfirmed
+        store.update_application(
+            application_rules.taken(waiting, slug="x", by="e", now=T0),
+            expected=ApplicationState.WAITING, now=T0,
+            contact=MentorContact(slug="x", email="rosalie.demo@example.org"),
+        )  # fmt: skip
+    with pytest.raises(NotFound):
+        store.get_mentor_contact("x")
+    store.update_application(waiting, expected=ApplicationState.UNCONFIRMED, now=T0)
+    store.set_mentor_contact(MentorContact(slug="marie-tremblay", email="m@example.org"))
+    with pytest.raises(Conflict):  # that mentor already has an address: keep it
+        store.update_application(
+            application_rules.taken(waiting, slug="marie-tremblay", by="e", now=T0),
+            expected=ApplicationState.WAITING, now=T0,
+            contact=MentorContact(slug="marie-tremblay", email="rosalie.demo@example.org"),
+        )  # fmt: skip
+    assert store.get_mentor_contact("marie-tremblay").email == "m@example.org"
+    assert store.get_application(application.id, now=T0).state == ApplicationState.WAITING
+    with pytest.raises(NotFound):  # gone
+        store.update_application(
+            waiting, expected=ApplicationState.WAITING, now=T0 + 200 * 24 * HOUR
+        )

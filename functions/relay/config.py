@@ -24,6 +24,9 @@ def _default_rates() -> dict[str, RateLimit]:
         "client": RateLimit("client", limit=60, window=timedelta(hours=1)),
         "email": RateLimit("email", limit=5, window=timedelta(hours=24)),
         "reply": RateLimit("reply", limit=20, window=timedelta(days=1)),
+        # Applications to mentor, per address; links to all one's conversations, per address.
+        "application": RateLimit("application", limit=3, window=timedelta(days=1)),
+        "threads_link": RateLimit("threads_link", limit=3, window=timedelta(hours=1)),
     }
 
 

@@ -20,11 +20,13 @@ from .domain import utcnow
 from .mail import open_mailer
 from .manifest import ManifestSource
 from .ports import Clock, Mailer, Store
+from .services.applications import Applications
 from .services.availability import AvailabilityMap
 from .services.conversations import Conversations
 from .services.delivery import Delivery, Wakeup
 from .services.links import Links
 from .services.maintenance import Background, Maintenance
+from .services.mentee_threads import MenteeThreads
 from .services.moderation import Moderation
 from .services.postman import Postman
 from .services.questions import Questions
@@ -56,6 +58,8 @@ class Relay:
     delivery: Delivery
     maintenance: Maintenance
     availability: AvailabilityMap
+    applications: Applications
+    mentee_threads: MenteeThreads
     _local: threading.local = field(default_factory=threading.local, repr=False)
 
     def resolver(self):
@@ -119,6 +123,8 @@ def build(
         delivery=delivery,
         maintenance=Maintenance(store, delivery, settings, clock),
         availability=AvailabilityMap(store, manifest, settings, clock),
+        applications=Applications(store, settings, links, clock, _screen, wakeup.ring),
+        mentee_threads=MenteeThreads(store, manifest, settings, links, clock, wakeup.ring),
     )
 
 

@@ -27,6 +27,7 @@ from .domain import (
     Status,
     Thread,
 )
+from .domain.applications import Application, ApplicationState
 from .domain.idempotency import IdempotencyRecord
 
 #: The time, as an aware UTC datetime (tests move it).
@@ -180,6 +181,11 @@ class Store(Protocol):
         least recently active first (the inactivity sweep; an index read, never a Scan)."""
         ...
 
+    def mentee_threads(self, mentee_key: str, *, now: datetime) -> list[Thread]:
+        """Unexpired, unerased threads whose `mentee_key` is this salted hash, newest first
+        (an index read; erasure removes a thread's key with its address)."""
+        ...
+
     # --- delivery outbox -------------------------------------------------------------------
 
     def claim_jobs(
@@ -224,6 +230,13 @@ class Store(Protocol):
         """A moderator's resend (-> queued, due now) or close (-> cancelled), with its events.
 
         Conflict if the job is not in `expected` or a worker holds a live lease on it.
+        """
+        ...
+
+    def enqueue(self, job: DeliveryJob, event: Event, *, now: datetime) -> None:
+        """Store one more job about an existing, unexpired thread, with its event (one write).
+
+        NotFound/Expired if the thread is gone. The job is then one of `jobs_of(thread)`.
         """
         ...
 
@@ -280,6 +293,36 @@ class Store(Protocol):
 
         Raises NotFound (and writes nothing) if the mentor has no contact.
         """
+        ...
+
+    # --- applications to become a mentor --------------------------------------------------
+
+    def create_application(
+        self, application: Application, *, jobs: Sequence[DeliveryJob] = (), now: datetime
+    ) -> None:
+        """Store a new application with the jobs it causes (its confirmation), in one write."""
+        ...
+
+    def get_application(self, application_id: str, *, now: datetime) -> Application:
+        """Raises NotFound, or Expired when its expires_at <= now."""
+        ...
+
+    def list_applications(self, *, now: datetime) -> list[Application]:
+        """Every unexpired application, oldest first (an index read, never a Scan)."""
+        ...
+
+    def update_application(
+        self,
+        application: Application,
+        *,
+        expected: ApplicationState,
+        now: datetime,
+        contact: MentorContact | None = None,
+    ) -> Application:
+        """Compare-and-set: store `application` (decided by domain.applications) only if the
+        stored one is still unexpired and in state `expected`, else Conflict (NotFound if it is
+        gone). With `contact`, the new mentor's private contact is written in the same
+        transaction; Conflict, and nothing written, if that mentor already has one."""
         ...
 
     # --- addresses that bounced or complained ----------------------------------------------

@@ -311,9 +311,17 @@ def create_app(relay) -> PerRequestResolver:
             500, {"error": "server_error", "message": say(FORM_ERRORS, "server_error", "fr")}
         )
 
-    from . import availability_routes, conversation_routes, moderation_routes
+    from . import (
+        application_routes,
+        availability_routes,
+        conversation_routes,
+        mentee_threads_routes,
+        moderation_routes,
+    )
 
     moderation_routes.include(app, relay)
     conversation_routes.include(app, relay)
     availability_routes.include(app, relay)  # issue 14: live availability
+    application_routes.include(app, relay)  # issue 14: becoming a mentor
+    mentee_threads_routes.include(app, relay)  # issue 14: all my conversations
     return app

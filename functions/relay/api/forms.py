@@ -57,8 +57,11 @@ def raw_body(body: str | None, is_base64: bool) -> bytes:
     return data
 
 
-def parse_fields(data: bytes, content_type: str) -> dict[str, object]:
-    """Urlencoded or JSON object; each field at most once; text must be valid UTF-8."""
+def parse_fields(
+    data: bytes, content_type: str, lists: frozenset[str] = frozenset()
+) -> dict[str, object]:
+    """Urlencoded or JSON object; each field at most once (but the `lists`, checkboxes that
+    repeat); text must be valid UTF-8."""
     kind = content_type.split(";")[0].strip().lower()
     try:
         text = data.decode("utf-8")
@@ -70,9 +73,9 @@ def parse_fields(data: bytes, content_type: str) -> dict[str, object]:
                              errors="strict", max_num_fields=64)  # fmt: skip
         except (ValueError, UnicodeError):
             raise Refused(400, "bad_request") from None
-        if any(len(values) != 1 for values in pairs.values()):
+        if any(len(values) != 1 for key, values in pairs.items() if key not in lists):
             raise Refused(400, "bad_request")
-        return {key: values[0] for key, values in pairs.items()}
+        return {key: values if key in lists else values[0] for key, values in pairs.items()}
     if kind == JSON:
         try:
             value = json.loads(text)

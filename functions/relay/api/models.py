@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from ..domain import policies
+from ..domain.applications import BIO_MAX, BIO_MIN, TOPICS_MAX
+from ..profile_schema import MentorProfile
 
 # ASCII addresses only, and nothing a header could misread (no quotes, commas, brackets).
 EMAIL = re.compile(
@@ -95,3 +97,113 @@ class Confirmation(BaseModel):
 
 class Health(BaseModel):
     ok: bool
+
+
+# --- issue 14: becoming a mentor, all my conversations ----------------------------------------
+
+
+def _from_profile(name: str, **bounds):
+    """A field of the mentor profile schema (plugins/mentors/schema.py, the one source), with
+    the extra bounds a public form needs."""
+    info = MentorProfile.model_fields[name]
+    return (Annotated[info.annotation, info, Field(**bounds)], ...)
+
+
+def _topics(value: object) -> object:
+    """A form's textarea gives one topic a line (or comma-separated); JSON gives a list."""
+    if isinstance(value, str):
+        return [part.strip() for part in re.split(r"[\n,;]", value) if part.strip()]
+    return value
+
+
+def _languages(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+class _ApplicationBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    lang: Literal["fr", "en"] = Field(description="language of the form and of the profile")
+    bio: str = Field(min_length=BIO_MIN, max_length=BIO_MAX, description="short bio (Markdown)")
+    email: str = Field(min_length=3, max_length=254, description="stays in the relay, private")
+    consent: Literal["yes"]
+    website: str = Field(default="", max_length=500, description="honeypot: must stay empty")
+    rendered_at: str = Field(default="", pattern=r"^\d{0,16}$", description="ms since epoch")
+
+    _address = field_validator("email")(QuestionIn._address.__func__)
+
+    @field_validator("name", "occupation", "sector", "region", check_fields=False)
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if CONTROL.search(value) or LINE_BREAKS.search(value):
+            raise ValueError("control characters")
+        return value
+
+    @field_validator("bio")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if CONTROL.search(value):
+            raise ValueError("control characters")
+        return value.replace("\r\n", "\n")
+
+    @field_validator("topics", mode="before", check_fields=False)
+    @classmethod
+    def _split_topics(cls, value: object) -> object:
+        return _topics(value)
+
+    @field_validator("topics", check_fields=False)
+    @classmethod
+    def _short_topics(cls, value: list[str]) -> list[str]:
+        if any(len(t) > 80 or CONTROL.search(t) for t in value):
+            raise ValueError("topic_too_long")
+        return value
+
+    @field_validator("languages", mode="before", check_fields=False)
+    @classmethod
+    def _one_language(cls, value: object) -> object:
+        return _languages(value)
+
+
+ApplicationIn = create_model(
+    "ApplicationIn",
+    __base__=_ApplicationBase,
+    __doc__="An application to become a mentor: the profile's own fields, plus the address.",
+    name=_from_profile("name", max_length=80),
+    occupation=_from_profile("occupation", max_length=120),
+    sector=_from_profile("sector", max_length=40),
+    region=_from_profile("region", max_length=8),
+    languages=_from_profile("languages", max_length=12),
+    years_experience=_from_profile("years_experience"),
+    topics=_from_profile("topics", max_length=TOPICS_MAX),
+)
+
+
+class ThreadsLinkIn(BaseModel):
+    """Ask for the link to all one's conversations: by address (the site's page), or with the
+    link of one conversation (its page)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    lang: Literal["fr", "en"] = Field(description="language of the page")
+    email: str = Field(default="", max_length=254, description="the address the questions used")
+    token: str = Field(default="", max_length=600, description="a conversation's mentee link")
+
+    @field_validator("email")
+    @classmethod
+    def _address(cls, value: str) -> str:
+        return QuestionIn._address.__func__(cls, value) if value else value
+
+
+class ThreadOut(BaseModel):
+    """One conversation of the list (no address, no text)."""
+
+    mentor: str = Field(description="mentor slug")
+    mentor_name: str
+    started: str = Field(description="ISO 8601, UTC")
+    last_activity: str = Field(description="ISO 8601, UTC")
+    status: Literal["in_moderation", "waiting_answer", "answered", "not_passed", "closed"]
+    link: str = Field(description="the mentee's own link to the conversation")
+
+
+class ThreadsOut(BaseModel):
+    threads: list[ThreadOut]

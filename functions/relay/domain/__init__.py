@@ -1,6 +1,17 @@
 """The relay's domain: pure Python, knows nothing of HTTP, SQLite, DynamoDB or SES."""
 
-from . import capacity, changes, idempotency, leases, policies, retries, tokens, windows
+from . import (
+    applications,
+    capacity,
+    changes,
+    idempotency,
+    leases,
+    mentee_threads,
+    policies,
+    retries,
+    tokens,
+    windows,
+)
 from .errors import (
     Conflict,
     Expired,
@@ -33,6 +44,8 @@ from .models import (
 from .states import TRANSITIONS, check_transition
 
 __all__ = [
+    "applications",
+    "mentee_threads",
     "capacity",
     "changes",
     "idempotency",

@@ -61,6 +61,13 @@ class JobKind(StrEnum):
     CONFIRMATION = "confirmation"  # the link that proves a mentee's address
     PASSED_ON = "passed_on"  # tells the mentee their question went to the mentor
     REJECTION = "rejection"  # the reason a message was refused, to its author
+    # Not about one message (message_id and thread_id name what they are about):
+    APPLICATION = "application"  # the link that proves a mentor applicant's address
+    THREADS_LINK = "threads_link"  # a mentee's link to all their conversations
+
+
+#: Jobs whose e-mail is not about a thread's message (the postman composes them on their own).
+STANDALONE_JOBS = frozenset({JobKind.APPLICATION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,8 @@ class Thread:
     expires_at: datetime
     state: ThreadState = ThreadState.OPEN
     last_activity_at: datetime | None = None
+    #: Salted hash of the address (tokens.mentee_key): finds a mentee's threads without it.
+    mentee_key: str | None = None
 
     def __repr__(self) -> str:  # keeps the address out of tracebacks and logs
         return f"Thread(id={self.id!r}, mentor={self.mentor!r}, state={self.state!s})"

@@ -82,3 +82,9 @@ def key_hash(secret: str, bucket: str, value: str) -> str:
     """Salted hash for rate-limit keys: the raw address (IP or e-mail) is never stored."""
     mac = hmac.new(secret.encode("utf-8"), f"{bucket}:{value}".encode(), hashlib.sha256)
     return mac.hexdigest()[:32]
+
+
+def mentee_key(secret: str, address: str) -> str:
+    """The salted hash a thread keeps of its mentee's address, to list a mentee's threads
+    (`Store.mentee_threads`) without a look-up by the address itself."""
+    return key_hash(secret, "mentee", address.strip().casefold())

@@ -35,6 +35,7 @@ from ..domain import (
     policies,
     retries,
 )
+from ..domain.models import STANDALONE_JOBS
 from ..ports import Clock, Mailer, Store
 from .postman import Postman, Undeliverable
 
@@ -125,12 +126,14 @@ class Delivery:
         # it may have sent the e-mail. The same Message-ID makes the repeat invisible.
         repeat = job.attempts - 1 > self._recorded_failures(job)
         try:
-            thread = self.store.get_thread(job.thread_id, now=now)
-            message = self.store.get_message(job.message_id, now=now)
+            if job.kind in STANDALONE_JOBS:  # not about a thread: the postman reads what it needs
+                mail = self.postman.compose_standalone(job, now)
+            else:
+                thread = self.store.get_thread(job.thread_id, now=now)
+                message = self.store.get_message(job.message_id, now=now)
+                mail = self.postman.compose(job, thread, message, now)
         except NotFound:
             return self._fail(job, "gone", final=True)
-        try:
-            mail = self.postman.compose(job, thread, message, now)
         except Undeliverable as missing:
             return self._fail(job, missing.code, final=missing.final)
         try:

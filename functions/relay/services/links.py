@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..config import Settings
-from ..domain import Side, policies, tokens
+from ..domain import Side, applications, policies, tokens
 
 CONFIRM = "confirm"  # token purpose: the mentee proves the address
 CONVERSATION = "conversation"  # token purpose: read the thread, reply, (mentee) erase
 PAUSE = "pause"  # token purpose: the mentor pauses or resumes themself
+APPLICATION = "application"  # token purpose: a mentor applicant proves the address
+THREADS = "threads"  # token purpose: a mentee lists all their conversations
+THREADS_TTL = timedelta(days=7)  # a list of conversations: a week, then ask again
 
 
 class Links:
@@ -42,6 +45,21 @@ class Links:
     def pause(self, thread_id: str, now: datetime) -> str:
         token = self.token(thread_id, Side.MENTOR, PAUSE, now)
         return f"{self.base}/api/mentors/pause?token={token}"
+
+    def application(self, application_id: str, now: datetime) -> str:
+        token = tokens.issue(
+            self.secret, thread_id=application_id, side=str(Side.MENTOR), purpose=APPLICATION,
+            now=now, ttl=applications.UNCONFIRMED_TTL,
+        )  # fmt: skip
+        return f"{self.base}/api/applications/confirm?token={token}"
+
+    def threads(self, mentee_key: str, now: datetime) -> str:
+        """The link to all the conversations of one address (the token names its salted key)."""
+        token = tokens.issue(
+            self.secret, thread_id=mentee_key, side=str(Side.MENTEE), purpose=THREADS, now=now,
+            ttl=THREADS_TTL,
+        )  # fmt: skip
+        return f"{self.base}/api/my-conversations?token={token}"
 
     def verify(self, token: str, purpose: str, now: datetime, side: Side | None = None):
         return tokens.verify(

@@ -13,7 +13,8 @@ from email.message import EmailMessage
 from .. import vocab
 from ..config import Settings
 from ..domain import DeliveryJob, JobKind, Message, NotFound, Side, Status, Thread, ThreadState
-from ..mail import compose, notices
+from ..domain.applications import ApplicationState
+from ..mail import compose, loops, notices
 from ..mail.outbox import THREAD_HEADER
 from ..manifest import ManifestSource
 from ..ports import Store
@@ -38,6 +39,15 @@ def message_id_for(job: DeliveryJob) -> str:
 
 def reason_text(code: str | None, lang: str) -> str:
     return vocab.label("rejection_reasons", code or "", lang)
+
+
+def _stamped(mail: EmailMessage, job: DeliveryJob) -> EmailMessage:
+    """The job's own Message-ID and delivery header (and its thread, the outbox's folder key)."""
+    del mail["Message-ID"]
+    mail["Message-ID"] = message_id_for(job)
+    mail["X-Passerelle-Delivery"] = job.id
+    mail[THREAD_HEADER] = job.thread_id
+    return mail
 
 
 class Postman:
@@ -76,13 +86,34 @@ class Postman:
             mail = self.confirmation(thread, now)
         elif kind == JobKind.PASSED_ON:
             mail = self.passed_on(thread, now)
+        elif kind == JobKind.THREADS_LINK:
+            mail = self.threads_link(thread, now)
         else:
             mail = self.rejection(thread, message, now)
-        del mail["Message-ID"]
-        mail["Message-ID"] = message_id_for(job)
-        mail["X-Passerelle-Delivery"] = job.id
-        mail[THREAD_HEADER] = thread.id
-        return mail
+        return _stamped(mail, job)
+
+    def compose_standalone(self, job: DeliveryJob, now: datetime) -> EmailMessage:
+        """An e-mail that is not about a thread: a mentor applicant's confirmation link."""
+        application = self.store.get_application(job.thread_id, now=now)
+        if application.state != ApplicationState.UNCONFIRMED:
+            raise Undeliverable(f"application_{application.state}")
+        if not application.email:
+            raise Undeliverable("no_applicant_address")
+        mail = loops.application_confirmation(
+            sender=self.settings.sender, to=application.email, lang=application.lang,
+            name=application.name, link=self.links.application(application.id, now),
+            site_url=self.settings.site_url,
+        )  # fmt: skip
+        return _stamped(mail, job)
+
+    def threads_link(self, thread: Thread, now: datetime) -> EmailMessage:
+        """The link to all the conversations of the thread's address (never the address)."""
+        if not thread.mentee_key:
+            raise Undeliverable("no_mentee_address")
+        return loops.threads_link(
+            sender=self.settings.sender, to=self._mentee_address(thread), lang=thread.lang,
+            link=self.links.threads(thread.mentee_key, now), site_url=self.settings.site_url,
+        )  # fmt: skip
 
     def confirmation(self, thread: Thread, now: datetime) -> EmailMessage:
         name, _ = self._mentor(thread)

@@ -22,7 +22,6 @@ from ..domain import (
     Message,
     NotFound,
     PolicyRefusal,
-    RateLimited,
     Side,
     Status,
     Thread,
@@ -31,10 +30,10 @@ from ..domain import (
     new_id,
     policies,
     tokens,
-    windows,
 )
 from ..manifest import ManifestSource
 from ..ports import Clock, Store
+from . import ratelimit
 from .links import CONFIRM, Links
 
 
@@ -125,14 +124,9 @@ class Questions:
 
     def rate_limit(self, *, client: str, email: str, now) -> None:
         """Fixed-window limits per client and per address; keys are salted hashes."""
-        rules = [
-            (self.limits.rate(b), v) for b, v in (("client", client), ("email", email.casefold()))
-        ]
-        counters = [(r.name, tokens.key_hash(self.settings.secret, r.name, v), r.window)
-                    for r, v in rules]  # fmt: skip
-        for (rule, _), count in zip(rules, self.store.hits(counters, now=now), strict=True):
-            if count > rule.limit:
-                raise RateLimited(windows.retry_after(now, rule.window))
+        ratelimit.enforce(
+            self.store, self.settings, [("client", client), ("email", email.casefold())], now
+        )
 
     def fingerprint(self, q: Question) -> str:
         return idempotency.fingerprint(
@@ -165,7 +159,7 @@ class Questions:
         thread = Thread(
             id=new_id(), mentor=q.mentor, lang=q.lang, pseudonym=q.pseudonym, age_band=band,
             region=q.region, situation=q.situation, mentee_email=q.email, created_at=now,
-            expires_at=expires,
+            expires_at=expires, mentee_key=tokens.mentee_key(self.settings.secret, q.email),
         )  # fmt: skip
         message = Message(
             id=new_id(), thread_id=thread.id, author=Side.MENTEE, body=q.question,

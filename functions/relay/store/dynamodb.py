@@ -6,6 +6,8 @@ Items (pk / sk):
     THREAD#<thread>  MSG#<message>   a message (GSI1 while pending: QUEUE / priority#created#id)
     THREAD#<thread>  EVT#<seq>#<id>  an audit event, in write order
     THREAD#<thread>  ACTIVITY        while the thread is open (GSI1: OPEN / last_activity#id)
+    THREAD#<thread>  MENTEE          the mentee's salted address key (GSI1: MENTEE#<key> /
+                                     created#id), as long as the thread lives, until erasure
     MSG#<message>    MSG             where a message lives (its thread), to find it by id
     JOB#<job>        JOB             a delivery job (GSI1 while queued: JOBS / due#id;
                                      once given up: FAILED / due#id)
@@ -13,6 +15,8 @@ Items (pk / sk):
     RATE#<bucket>#<hash>#<window>  RATE   a rate-limit counter
     MENTOR#<slug>    CONTACT         a mentor's private address
     ADDR#<key>       UNDELIVERABLE   an address that bounced or complained (key: a salted hash)
+    APPLICATION#<id> APPLICATION     an application to become a mentor (GSI1: APPLICATIONS /
+                                     created#id)
 
 Messages live in their thread's partition so a thread reads back with one
 strongly consistent query; the GSI (eventually consistent) only serves the
@@ -60,6 +64,7 @@ from ..domain import (
     Thread,
     ThreadState,
 )
+from ..domain.applications import Application, ApplicationState
 from ..domain.changes import apply_changes, check_expected
 from ..domain.idempotency import IdempotencyRecord, replay
 from ..domain.leases import check_held, moved
@@ -91,6 +96,8 @@ JOBS = "JOBS"
 FAILED = "FAILED"
 OPEN = "OPEN"
 ACTIVITY = "ACTIVITY"
+MENTEE = "MENTEE"
+APPLICATIONS = "APPLICATIONS"
 MAX_TRANSACTION = 100
 PRIORITY_SPAN = 1_000_000
 #: Concurrent writers of one item (two replays of one key) retry this many times, with jitter.
@@ -170,6 +177,14 @@ def _ref_key(message_id: str) -> dict:
     return {"pk": {"S": f"MSG#{message_id}"}, "sk": {"S": "MSG"}}
 
 
+def _mentee_key(thread_id: str) -> dict:
+    return {"pk": {"S": f"THREAD#{thread_id}"}, "sk": {"S": MENTEE}}
+
+
+def _application_key(application_id: str) -> dict:
+    return {"pk": {"S": f"APPLICATION#{application_id}"}, "sk": {"S": "APPLICATION"}}
+
+
 def _job_key(job_id: str) -> dict:
     return {"pk": {"S": f"JOB#{job_id}"}, "sk": {"S": "JOB"}}
 
@@ -203,6 +218,7 @@ def _thread_fields(t: Thread, engaged: bool) -> dict[str, Any]:
         "state": str(t.state),
         "last_activity_at": _ts(t.last_activity_at or t.created_at),
         "engaged": engaged,
+        "mentee_key": t.mentee_key,
         "gsi1pk": f"MENTOR#{t.mentor}",
         "gsi1sk": f"{_ts(t.created_at)}#{t.id}",
     }
@@ -222,6 +238,72 @@ def _activity_fields(thread_id: str, last: datetime, expires_at: datetime) -> di
     }
 
 
+def _mentee_fields(t: Thread) -> dict[str, Any]:
+    """The thread's entry in the index by mentee (the salted key, ids and times only)."""
+    return {
+        "pk": f"THREAD#{t.id}",
+        "sk": MENTEE,
+        "kind": "thread_mentee",
+        "thread_id": t.id,
+        "expires_at": _epoch(t.expires_at),
+        "gsi1pk": f"MENTEE#{t.mentee_key}",
+        "gsi1sk": f"{_ts(t.created_at)}#{t.id}",
+    }
+
+
+def _application_fields(a: Application) -> dict[str, Any]:
+    return {
+        "pk": f"APPLICATION#{a.id}",
+        "sk": "APPLICATION",
+        "kind": "application",
+        "id": a.id,
+        "lang": a.lang,
+        "name": a.name,
+        "occupation": a.occupation,
+        "sector": a.sector,
+        "region": a.region,
+        "languages": list(a.languages),
+        "years_experience": a.years_experience,
+        "topics": list(a.topics),
+        "bio": a.bio,
+        "email": a.email,
+        "created_at": _ts(a.created_at),
+        "expires_at": _epoch(a.expires_at),
+        "state": str(a.state),
+        "flags": list(a.flags),
+        "decided_at": _ts(a.decided_at),
+        "decided_by": a.decided_by,
+        "reason": a.reason,
+        "slug": a.slug,
+        "gsi1pk": APPLICATIONS,
+        "gsi1sk": f"{_ts(a.created_at)}#{a.id}",
+    }
+
+
+def _application(f: dict[str, Any]) -> Application:
+    return Application(
+        id=f["id"], lang=f["lang"], name=f["name"], occupation=f["occupation"],
+        sector=f["sector"], region=f["region"], languages=tuple(f.get("languages", ())),
+        years_experience=int(f["years_experience"]), topics=tuple(f.get("topics", ())),
+        bio=f.get("bio"), email=f.get("email"), created_at=_dt(f["created_at"]),
+        expires_at=_from_epoch(f["expires_at"]), state=ApplicationState(f["state"]),
+        flags=tuple(f.get("flags", ())), decided_at=_dt(f.get("decided_at")),
+        decided_by=f.get("decided_by"), reason=f.get("reason"), slug=f.get("slug"),
+    )  # fmt: skip
+
+
+def _contact_fields(contact: MentorContact) -> dict[str, Any]:
+    return {
+        "pk": f"MENTOR#{contact.slug}",
+        "sk": "CONTACT",
+        "kind": "mentor_contact",
+        "slug": contact.slug,
+        "email": contact.email,
+        "paused": contact.paused,
+        "updated_at": _ts(contact.updated_at),
+    }
+
+
 def _thread(f: dict[str, Any]) -> Thread:
     return Thread(
         id=f["id"],
@@ -236,6 +318,7 @@ def _thread(f: dict[str, Any]) -> Thread:
         expires_at=_from_epoch(f["expires_at"]),
         state=ThreadState(f["state"]),
         last_activity_at=_dt(f.get("last_activity_at")),
+        mentee_key=f.get("mentee_key"),
     )
 
 
@@ -574,6 +657,8 @@ class DynamoDBStore:
             if stored.state == ThreadState.OPEN:
                 activity = _activity_fields(thread.id, stored.last_activity_at, thread.expires_at)
                 ops.append(self._put(activity, "attribute_not_exists(pk)"))
+            if thread.mentee_key:
+                ops.append(self._put(_mentee_fields(thread), "attribute_not_exists(pk)"))
             reasons = self._transact(ops)
             if reasons is None:
                 return stored, message, True
@@ -715,6 +800,12 @@ class DynamoDBStore:
                 up.set("expires_at", expiry)
                 touch.set("expires_at", expiry)
                 ops.append(_Update(self.table, _ref_key(current.id)).set("expires_at", expiry).op())
+                if thread_row.get("mentee_key"):  # the index by mentee lives as long
+                    ops.append(
+                        _Update(self.table, _mentee_key(current.thread_id))
+                        .set("expires_at", expiry)
+                        .op()
+                    )
                 for row in self._partition(current.thread_id, "MSG#"):
                     keys = [_job_key(j) for j in row.get("job_ids", [])]  # the outbox lives as long
                     if row["id"] != current.id:
@@ -781,8 +872,13 @@ class DynamoDBStore:
                         ops.append(cancel.op())
             last = _Update(self.table, _thread_key(thread_id))
             last.set("state", str(ThreadState.ERASED)).set("last_activity_at", _ts(now))
-            last.remove("pseudonym", "mentee_email").where("attribute_exists(pk)")
-            final = [last.op(), self._activity_delete(thread_id), *self._events_ops(events)]
+            last.remove("pseudonym", "mentee_email", "mentee_key").where("attribute_exists(pk)")
+            final = [
+                last.op(),
+                self._activity_delete(thread_id),
+                {"Delete": {"TableName": self.table, "Key": _mentee_key(thread_id)}},
+                *self._events_ops(events),
+            ]
             # Bodies go first; the thread turns `erased` with its events in the last batch.
             head = MAX_TRANSACTION - len(final)
             failed = False
@@ -850,6 +946,22 @@ class DynamoDBStore:
                 if len(found) >= limit:
                     break
         return found
+
+    def mentee_threads(self, mentee_key, *, now):
+        found = []
+        for row in self._query(
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :key",
+            ExpressionAttributeValues={":key": {"S": f"MENTEE#{mentee_key}"}},
+            ScanIndexForward=False,
+        ):
+            item = self._get(_thread_key(row["thread_id"]))  # the index lags: read the thread
+            if item is None or item["expires_at"] <= _epoch(now):
+                continue
+            thread = _thread(item)
+            if thread.mentee_key == mentee_key and thread.state != ThreadState.ERASED:
+                found.append(thread)
+        return sorted(found, key=lambda t: (t.created_at, t.id), reverse=True)
 
     def count_open_threads(self, mentor, *, now):
         total = 0
@@ -982,6 +1094,28 @@ class DynamoDBStore:
             raise Conflict(f"job {job_id} changed meanwhile")
         return updated
 
+    def enqueue(self, job, event, *, now):
+        live = {"ConditionCheck": {
+            "TableName": self.table, "Key": _thread_key(job.thread_id),
+            "ConditionExpression": "attribute_exists(pk) AND expires_at > :now",
+            "ExpressionAttributeValues": {":now": _av(_epoch(now))},
+        }}  # fmt: skip
+        listed = _Update(self.table, _message_key(job.thread_id, job.message_id))
+        listed.set_expr(
+            "job_ids", f"list_append(if_not_exists(job_ids, {listed.value([])}), "
+            f"{listed.value([job.id])})",
+        ).where("attribute_exists(pk)")  # fmt: skip
+        ops = [
+            live,
+            listed.op(),
+            self._put(_job_fields(job), "attribute_not_exists(pk)"),
+            *self._events_ops([event]),
+        ]
+        if self._transact(ops) is not None:
+            self._thread_row(job.thread_id, now)  # NotFound / Expired when that is what failed
+            self._message_row(job.message_id, now)
+            raise Conflict(f"job {job.id} could not be stored; try again")
+
     def get_job(self, job_id):
         row = self._get(_job_key(job_id))
         if row is None:
@@ -1058,16 +1192,7 @@ class DynamoDBStore:
     # --- mentors' private contacts ---------------------------------------------------------
 
     def set_mentor_contact(self, contact):
-        fields = {
-            "pk": f"MENTOR#{contact.slug}",
-            "sk": "CONTACT",
-            "kind": "mentor_contact",
-            "slug": contact.slug,
-            "email": contact.email,
-            "paused": contact.paused,
-            "updated_at": _ts(contact.updated_at),
-        }
-        self.client.put_item(TableName=self.table, Item=_item(fields))
+        self.client.put_item(TableName=self.table, Item=_item(_contact_fields(contact)))
 
     @staticmethod
     def _contact(f: dict[str, Any]) -> MentorContact:
@@ -1120,6 +1245,54 @@ class DynamoDBStore:
                 raise NotFound(f"no contact for mentor {slug}")
             raise Conflict(f"the pause of mentor {slug} changed meanwhile; try again")
         return self.get_mentor_contact(slug)
+
+    # --- applications to become a mentor --------------------------------------------------
+
+    def create_application(self, application, *, jobs=(), now):
+        ops = [
+            self._put(_application_fields(application), "attribute_not_exists(pk)"),
+            *(self._put(_job_fields(j), "attribute_not_exists(pk)") for j in jobs),
+        ]
+        if self._transact(ops) is not None:
+            raise Conflict(f"application {application.id} already exists")
+
+    def get_application(self, application_id, *, now):
+        row = self._get(_application_key(application_id))
+        if row is None:
+            raise NotFound(f"no application {application_id}")
+        if row["expires_at"] <= _epoch(now):
+            raise Expired(f"application {application_id} has expired")
+        return _application(row)
+
+    def list_applications(self, *, now):
+        rows = self._query(
+            IndexName=GSI,
+            KeyConditionExpression="gsi1pk = :apps",
+            FilterExpression="expires_at > :now",
+            ExpressionAttributeValues={":apps": {"S": APPLICATIONS}, ":now": _av(_epoch(now))},
+        )
+        return [_application(r) for r in rows]
+
+    def update_application(self, application, *, expected, now, contact=None):
+        put = self._put(
+            _application_fields(application), "#state = :expected AND expires_at > :now"
+        )
+        put["Put"]["ExpressionAttributeNames"] = {"#state": "state"}
+        put["Put"]["ExpressionAttributeValues"] = {
+            ":expected": _av(str(expected)), ":now": _av(_epoch(now)),
+        }  # fmt: skip
+        ops = [put]
+        if contact is not None:
+            ops.append(self._put(_contact_fields(contact), "attribute_not_exists(pk)"))
+        reasons = self._transact(ops)
+        if reasons is None:
+            return application
+        current = self.get_application(application.id, now=now)  # NotFound / Expired
+        if current.state != expected:
+            raise Conflict(f"application {application.id} is {current.state}, not {expected}")
+        if contact is not None and reasons[1:2] == ["ConditionalCheckFailed"]:
+            raise Conflict(f"mentor {contact.slug} already has a contact")
+        raise Conflict(f"application {application.id} changed meanwhile; try again")
 
     # --- addresses that bounced or complained ----------------------------------------------
 

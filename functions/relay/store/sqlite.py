@@ -38,6 +38,7 @@ from ..domain import (
     Thread,
     ThreadState,
 )
+from ..domain.applications import Application, ApplicationState
 from ..domain.changes import apply_changes, check_expected
 from ..domain.idempotency import IdempotencyRecord, replay
 from ..domain.leases import check_held, moved
@@ -84,12 +85,31 @@ CREATE TABLE IF NOT EXISTS mentor_contacts (
   slug TEXT PRIMARY KEY, email TEXT NOT NULL, paused INTEGER NOT NULL, updated_at TEXT);
 CREATE TABLE IF NOT EXISTS undeliverable (
   address_key TEXT PRIMARY KEY, reason TEXT NOT NULL, at TEXT NOT NULL, expires_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS applications (
+  id TEXT PRIMARY KEY, lang TEXT NOT NULL, name TEXT NOT NULL, occupation TEXT NOT NULL,
+  sector TEXT NOT NULL, region TEXT NOT NULL, languages TEXT NOT NULL,
+  years_experience INTEGER NOT NULL, topics TEXT NOT NULL, bio TEXT, email TEXT,
+  created_at TEXT NOT NULL, expires_at TEXT NOT NULL, state TEXT NOT NULL, flags TEXT NOT NULL,
+  decided_at TEXT, decided_by TEXT, reason TEXT, slug TEXT);
+CREATE INDEX IF NOT EXISTS applications_created ON applications (created_at, id);
 """
+#: Indexes on added columns: made once the columns exist (after `_migrate`).
+ADDED_INDEXES = "CREATE INDEX IF NOT EXISTS threads_mentee ON threads (mentee_key, created_at);"
+APPLICATION_COLUMNS = (
+    "id", "lang", "name", "occupation", "sector", "region", "languages", "years_experience",
+    "topics", "bio", "email", "created_at", "expires_at", "state", "flags", "decided_at",
+    "decided_by", "reason", "slug",
+)  # fmt: skip
+THREAD_COLUMNS = (
+    "id, mentor, lang, pseudonym, age_band, region, situation, mentee_email, created_at,"
+    " expires_at, state, last_activity_at, mentee_key"
+)
 
 BUSY_DEADLINE = 30.0  # seconds a write waits for the lock before it fails
 
 #: Columns added since the first release: a file made before gets them when it is opened.
 ADDED_COLUMNS = {
+    "threads": {"mentee_key": "TEXT"},
     "jobs": {
         "kind": "TEXT NOT NULL DEFAULT 'message'",
         "permanent": "INTEGER NOT NULL DEFAULT 0",
@@ -115,7 +135,29 @@ def _thread(row: sqlite3.Row) -> Thread:
         expires_at=_dt(row["expires_at"]),
         state=ThreadState(row["state"]),
         last_activity_at=_dt(row["last_activity_at"]),
+        mentee_key=row["mentee_key"],
     )
+
+
+def _application(row: sqlite3.Row) -> Application:
+    return Application(
+        id=row["id"], lang=row["lang"], name=row["name"], occupation=row["occupation"],
+        sector=row["sector"], region=row["region"], languages=tuple(json.loads(row["languages"])),
+        years_experience=row["years_experience"], topics=tuple(json.loads(row["topics"])),
+        bio=row["bio"], email=row["email"], created_at=_dt(row["created_at"]),
+        expires_at=_dt(row["expires_at"]), state=ApplicationState(row["state"]),
+        flags=tuple(json.loads(row["flags"])), decided_at=_dt(row["decided_at"]),
+        decided_by=row["decided_by"], reason=row["reason"], slug=row["slug"],
+    )  # fmt: skip
+
+
+def _application_values(a: Application) -> tuple:
+    return (
+        a.id, a.lang, a.name, a.occupation, a.sector, a.region, json.dumps(list(a.languages)),
+        a.years_experience, json.dumps(list(a.topics)), a.bio, a.email, _ts(a.created_at),
+        _ts(a.expires_at), str(a.state), json.dumps(list(a.flags)), _ts(a.decided_at),
+        a.decided_by, a.reason, a.slug,
+    )  # fmt: skip
 
 
 def _message(row: sqlite3.Row) -> Message:
@@ -186,6 +228,7 @@ class SqliteStore:
         con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
         with self._tx() as tx:  # two processes opening one file add the columns once
             self._migrate(tx)
+            tx.execute(ADDED_INDEXES)
         for suffix in ("-wal", "-shm"):  # SQLite gives them the file's mode; say it anyway
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
@@ -356,7 +399,7 @@ class SqliteStore:
                     raise NotFound("the thread of this idempotency key is gone")
                 return _thread(t), _message(m), False
             con.execute(
-                "INSERT INTO threads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO threads ({THREAD_COLUMNS}) VALUES ({', '.join('?' * 13)})",  # noqa: S608
                 (
                     thread.id,
                     thread.mentor,
@@ -370,6 +413,7 @@ class SqliteStore:
                     _ts(thread.expires_at),
                     str(thread.state),
                     _ts(thread.last_activity_at or thread.created_at),
+                    thread.mentee_key,
                 ),
             )
             self._insert_message(con, message)
@@ -532,8 +576,8 @@ class SqliteStore:
             if row is None:
                 raise NotFound(f"no thread {thread_id}")
             con.execute(
-                "UPDATE threads SET pseudonym = NULL, mentee_email = NULL, state = ?,"
-                " last_activity_at = ? WHERE id = ?",
+                "UPDATE threads SET pseudonym = NULL, mentee_email = NULL, mentee_key = NULL,"
+                " state = ?, last_activity_at = ? WHERE id = ?",
                 (str(ThreadState.ERASED), _ts(now), thread_id),
             )
             con.execute(
@@ -585,6 +629,14 @@ class SqliteStore:
             "SELECT * FROM threads WHERE state = ? AND last_activity_at < ? AND expires_at > ?"
             " ORDER BY last_activity_at, id LIMIT ?",
             (str(ThreadState.OPEN), _ts(before), _ts(now), limit),
+        )
+        return [_thread(r) for r in rows]
+
+    def mentee_threads(self, mentee_key, *, now):
+        rows = self._con().execute(
+            "SELECT * FROM threads WHERE mentee_key = ? AND expires_at > ? AND state != ?"
+            " ORDER BY created_at DESC, id DESC",
+            (mentee_key, _ts(now), str(ThreadState.ERASED)),
         )
         return [_thread(r) for r in rows]
 
@@ -695,6 +747,12 @@ class SqliteStore:
                 self._insert_event(con, event)
         return updated
 
+    def enqueue(self, job, event, *, now):
+        with self._tx() as con:
+            self._live_thread(con, job.thread_id, now)
+            self._insert_job(con, job)
+            self._insert_event(con, event)
+
     def get_job(self, job_id):
         row = self._con().execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         if row is None:
@@ -780,6 +838,59 @@ class SqliteStore:
                 self._insert_event(con, event)
         return self.get_mentor_contact(slug)
 
+    # --- applications to become a mentor --------------------------------------------------
+
+    def create_application(self, application, *, jobs=(), now):
+        marks = ", ".join("?" * len(APPLICATION_COLUMNS))
+        with self._tx() as con:
+            con.execute(
+                f"INSERT INTO applications ({', '.join(APPLICATION_COLUMNS)}) VALUES ({marks})",  # noqa: S608 - fixed names
+                _application_values(application),
+            )
+            for job in jobs:
+                self._insert_job(con, job)
+
+    @staticmethod
+    def _live_application(con, application_id: str, now: datetime) -> Application:
+        row = con.execute("SELECT * FROM applications WHERE id = ?", (application_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no application {application_id}")
+        found = _application(row)
+        if found.expires_at <= now:
+            raise Expired(f"application {application_id} has expired")
+        return found
+
+    def get_application(self, application_id, *, now):
+        return self._live_application(self._con(), application_id, now)
+
+    def list_applications(self, *, now):
+        rows = self._con().execute(
+            "SELECT * FROM applications WHERE expires_at > ? ORDER BY created_at, id", (_ts(now),)
+        )
+        return [_application(r) for r in rows]
+
+    def update_application(self, application, *, expected, now, contact=None):
+        sets = ", ".join(f"{c} = ?" for c in APPLICATION_COLUMNS[1:])
+        with self._tx() as con:
+            current = self._live_application(con, application.id, now)
+            if current.state != expected:
+                raise Conflict(f"application {application.id} is {current.state}, not {expected}")
+            if contact is not None:
+                taken = con.execute(
+                    "SELECT 1 FROM mentor_contacts WHERE slug = ?", (contact.slug,)
+                ).fetchone()
+                if taken:
+                    raise Conflict(f"mentor {contact.slug} already has a contact")
+                con.execute(
+                    "INSERT INTO mentor_contacts VALUES (?, ?, ?, ?)",
+                    (contact.slug, contact.email, int(contact.paused), _ts(contact.updated_at)),
+                )
+            con.execute(
+                f"UPDATE applications SET {sets} WHERE id = ?",  # noqa: S608 - fixed names
+                (*_application_values(application)[1:], application.id),
+            )
+        return application
+
     # --- addresses that bounced or complained ----------------------------------------------
 
     def mark_undeliverable(self, address_key, *, reason, expires_at, now):
@@ -814,6 +925,7 @@ class SqliteStore:
                 "counters",
                 "events",
                 "undeliverable",
+                "applications",
             ):
                 removed += con.execute(
                     f"DELETE FROM {table} WHERE expires_at <= ?",  # noqa: S608 - fixed names

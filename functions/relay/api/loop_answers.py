@@ -1,0 +1,106 @@
+"""What the routes of the two loops (becoming a mentor, all my conversations) share: reading a
+post, answering in JSON or HTML, and the pages they render through relay.presentation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.event_handler import Response
+from pydantic import BaseModel, ValidationError
+
+from .. import presentation
+from . import forms
+
+HTML = "text/html; charset=utf-8"
+JSON_TYPE = "application/json"
+HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
+
+#: pydantic's error kinds -> the codes the pages word (messages.html "field_errors").
+KINDS = {
+    "missing": "required",
+    "string_too_short": "too_short",
+    "too_short": "required",
+    "string_too_long": "too_long",
+    "too_long": "too_long",
+    "literal_error": "invalid_choice",
+    "int_parsing": "not_a_number",
+    "greater_than_equal": "out_of_range",
+    "less_than_equal": "out_of_range",
+}
+
+
+def wants_json(headers: dict[str, str]) -> bool:
+    return "application/json" in headers.get("accept", "") or headers.get(
+        "content-type", ""
+    ).startswith(JSON_TYPE)
+
+
+def json_answer(status: int, payload: dict[str, Any], extra: dict | None = None) -> Response:
+    return Response(
+        status_code=status, content_type=JSON_TYPE, body=json.dumps(payload, ensure_ascii=False),
+        headers={**HEADERS, **(extra or {})},
+    )  # fmt: skip
+
+
+def html_answer(status: int, body: str, extra: dict | None = None) -> Response:
+    return Response(status_code=status, content_type=HTML, body=body,
+                    headers={**HEADERS, **(extra or {})})  # fmt: skip
+
+
+def redirect(url: str) -> Response:
+    return Response(status_code=303, headers={"Location": url, **HEADERS})
+
+
+def read(app, site_url: str, lists: frozenset[str] = frozenset()) -> tuple[dict, dict, str]:
+    """(headers, fields, lang) of the current post; forms.Refused for what cannot be read."""
+    event = app.current_event
+    h = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
+    forms.check_origin(h, {forms.origin_of(site_url)})
+    data = forms.raw_body(event.body, bool(event.is_base64_encoded))
+    fields = forms.parse_fields(data, h.get("content-type", ""), lists)
+    return h, fields, forms.page_lang(fields)
+
+
+def validate(model: type[BaseModel], fields: dict[str, object]) -> BaseModel:
+    """The model, or forms.Refused: 400 for unknown fields, 422 with {field: code}."""
+    unknown = sorted(str(k) for k in fields if k not in model.model_fields)
+    if unknown:
+        raise forms.Refused(400, "unknown_field", {name[:40]: "invalid" for name in unknown[:10]})
+    try:
+        return model.model_validate(fields)
+    except ValidationError as exc:
+        codes: dict[str, str] = {}
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else "form"
+            kind = str(error["type"])
+            code = KINDS.get(kind, "invalid")
+            if field == "email" and kind not in ("missing", "string_too_short"):
+                code = "invalid_email"
+            if field == "consent":
+                code = "consent_required"
+            codes.setdefault(field, code)
+        if set(codes) & {"website", "rendered_at", "lang"}:
+            raise forms.Refused(400, "bad_request") from None
+        raise forms.Refused(422, "invalid_input", codes) from None
+
+
+def error_body(code: str, lang: str, codes: dict[str, str] | None = None, **extra) -> dict:
+    """The JSON of a refusal: the code, a sentence, and each field's sentence."""
+    codes = codes or {}
+    return {
+        "error": code,
+        "message": presentation.message("form_errors", code, lang),
+        "fields": {f: presentation.message("field_errors", c, lang) for f, c in codes.items()},
+        "codes": codes,
+        **extra,
+    }
+
+
+def page(name: str, lang: str, site_url: str, **ctx) -> str:
+    return presentation.render_page(name, lang, site_url=site_url, **ctx)
+
+
+def site_url_of(site_url: str, lang: str, key: str) -> str:
+    """An absolute URL of the site's URL table (data/urls.yaml)."""
+    return f"{site_url.rstrip('/')}/{presentation.site_urls()[presentation.lang_of(lang)][key]}"
