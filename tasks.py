@@ -117,13 +117,21 @@ def bench(c, only=None):
         "region": "region code from data/regions.yaml",
         "languages": "comma-separated ISO 639-1 codes",
         "lang": "language the profile is written in (fr or en)",
+        "from-application": "id of a waiting application (`invoke applications`) to write from",
     }
 )
 def new_mentor(
-    c, slug=None, name=None, occupation=None, sector=None, region=None, languages=None, lang="fr"
-):
+    c, slug=None, name=None, occupation=None, sector=None, region=None, languages=None, lang="fr",
+    from_application=None,
+):  # fmt: skip
     """Write a valid new profile in content/mentors/ (asks for what is missing)."""
     from mentors.scaffold import new_mentor_cli
+
+    if from_application:
+        from relay.cli import new_mentor_from_application
+
+        new_mentor_from_application(ROOT, from_application, slug=slug)
+        return
 
     new_mentor_cli(
         ROOT,
@@ -135,6 +143,17 @@ def new_mentor(
         languages=languages,
         lang=lang,
     )
+
+
+@task(
+    help={"show": "one application's id", "decline": "id of the application to decline",
+          "reason": "why it is declined (kept a month, for the editors)"}
+)  # fmt: skip
+def applications(c, show=None, decline=None, reason=""):
+    """Applications to become a mentor: list them, show one, or decline one with a reason."""
+    from relay.cli import applications as run
+
+    run(show=show, decline=decline, reason=reason)
 
 
 @task(help={"slug": "mentor slug", "email": "private contact address", "remove": "forget it"})

@@ -449,3 +449,99 @@ def _job_decision(command: str, job_id: str, actor: str) -> None:
     except Conflict:
         _fail(f"e-mail job {job_id} is not waiting (sent, closed, or being sent now)")
     print(f"{job.id}: {job.state}")
+
+
+# --- applications to become a mentor (issue 14) ------------------------------------------------
+
+
+def _application_line(a) -> str:
+    flags = f"  flags: {', '.join(a.flags)}" if a.flags else ""
+    return safe(
+        f"{a.id}  {a.created_at:%Y-%m-%d}  {a.state:<11}  {a.name} — {a.occupation}"
+        f" ({a.sector}, {a.region}){flags}"
+    )
+
+
+def applications(show: str | None = None, decline: str | None = None, reason: str = "",
+                 editor: str = "editor") -> None:  # fmt: skip
+    """List the applications, show one (`show`), or decline one with a reason."""
+    from .domain.applications import ApplicationState
+
+    relay = container.from_env()
+    if decline:
+        if not reason.strip():
+            _fail("say why with --reason")
+        try:
+            done = relay.applications.decline(decline, reason=reason, by=editor)
+        except NotFound:
+            _fail(f"no application {decline}")
+        except Conflict as conflict:
+            _fail(str(conflict))
+        print(f"{done.id}: declined")
+        return
+    if show:
+        try:
+            a = relay.applications.get(show)
+        except NotFound:
+            _fail(f"no application {show}")
+        print(_application_line(a))
+        print(f"  language of the profile: {a.lang}")
+        print(f"  languages spoken: {', '.join(a.languages)}")
+        print(f"  years of experience: {a.years_experience}")
+        print(safe(f"  topics: {'; '.join(a.topics)}"))
+        if a.email:
+            print(f"  address: {mask(a.email)} (kept by the relay, never in content/)")
+        if a.bio:
+            print("  bio:")
+            print(_quote(a.bio))
+        if a.state == ApplicationState.WAITING:
+            print(f"  take it:    invoke new-mentor --from-application {a.id}")
+            print(f"  decline it: invoke applications --decline {a.id} --reason '...'")
+        elif a.reason:
+            print(safe(f"  declined: {a.reason}"))
+        elif a.slug:
+            print(f"  profile: content/mentors/{a.slug}.md")
+        return
+    found = relay.applications.all()
+    waiting = [a for a in found if a.state == ApplicationState.WAITING]
+    for a in found:
+        print(_application_line(a))
+    print(f"{len(waiting)} waiting for an editor, {len(found)} in all")
+
+
+def new_mentor_from_application(
+    root: Path, application_id: str, slug: str | None = None, editor: str = "editor",
+    ask: Callable[[str], str] = input,
+) -> Path:  # fmt: skip
+    """Write the profile of a waiting application (valid against the schema, by the scaffold),
+    then mark it taken and store the address as the new mentor's private contact, in one write.
+    The address is never written under content/; if the store refuses, the file is removed."""
+    from mentors.scaffold import new_mentor_cli, slugify
+
+    from .domain.applications import ApplicationState
+
+    relay = container.from_env()
+    try:
+        a = relay.applications.get(application_id)
+    except NotFound:
+        _fail(f"no application {application_id}")
+    if a.state != ApplicationState.WAITING or not a.email:
+        _fail(f"application {a.id} is {a.state}: only a waiting one can become a profile")
+    target = new_mentor_cli(
+        root, slug=slug or slugify(a.name), name=a.name, occupation=a.occupation,
+        sector=a.sector, region=a.region, languages=",".join(a.languages), lang=a.lang,
+        topics=list(a.topics), years_experience=a.years_experience,
+        bio=(a.bio or "").replace("<", "&lt;"), ask=ask,
+    )  # fmt: skip
+    written = target.read_text(encoding="utf-8").casefold()
+    if a.email.casefold() in written or a.email.split("@")[0].casefold() in written.split():
+        target.unlink()
+        _fail("the profile would contain the applicant's address: edit the application first")
+    try:
+        relay.applications.take(a.id, slug=target.stem, by=editor)
+    except (Conflict, NotFound) as refused:
+        target.unlink()
+        _fail(f"nothing written: {refused}")
+    print(f"Stored the address of {target.stem} in the relay: {mask(a.email)}")
+    print("Review the profile (education, photo), set accepting: true, then commit it.")
+    return target

@@ -80,8 +80,14 @@ def new_mentor_cli(
     lang: str | None = "fr",
     ask: Callable[[str], str] = input,
     today: dt.date | None = None,
+    topics: list[str] | None = None,
+    years_experience: int = 0,
+    bio: str | None = None,
 ) -> Path:
-    """Write content/mentors/<slug>.md; never overwrites an existing profile."""
+    """Write content/mentors/<slug>.md; never overwrites an existing profile.
+
+    `topics`, `years_experience` and `bio` come from an application (`invoke new-mentor
+    --from-application`); without them the profile gets placeholders to complete."""
     root = Path(root)
     vocab = load_vocabularies(root / "data")
     asker = _Asker(ask)
@@ -117,15 +123,15 @@ def new_mentor_cli(
         "sector": sector,
         "region": region,
         "languages": [c.strip() for c in languages.split(",") if c.strip()],
-        "years_experience": 0,
+        "years_experience": years_experience,
         "education": [{"kind": "autre", "title": PLACEHOLDER[lang]}],
-        "topics": [PLACEHOLDER[lang]],
+        "topics": list(topics or [PLACEHOLDER[lang]]),
         "accepting": False,
         "last_confirmed": day,
         "added": day,
     }
     front = yaml.dump(meta, Dumper=_Dumper, allow_unicode=True, sort_keys=False)
-    text = f"---\n{front}---\n\n{BIO[lang]}\n"
+    text = f"---\n{front}---\n\n{(bio or BIO[lang]).strip()}\n"
     shown = f"content/mentors/{slug}.md"
     _, problems = check_profile(parse(text), shown, vocab, root / "content" / "images")
     if problems:
