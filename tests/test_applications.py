@@ -97,9 +97,13 @@ def test_unknown_codes_and_contact_details_are_refused_and_nothing_is_stored(
     with pytest.raises(InvalidInput) as refused:
         apps.submit(submission(**change), client="203.0.113.7")
     assert field in refused.value.errors
-    assert apps.all() == [] and local_services.store.claim_jobs(
-        owner="t", now=local_services.now, lease=timedelta(minutes=1)
-    ) == []
+    assert (
+        apps.all() == []
+        and local_services.store.claim_jobs(
+            owner="t", now=local_services.now, lease=timedelta(minutes=1)
+        )
+        == []
+    )
 
 
 def test_applications_are_rate_limited_per_address(local_services):
@@ -127,8 +131,8 @@ def test_the_confirmation_e_mail_proves_the_address_and_links_the_guide(local_se
 # --- the API: plain form posts and JSON ---------------------------------------------------------
 
 FORM = {
-    "lang": "fr", "name": "Rosalie Démo", "occupation": "Soudeuse-monteuse", "sector": "soudage-usinage",
-    "region": "06", "years_experience": "6",
+    "lang": "fr", "name": "Rosalie Démo", "occupation": "Soudeuse-monteuse",
+    "sector": "soudage-usinage", "region": "06", "years_experience": "6",
     "topics": "Le DEP en soudage\nTravailler sur un chantier", "bio": ROSALIE["bio"],
     "email": "rosalie.demo@example.org", "consent": "yes",
 }  # fmt: skip
@@ -153,9 +157,11 @@ def test_a_plain_form_post_is_stored_and_redirected(relay):
     status, headers, _ = post(relay, {**FORM, "lang": "en", "email": "r2@example.org"})
     assert headers["location"] == relay.SITE_URL + "/en/become-a-mentor/sent/"
     assert stored(relay) == 2
-    [row] = relay.store._con().execute(
-        "SELECT languages FROM applications WHERE email = ?", ("r2@example.org",)
-    ).fetchall()
+    [row] = (
+        relay.store._con()
+        .execute("SELECT languages FROM applications WHERE email = ?", ("r2@example.org",))
+        .fetchall()
+    )
     assert json.loads(row[0]) == ["fr", "es"]
 
 

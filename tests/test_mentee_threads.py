@@ -123,9 +123,11 @@ def confirmed_question(relay, email=ALEX) -> None:
 
 
 def jobs(relay) -> int:
-    return relay.store._con().execute(
-        "SELECT COUNT(*) FROM jobs WHERE kind = 'threads_link'"
-    ).fetchone()[0]
+    return (
+        relay.store._con()
+        .execute("SELECT COUNT(*) FROM jobs WHERE kind = 'threads_link'")
+        .fetchone()[0]
+    )
 
 
 def test_the_answer_is_the_same_whether_or_not_the_address_has_threads(relay):

@@ -761,8 +761,8 @@ def test_enqueue_on_a_thread_that_is_gone_writes_nothing(store):
 
 def make_application(**kw) -> Application:
     fields = dict(
-        id=new_id(), lang="fr", name="Rosalie Demo", occupation="Soudeuse", sector="soudage-usinage",
-        region="06", languages=("fr", "en"), years_experience=6,
+        id=new_id(), lang="fr", name="Rosalie Demo", occupation="Soudeuse",
+        sector="soudage-usinage", region="06", languages=("fr", "en"), years_experience=6,
         topics=("DEP en soudage", "Travailler en chantier"),
         bio="Exemple inventé : je soude depuis six ans et j'aime expliquer mon métier.",
         email="rosalie.demo@example.org", created_at=T0,
