@@ -24,6 +24,7 @@ from .loop_answers import (
     page,
     read,
     redirect,
+    sentence,
     site_url_of,
     validate,
     wants_json,
@@ -54,7 +55,9 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
 
     def sent(h, lang: str):
         if wants_json(h):
-            answer = Accepted(status="received", message=_sentence("application_received", lang))
+            answer = Accepted(
+                status="received", message=sentence("outcome", "application_received", lang)
+            )
             return json_answer(202, answer.model_dump())
         return redirect(site_url_of(site_url, lang, "application_sent"))
 
@@ -159,7 +162,7 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         except (BadToken, NotFound) as error:
             return _link_error(error, wants_json(h))
         logger.info("application_confirmed", extra={"already": done.already})
-        text = _sentence("application_confirmed", done.lang)
+        text = sentence("outcome", "application_confirmed", done.lang)
         if wants_json(h):
             answer = Confirmation(status="pending", already=done.already, message=text)
             return json_answer(200, answer.model_dump())
@@ -171,8 +174,14 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         logger.info("link_refused", extra={"code": code})
         if json_wanted:
             return json_answer(status, error_body(code, "fr"))
-        return html_answer(status, page("message", "fr", site_url, title_code="error_title",
-                                        error_code=code))  # fmt: skip
+        body = page(
+            "message", "fr", site_url, title=sentence("outcome", "link_error_title", "fr"),
+            paragraphs=[sentence("form_error", code, "fr")],
+            next_links=[
+                (site_url_of(site_url, "fr", "become_mentor"), sentence("outcome", "become_mentor", "fr"))
+            ],
+        )  # fmt: skip
+        return html_answer(status, body)
 
     return router
 
@@ -183,12 +192,6 @@ _TOKEN_SCHEMA = {
     "additionalProperties": False,
     "properties": {"token": {"type": "string", "description": "the token of the e-mailed link"}},
 }
-
-
-def _sentence(code: str, lang: str) -> str:
-    from .. import presentation
-
-    return presentation.message("outcomes", code, lang)
 
 
 def include(app, relay) -> None:

@@ -85,13 +85,24 @@ def validate(model: type[BaseModel], fields: dict[str, object]) -> BaseModel:
         raise forms.Refused(422, "invalid_input", codes) from None
 
 
+def sentence(kind: str, code: str, lang: str) -> str:
+    """One sentence of theme/templates/loop_messages.html (`field_error`, `form_error` or
+    `outcome`), the one source the forms' pages use too."""
+    module = (
+        presentation.environment()
+        .get_template("loop_messages.html")
+        .make_module({"lang": presentation.lang_of(lang)})
+    )
+    return str(getattr(module, kind)(code)).strip()
+
+
 def error_body(code: str, lang: str, codes: dict[str, str] | None = None, **extra) -> dict:
-    """The JSON of a refusal: the code, a sentence, and each field's sentence."""
+    """The JSON of a refusal (api.models.ErrorOut): the code, a sentence, each field's."""
     codes = codes or {}
     return {
         "error": code,
-        "message": presentation.message("form_errors", code, lang),
-        "fields": {f: presentation.message("field_errors", c, lang) for f, c in codes.items()},
+        "message": sentence("form_error", code, lang),
+        "fields": {f: sentence("field_error", c, lang) for f, c in codes.items()},
         "codes": codes,
         **extra,
     }

@@ -22,6 +22,7 @@ from .loop_answers import (
     page,
     read,
     redirect,
+    sentence,
     site_url_of,
     validate,
     wants_json,
@@ -93,7 +94,7 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
             return refuse(h, 400, "bad_token", lang, fields)
         logger.info("threads_link_asked", extra={"queued": queued})  # tests and ops only
         if wants_json(h):
-            message = _sentence("threads_link_sent", lang)
+            message = sentence("outcome", "threads_link_sent", lang)
             return json_answer(202, Accepted(status="received", message=message).model_dump())
         return redirect(site_url_of(site_url, lang, "threads_link_sent"))
 
@@ -129,12 +130,6 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
         return html_answer(200, page("threads", lang, site_url, threads=found))
 
     return router
-
-
-def _sentence(code: str, lang: str) -> str:
-    from .. import presentation
-
-    return presentation.message("outcomes", code, lang)
 
 
 def include(app, relay) -> None:
