@@ -174,12 +174,11 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         logger.info("link_refused", extra={"code": code})
         if json_wanted:
             return json_answer(status, error_body(code, "fr"))
+        apply_again = (site_url_of(site_url, "fr", "become_mentor"),
+                       sentence("outcome", "become_mentor", "fr"))  # fmt: skip
         body = page(
             "message", "fr", site_url, title=sentence("outcome", "link_error_title", "fr"),
-            paragraphs=[sentence("form_error", code, "fr")],
-            next_links=[
-                (site_url_of(site_url, "fr", "become_mentor"), sentence("outcome", "become_mentor", "fr"))
-            ],
+            paragraphs=[sentence("form_error", code, "fr")], next_links=[apply_again],
         )  # fmt: skip
         return html_answer(status, body)
 
