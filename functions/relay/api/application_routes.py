@@ -19,6 +19,7 @@ from . import forms
 from .loop_answers import (
     JSON_TYPE,
     error_body,
+    form_vocab,
     html_answer,
     json_answer,
     page,
@@ -50,7 +51,7 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
             more = {"retry_after": retry} if retry is not None else {}
             return json_answer(status, error_body(code, lang, codes, **more), extra)
         body = page("application_form", lang, site_url, values=fields, codes=codes or {},
-                    form_code=code)  # fmt: skip
+                    form_code=code, vocab=form_vocab(lang))  # fmt: skip
         return html_answer(status, body, extra)
 
     def sent(h, lang: str):

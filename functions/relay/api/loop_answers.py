@@ -9,7 +9,7 @@ from typing import Any
 from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ValidationError
 
-from .. import presentation
+from .. import presentation, vocab
 from . import forms
 
 HTML = "text/html; charset=utf-8"
@@ -115,3 +115,17 @@ def page(name: str, lang: str, site_url: str, **ctx) -> str:
 def site_url_of(site_url: str, lang: str, key: str) -> str:
     """An absolute URL of the site's URL table (data/urls.yaml)."""
     return f"{site_url.rstrip('/')}/{presentation.site_urls()[presentation.lang_of(lang)][key]}"
+
+
+def form_vocab(lang: str) -> dict[str, list[dict[str, str]]]:
+    """The vocabularies the application form lists, as the site's `vocab` gives them (sectors
+    by name; regions and languages in their file's order)."""
+
+    def terms(name: str) -> list[dict[str, str]]:
+        return [{"code": code, "name": label} for code, label in vocab.labels(name, lang)]
+
+    return {
+        "sectors": sorted(terms("sectors"), key=lambda t: t["name"].casefold()),
+        "regions": terms("regions"),
+        "languages": terms("languages"),
+    }
