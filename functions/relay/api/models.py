@@ -102,6 +102,11 @@ class Health(BaseModel):
 # --- issue 14: becoming a mentor, all my conversations ----------------------------------------
 
 
+#: Bidirectional overrides and isolates, and NEL: refused in the texts of an application (they
+#: would reorder or break what an editor and, later, the site show).
+BIDI = re.compile(r"[\x85\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _from_profile(name: str, **bounds):
     """A field of the mentor profile schema (plugins/mentors/schema.py, the one source), with
     the extra bounds a public form needs."""
@@ -135,14 +140,14 @@ class _ApplicationBase(BaseModel):
     @field_validator("name", "occupation", "sector", "region", check_fields=False)
     @classmethod
     def _one_line(cls, value: str) -> str:
-        if CONTROL.search(value) or LINE_BREAKS.search(value):
+        if CONTROL.search(value) or LINE_BREAKS.search(value) or BIDI.search(value):
             raise ValueError("control characters")
         return value
 
     @field_validator("bio")
     @classmethod
     def _printable(cls, value: str) -> str:
-        if CONTROL.search(value):
+        if CONTROL.search(value) or BIDI.search(value):
             raise ValueError("control characters")
         return value.replace("\r\n", "\n")
 
@@ -154,7 +159,7 @@ class _ApplicationBase(BaseModel):
     @field_validator("topics", check_fields=False)
     @classmethod
     def _short_topics(cls, value: list[str]) -> list[str]:
-        if any(len(t) > 80 or CONTROL.search(t) for t in value):
+        if any(len(t) > 80 or CONTROL.search(t) or BIDI.search(t) for t in value):
             raise ValueError("topic_too_long")
         return value
 

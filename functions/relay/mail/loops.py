@@ -10,9 +10,9 @@ from .. import presentation
 from .compose import _message
 
 
-def _mail(name: str, *, sender: str, to: str, lang: str, site_url: str, **ctx) -> EmailMessage:
+def _mail(template: str, *, sender: str, to: str, lang: str, site_url: str, **ctx) -> EmailMessage:
     lang = presentation.lang_of(lang)
-    subject, text, html = presentation.render_mail(name, lang, site_url=site_url, **ctx)
+    subject, text, html = presentation.render_mail(template, lang, site_url=site_url, **ctx)
     return _message(sender=sender, to=to, subject=subject, text=text, html=html, lang=lang)
 
 
@@ -21,7 +21,7 @@ def application_confirmation(
 ) -> EmailMessage:
     """Asks the applicant to prove the address; the application then waits for an editor."""
     return _mail("application_confirm", sender=sender, to=to, lang=lang, site_url=site_url,
-                 name=name, link=link)  # fmt: skip
+                 applicant=name, link=link)  # fmt: skip
 
 
 def threads_link(*, sender: str, to: str, lang: str, link: str, site_url: str) -> EmailMessage:
