@@ -23,18 +23,19 @@ OUTPUT = ROOT / "output"
 
 @task
 def translations(c):
-    """Compile the theme's Babel catalogs (.po -> .mo)."""
-    from mentors.i18n import compile_catalogs
+    """Extract every string (theme, relay templates and code) into the catalogs, then compile."""
+    from mentors.i18n import update_catalogs
 
-    compile_catalogs(ROOT / "theme" / "translations")
+    update_catalogs(ROOT, ROOT / "theme" / "translations")
 
 
 @task(help={"settings": "pelicanconf.py (local) or publishconf.py (production)"})
 def build(c, settings="pelicanconf.py", output=None):
     """Build the site into a staging folder and swap it into output/ only if it succeeds."""
     from mentors.build import build_site
+    from mentors.i18n import compile_catalogs
 
-    translations(c)
+    compile_catalogs(ROOT / "theme" / "translations")
     target = Path(output) if output else OUTPUT
     if not build_site(ROOT / settings, target):
         sys.exit(1)
@@ -280,6 +281,9 @@ def _deploy(stack, sender_domain, sender_address, auth_domain, alarm_topic, doma
     problems = preflight(target, ROOT, session)
     if problems:
         raise DeployError(problems)
+    from mentors.i18n import compile_catalogs
+
+    compile_catalogs(ROOT / "theme" / "translations")  # functions/theme ships them to the Lambda
     sam(["build"], ROOT)
     sam(["deploy", "--stack-name", stack, "--parameter-overrides", *target.parameter_overrides()],
         ROOT)  # fmt: skip
@@ -288,9 +292,7 @@ def _deploy(stack, sender_domain, sender_address, auth_domain, alarm_topic, doma
         os.environ["PASSERELLE_SITE_URL"] = outputs["SiteUrl"]
         os.environ["PASSERELLE_RELAY_URL"] = outputs["SiteUrl"]  # /api/* on the same origin
         from mentors.build import build_site
-        from mentors.i18n import compile_catalogs
 
-        compile_catalogs(ROOT / "theme" / "translations")
         if not build_site(ROOT / "publishconf.py", OUTPUT):
             raise DeployError("the site did not build (problems listed above); nothing uploaded")
         write_sign_in(OUTPUT, outputs)

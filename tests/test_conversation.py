@@ -77,7 +77,7 @@ def test_a_conversation_goes_both_ways_through_the_pages_and_moderation(flow):
     status, _, html = page(flow, mentor)
     assert "En attente de modération" in html
     confirmation, passed_on, *later = mails_to(flow, "alex.mentee@example.org")
-    assert passed_on["Subject"] == "Votre message a été transmis"  # told it went through
+    assert passed_on["Subject"] == "Ton message a été transmis"  # told it went through
     assert "Quelles études" not in passed_on.get_body(("plain",)).get_content()
     assert later == []  # the mentor's reply: nothing before a moderator
     approve_all(flow)
@@ -249,7 +249,7 @@ def test_erasing_from_the_page_needs_the_box_ticked(flow):
     q = flow.questions
     mentee = Links(q.settings).token(thread_id, "mentee", CONVERSATION, q.clock())
     status, _, html = post(flow, "/api/conversation/erase", {"token": mentee})
-    assert status == 422 and "Cochez la case" in html
+    assert status == 422 and "Coche la case" in html
     status, _, html = post(flow, "/api/conversation/erase", {"token": mentee, "confirm": "yes"})
     assert status == 200 and "effacée" in html
     assert flow.store.get_thread(thread_id, now=flow.questions.clock()).mentee_email is None

@@ -11,7 +11,7 @@ from relay.domain import InvalidTransition, PolicyRefusal, Status, check_transit
 from relay.domain.policies import age_band
 from relay.domain.retries import backoff, next_attempt
 from relay.domain.tokens import BadToken, issue, key_hash, verify
-from relay.mail.compose import confirmation
+from relay.mail.compose import email
 from relay.manifest import ManifestSource
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -99,6 +99,11 @@ def test_a_transient_failure_is_retried_until_the_jobs_own_expiry():
     assert next_attempt(500, now, until, rand=lambda: 0.5) == now + timedelta(hours=1)
     assert next_attempt(3, until - timedelta(seconds=5), until) == until  # never past expiry
     assert next_attempt(3, until, until) is None  # the message itself is gone
+
+
+def confirmation(**kw):
+    args = dict(name="confirmation", site_url="http://x", question="Ma question", link_days=30)
+    return email(**{**args, **kw})
 
 
 def test_e_mail_headers_cannot_be_injected():

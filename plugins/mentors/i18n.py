@@ -39,6 +39,24 @@ def compile_catalogs(translations_dir: Path) -> list[Path]:
     return written
 
 
+def update_catalogs(root: Path, translations_dir: Path) -> list[Path]:
+    """`invoke translations`: extract every string (babel.cfg: theme and relay templates, the
+    relay's Python) into messages.pot, merge it into each language's .po (new strings come
+    empty, to translate; strings gone are dropped), then compile."""
+    from babel.messages.frontend import CommandLineInterface
+
+    pot = Path(translations_dir) / f"{DOMAIN}.pot"
+    run = CommandLineInterface().run
+    run(["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), "-o", str(pot),
+         "--project", "Passerelle", "--no-location", "--sort-output", "-w", "100",
+         "-k", "translate:2", str(root)])  # fmt: skip
+    for lang in LOCALES:
+        run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(translations_dir), "-l", lang,
+             "-D", DOMAIN, "--ignore-obsolete", "--ignore-pot-creation-date", "--no-fuzzy-matching",
+             "-w", "100"])  # fmt: skip
+    return compile_catalogs(translations_dir)
+
+
 class Catalogs:
     """Compiled translations per language, loaded once; a missing catalog shows message ids."""
 

@@ -2,46 +2,13 @@
 
 from __future__ import annotations
 
-SECTIONS: dict[str, dict[str, str]] = {
-    "fr": {
-        "home": "",
-        "mentors": "mentors/",
-        "sectors": "secteurs/",
-        "regions": "regions/",
-        "languages": "langues/",
-        "articles": "articles/",
-        "category": "articles/categorie/",
-        "tag": "articles/etiquette/",
-        "search": "recherche/",
-        "feed_articles": "feeds/articles.atom.xml",
-        "feed_mentors": "feeds/mentors.atom.xml",
-        "question_sent": "questions/envoyee/",
-        "about": "a-propos/",
-        "how_it_works": "comment-ca-marche/",
-        "safety": "securite/",
-        "privacy": "confidentialite/",
-        "accessibility": "accessibilite/",
-    },
-    "en": {
-        "home": "en/",
-        "mentors": "en/mentors/",
-        "sectors": "en/sectors/",
-        "regions": "en/regions/",
-        "languages": "en/languages/",
-        "articles": "en/articles/",
-        "category": "en/articles/category/",
-        "tag": "en/articles/tag/",
-        "search": "en/search/",
-        "feed_articles": "en/feeds/articles.atom.xml",
-        "feed_mentors": "en/feeds/mentors.atom.xml",
-        "question_sent": "en/questions/sent/",
-        "about": "en/about/",
-        "how_it_works": "en/how-it-works/",
-        "safety": "en/safety/",
-        "privacy": "en/privacy/",
-        "accessibility": "en/accessibility/",
-    },
-}
+from pathlib import Path
+
+import yaml
+
+SECTIONS: dict[str, dict[str, str]] = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "data" / "urls.yaml").read_text(encoding="utf-8")
+)  # the relay's pages and e-mails read the same table
 # Listing kind -> the section that holds its pages.
 LISTING_SECTION = {"sector": "sectors", "region": "regions", "language": "languages"}
 LANGS = ("fr", "en")

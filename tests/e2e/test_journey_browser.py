@@ -101,7 +101,7 @@ def test_the_whole_journey(moderated_server, browser, axe):
 
         # 4. The mentor gets it by e-mail (never the mentee's address) and answers on the site.
         [to_mentor] = [m for m in mails(server) if m["To"] == "marie-tremblay@example.org"]
-        [notice] = [m for m in mails(server) if m["Subject"] == "Votre message a été transmis"]
+        [notice] = [m for m in mails(server) if m["Subject"] == "Ton message a été transmis"]
         assert notice["To"] == MENTEE_EMAIL and QUESTION not in text_of(notice)
         assert to_mentor["To"] == "marie-tremblay@example.org"
         assert MENTEE_EMAIL not in to_mentor.as_string()

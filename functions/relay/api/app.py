@@ -13,12 +13,12 @@ from ..domain import Conflict, Expired, InvalidInput, NotFound, PolicyRefusal, R
 from ..domain.errors import IdempotencyMismatch, RateLimited
 from ..domain.policies import MIN_FILL_SECONDS
 from ..domain.tokens import BadToken
+from ..presentation import message, translate
 from ..screening import help_resources
 from ..services.questions import Question
 from . import forms, pages
 from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn
 from .resolver import PerRequestResolver
-from .texts import FIELD_ERRORS, FORM_ERRORS, OUTCOMES, say
 
 logger = Logger(service="passerelle-relay")
 
@@ -88,15 +88,14 @@ def create_app(relay) -> PerRequestResolver:
         logger.info("question_refused", extra={"code": code, "status": status})
         if retry_after is not None:
             extra = {**(extra or {}), "Retry-After": str(retry_after)}
-        message = say(FORM_ERRORS, code, lang)
+        text = message("form_errors", code, lang)
         if retry_after is not None and code == "rate_limited":
-            minutes = max(1, -(-retry_after // 60))
-            message += " " + say(FORM_ERRORS, "retry_in", lang).format(minutes=minutes)
+            text += " " + pages.retry_in(lang, max(1, -(-retry_after // 60)))
         if wants_json(h):
             out = ErrorOut(
                 error=code,
-                message=message,
-                fields={f: say(FIELD_ERRORS, c, lang) for f, c in codes.items()},
+                message=text,
+                fields={f: message("field_errors", c, lang) for f, c in codes.items()},
                 codes=codes,
                 retry_after=retry_after,
             )
@@ -107,12 +106,17 @@ def create_app(relay) -> PerRequestResolver:
                 ]
             return _json(status, payload, extra)
         html = pages.form_page(
-            lang=lang, values=fields, codes=codes, form_code=code, site_url=settings.site_url,
+            settings, lang=lang, values=fields, codes=codes, form_code=code, status_text=text,
+            mentor_name=mentor_name(fields.get("mentor")),
             similar=[(url_of(m.slug, lang), m.name) for m in similar],
         )  # fmt: skip
         return Response(
             status_code=status, content_type=HTML, body=html, headers={**NO_STORE, **(extra or {})}
         )
+
+    def mentor_name(slug: object) -> str | None:
+        entry = relay.manifest.get().mentors.get(slug) if isinstance(slug, str) else None
+        return entry.name if entry else None
 
     def url_of(slug: str, lang: str) -> str:
         return pages.profile_url(settings.site_url, lang, slug)
@@ -123,12 +127,11 @@ def create_app(relay) -> PerRequestResolver:
         resources = [r.as_dict() for r in help_resources(lang)] if help else []
         if wants_json(h):
             answer = Accepted(
-                status="received", message=say(OUTCOMES, "received", lang), help=resources
+                status="received", message=message("outcomes", "received", lang), help=resources
             )
             return _json(202, answer.model_dump())
-        home = settings.site_url + ("/en/" if lang == "en" else "/")
         if help:
-            return _html(200, pages.received_with_help_page(lang, home))
+            return _html(200, pages.received_with_help_page(settings, lang))
         path = "/en/questions/sent/" if lang == "en" else "/questions/envoyee/"
         return Response(status_code=303, headers={"Location": settings.site_url + path, **NO_STORE})
 
@@ -234,7 +237,7 @@ def create_app(relay) -> PerRequestResolver:
             lang = questions.lang_of(token)
         except (BadToken, NotFound) as error:
             return _error_page(error)
-        return _html(200, pages.confirm_page(lang=lang, token=token))
+        return _html(200, pages.confirm_page(settings, lang=lang, token=token))
 
     @app.post(
         "/api/questions/confirm",
@@ -252,7 +255,7 @@ def create_app(relay) -> PerRequestResolver:
         except forms.Refused as refused:
             return _json(
                 refused.status,
-                {"error": refused.code, "message": say(FORM_ERRORS, refused.code, "fr")},
+                {"error": refused.code, "message": message("form_errors", refused.code, "fr")},
             )
         token = fields.get("token")
         try:
@@ -264,26 +267,31 @@ def create_app(relay) -> PerRequestResolver:
         logger.info(
             "address_confirmed", extra={"thread_id": done.thread_id, "already": done.already}
         )
-        text = say(OUTCOMES, "already_confirmed" if done.already else "confirmed", done.lang)
+        text = message("outcomes", "already_confirmed" if done.already else "confirmed", done.lang)
         if wants_json(h):
             return _json(
                 200, Confirmation(status="pending", already=done.already, message=text).model_dump()
             )
-        back = (
-            pages.profile_url(settings.site_url, done.lang, done.mentor),
-            say(OUTCOMES, "back", done.lang),
-        )
-        return _html(200, pages.message_page(done.lang, "confirmed_title", text, back))
+        page = pages.message_page(
+            settings, done.lang, translate(done.lang, "Address confirmed"), [text],
+            pages.mentor_links(settings, done.lang, done.mentor, mentor_name(done.mentor) or ""),
+        )  # fmt: skip
+        return _html(200, page)
 
     def _error_page(error: RelayError, json_wanted: bool = False) -> Response:
         code = "not_found" if isinstance(error, (NotFound, Expired)) else "bad_token"
         status = 410 if code == "not_found" else 400
         logger.info("link_refused", extra={"code": code})
+        lang = page_lang()
         if json_wanted:
-            return _json(status, {"error": code, "message": say(FORM_ERRORS, code, "fr")})
-        text = f"{say(FORM_ERRORS, code, 'fr')} / {say(FORM_ERRORS, code, 'en')}"
-        home = (settings.site_url + "/", say(OUTCOMES, "home", "fr"))
-        return _html(status, pages.message_page("fr", "error_title", text, home))
+            return _json(status, {"error": code, "message": message("form_errors", code, lang)})
+        return _html(status, pages.link_refused_page(settings, lang, code, app.current_event.path))
+
+    def page_lang() -> str:
+        """A page that belongs to no thread speaks the language the browser asks for."""
+        event = app.current_event
+        return pages.request_lang(event.get_query_string_value("lang", None),
+                                  headers().get("accept-language"))  # fmt: skip
 
     @app.get("/api/health", summary="Liveness", tags=["ops"])
     def health() -> Health:
@@ -302,13 +310,16 @@ def create_app(relay) -> PerRequestResolver:
 
     @app.not_found
     def not_found(_: NotFoundError):
+        if "text/html" in headers().get("accept", ""):  # a person, in a browser
+            lang = page_lang()
+            return _html(404, pages.not_found_page(settings, lang, app.current_event.path))
         return _json(404, {"error": "not_found", "message": "No such endpoint."})
 
     @app.exception_handler(Exception)
     def crashed(error: Exception):  # last resort: a clear 500, never the details
         logger.exception("unhandled", extra={"type": type(error).__name__})
         return _json(
-            500, {"error": "server_error", "message": say(FORM_ERRORS, "server_error", "fr")}
+            500, {"error": "server_error", "message": message("form_errors", "server_error", "fr")}
         )
 
     from . import (

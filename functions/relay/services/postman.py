@@ -10,15 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from email.message import EmailMessage
 
-from .. import vocab
 from ..config import Settings
 from ..domain import DeliveryJob, JobKind, Message, NotFound, Side, Status, Thread, ThreadState
 from ..domain.applications import ApplicationState
-from ..mail import compose, loops, notices
+from ..mail import compose
 from ..mail.outbox import THREAD_HEADER
 from ..manifest import ManifestSource
 from ..ports import Store
-from .links import Links
+from .links import THREADS_TTL, Links
 
 MESSAGE_ID_DOMAIN = "relay.passerelle.example.org"
 
@@ -35,10 +34,6 @@ class Undeliverable(Exception):
 def message_id_for(job: DeliveryJob) -> str:
     """Same job, same Message-ID: a repeated send is one message for the reader's mail program."""
     return f"<{job.id}@{MESSAGE_ID_DOMAIN}>"
-
-
-def reason_text(code: str | None, lang: str) -> str:
-    return vocab.label("rejection_reasons", code or "", lang)
 
 
 def _stamped(mail: EmailMessage, job: DeliveryJob) -> EmailMessage:
@@ -83,7 +78,7 @@ class Postman:
         if kind == JobKind.MESSAGE:
             mail = self.delivery(thread, message, job.recipient, now)
         elif kind == JobKind.CONFIRMATION:
-            mail = self.confirmation(thread, now)
+            mail = self.confirmation(thread, message, now)
         elif kind == JobKind.PASSED_ON:
             mail = self.passed_on(thread, now)
         elif kind == JobKind.THREADS_LINK:
@@ -99,10 +94,9 @@ class Postman:
             raise Undeliverable(f"application_{application.state}")
         if not application.email:
             raise Undeliverable("no_applicant_address")
-        mail = loops.application_confirmation(
-            sender=self.settings.sender, to=application.email, lang=application.lang,
-            name=application.name, link=self.links.application(application.id, now),
-            site_url=self.settings.site_url,
+        mail = self._email(
+            application.email, application.lang, "application_confirm",
+            applicant=application.name, link=self.links.application(application.id, now),
         )  # fmt: skip
         return _stamped(mail, job)
 
@@ -110,24 +104,32 @@ class Postman:
         """The link to all the conversations of the thread's address (never the address)."""
         if not thread.mentee_key:
             raise Undeliverable("no_mentee_address")
-        return loops.threads_link(
-            sender=self.settings.sender, to=self._mentee_address(thread), lang=thread.lang,
-            link=self.links.threads(thread.mentee_key, now), site_url=self.settings.site_url,
+        return self._email(
+            self._mentee_address(thread), thread.lang, "threads_link",
+            link=self.links.threads(thread.mentee_key, now), days=THREADS_TTL.days,
         )  # fmt: skip
 
-    def confirmation(self, thread: Thread, now: datetime) -> EmailMessage:
+    def _email(self, to: str, lang: str, name: str, **ctx) -> EmailMessage:
+        return compose.email(
+            sender=self.settings.sender, to=to, lang=lang, name=name,
+            site_url=self.settings.site_url, relay_url=self.settings.relay_url,
+            link_days=self.links.days, **ctx,
+        )  # fmt: skip
+
+    def confirmation(self, thread: Thread, message: Message, now: datetime) -> EmailMessage:
+        """Asks the mentee to prove the address; quotes the question back to its own author."""
         name, _ = self._mentor(thread)
-        return compose.confirmation(
-            sender=self.settings.sender, to=self._mentee_address(thread), lang=thread.lang,
-            mentor_name=name, link=self.links.confirm(thread.id, now),
+        return self._email(
+            self._mentee_address(thread), thread.lang, "confirmation", mentor_name=name,
+            question=message.body or "", link=self.links.confirm(thread.id, now),
         )  # fmt: skip
 
     def passed_on(self, thread: Thread, now: datetime) -> EmailMessage:
+        """Tells the mentee their message reached the mentor (no text quoted)."""
         name, _ = self._mentor(thread)
-        return notices.passed_on(
-            sender=self.settings.sender, to=self._mentee_address(thread), lang=thread.lang,
-            pseudonym=thread.pseudonym or "", mentor_name=name,
-            link=self.links.conversation(thread.id, Side.MENTEE, now), link_days=self.links.days,
+        return self._email(
+            self._mentee_address(thread), thread.lang, "passed_on", pseudonym=thread.pseudonym,
+            mentor_name=name, link=self.links.conversation(thread.id, Side.MENTEE, now),
         )  # fmt: skip
 
     def delivery(self, thread: Thread, message: Message, recipient: Side, now: datetime):
@@ -140,42 +142,32 @@ class Postman:
         if recipient == Side.MENTOR:
             messages = self.store.list_messages(thread.id, now=now)
             first = bool(messages) and messages[0].id == message.id
-            return notices.for_mentor(
-                sender=self.settings.sender,
-                to=self._mentor_address(thread),
-                lang=mentor_lang,
-                mentor_name=name,
-                pseudonym=thread.pseudonym or "",
-                age_band=str(thread.age_band),
-                region=vocab.label("regions", thread.region, mentor_lang),
-                text=message.delivered_text,
-                first=first,
-                answer_link=self.links.conversation(thread.id, Side.MENTOR, now),
+            # The mentee is a pseudonym, an age band and a region: never an address.
+            return self._email(
+                self._mentor_address(thread), mentor_lang, "to_mentor", mentor_name=name,
+                pseudonym=thread.pseudonym or "", minor=str(thread.age_band) == "minor",
+                region=thread.region, situation=thread.situation, text=message.delivered_text,
+                first=first, link=self.links.conversation(thread.id, Side.MENTOR, now),
                 pause_link=self.links.pause(thread.id, now),
-                link_days=self.links.days,
-            )
-        return notices.for_mentee(
-            sender=self.settings.sender,
-            to=self._mentee_address(thread),
-            lang=thread.lang,
-            pseudonym=thread.pseudonym or "",
-            mentor_name=name,
-            text=message.delivered_text,
+            )  # fmt: skip
+        return self._email(
+            self._mentee_address(thread), thread.lang, "to_mentee", pseudonym=thread.pseudonym,
+            mentor_name=name, text=message.delivered_text,
             link=self.links.conversation(thread.id, Side.MENTEE, now),
-            link_days=self.links.days,
-        )
+        )  # fmt: skip
 
     def rejection(self, thread: Thread, message: Message, now: datetime) -> EmailMessage:
-        """Tells the author the reason (a template in their language), never who decided."""
+        """Tells the author the reason (a template in their language), never who decided, and
+        how to write again: the conversation, or for a first question the mentor's profile."""
+        name, mentor_lang = self._mentor(thread)
         if message.author == Side.MENTOR:
-            _, lang = self._mentor(thread)
-            to = self._mentor_address(thread)
+            lang, to = mentor_lang, self._mentor_address(thread)
         else:
             lang, to = thread.lang, self._mentee_address(thread)
         messages = self.store.list_messages(thread.id, now=now)
         first = bool(messages) and messages[0].id == message.id
         link = None if first else self.links.conversation(thread.id, message.author, now)
-        return notices.rejected(
-            sender=self.settings.sender, to=to, lang=lang,
-            reason=reason_text(message.reason, lang), link=link, link_days=self.links.days,
+        return self._email(
+            to, lang, "rejection", reason=message.reason or "", link=link, first=first,
+            mentor_name=name, mentor=thread.mentor, to_mentor=message.author == Side.MENTOR,
         )  # fmt: skip

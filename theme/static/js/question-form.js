@@ -8,15 +8,13 @@
 
   var status = document.getElementById("question-form-status");
   var button = form.querySelector('button[type="submit"]');
-  var lang = (form.elements.lang && form.elements.lang.value) || document.documentElement.lang || "fr";
+  /* Its sentences come from the theme's catalogs, as data-* attributes of its <script> tag. */
+  var script = document.currentScript || document.querySelector("script[data-sending]");
+  var data = (script && script.dataset) || {};
   var TEXT = {
-    fr: { sending: "Envoi en cours…", network: "Impossible de joindre Passerelle. Vérifiez votre connexion et réessayez : votre texte est conservé.",
-          helpTitle: "Tu n'es pas seul·e : de l'aide, maintenant", helpLead: "Si tu traverses un moment difficile, tu peux parler à quelqu'un dès maintenant, gratuitement et en toute confidentialité :",
-          call: "Appeler le ", text: "Texter le " },
-    en: { sending: "Sending…", network: "Cannot reach Passerelle. Check your connection and try again: your text is kept.",
-          helpTitle: "You are not alone: help, right now", helpLead: "If you are going through a hard time, you can talk to someone right now, for free and in confidence:",
-          call: "Call ", text: "Text " }
-  }[lang === "en" ? "en" : "fr"];
+    sending: data.sending || "…", network: data.network || "", helpTitle: data.helpTitle || "",
+    helpLead: data.helpLead || "", call: data.call || "{number}", text: data.text || "{number}"
+  };
 
   function newKey() {
     if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID().replace(/-/g, ""); }
@@ -54,7 +52,7 @@
         if (!r[kind[0]]) { return; }
         var link = document.createElement("a");
         link.href = kind[1] + r[kind[0]];
-        link.textContent = kind[2] + r[kind[0] + "_label"];
+        link.textContent = kind[2].replace("{number}", r[kind[0] + "_label"]);
         item.appendChild(link);
         item.appendChild(document.createTextNode(" "));
       });
