@@ -335,3 +335,14 @@ def test_invoke_applications_declines_with_a_reason(relay, editor, capsys):
         cli.applications(decline=application_id)
     cli.applications(decline=application_id, reason="Profil en double")
     assert relay.relay.applications.get(application_id).state == ApplicationState.DECLINED
+
+
+def test_an_opaque_origin_is_ours_only_when_the_browser_says_same_origin(relay):
+    """A relay page sends no referrer, so its forms post with `Origin: null`."""
+    opaque = {"Origin": "null", "Sec-Fetch-Site": "same-origin"}
+    assert post(relay, FORM, headers=opaque)[0] == 303
+    for other in ("cross-site", "same-site", "none"):
+        status = post(relay, FORM, headers={"Origin": "null", "Sec-Fetch-Site": other})[0]
+        assert status == 403
+    assert post(relay, FORM, headers={"Origin": "null"})[0] == 403
+    assert stored(relay) == 1

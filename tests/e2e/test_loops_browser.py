@@ -56,7 +56,7 @@ def confirm_application(page, server) -> None:
     [text] = mails(server, "/api/applications/confirm?token=")
     page.goto(re.search(r"https?://\S+/api/applications/confirm\?token=\S+", text).group(0))
     assert applications(server)[0].state == ApplicationState.UNCONFIRMED  # opening confirms nothing
-    page.get_by_role("button").click()
+    page.get_by_role("button", name=re.compile("Confirm")).click()
     page.wait_for_load_state()
     assert applications(server)[0].state == ApplicationState.WAITING
 

@@ -56,7 +56,12 @@ def read(app, site_url: str, lists: frozenset[str] = frozenset()) -> tuple[dict,
     """(headers, fields, lang) of the current post; forms.Refused for what cannot be read."""
     event = app.current_event
     h = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
-    forms.check_origin(h, {forms.origin_of(site_url)})
+    checked = dict(h)
+    if h.get("origin") == "null" and h.get("sec-fetch-site", "").lower() == "same-origin":
+        # A form on a relay page (Referrer-Policy: no-referrer, the link carries a token) posts
+        # with an opaque Origin; the browser's own Sec-Fetch-Site still says it is ours.
+        checked.pop("origin")
+    forms.check_origin(checked, {forms.origin_of(site_url)})
     data = forms.raw_body(event.body, bool(event.is_base64_encoded))
     fields = forms.parse_fields(data, h.get("content-type", ""), lists)
     return h, fields, forms.page_lang(fields)
