@@ -197,6 +197,19 @@ def test_bad_input_gets_a_clear_4xx_and_nothing_is_stored(relay, change, status,
     assert stored(relay) == 0
 
 
+def test_json_values_of_the_wrong_kind_are_refused(relay):
+    h = {"Content-Type": "application/json", "Origin": relay.SITE_URL}
+    base = {**FORM, "languages": ["fr"], "topics": ["Le DEP"]}
+    for change in ({"years_experience": True}, {"languages": [1]}, {"topics": "x" * 81},
+                   {"name": ["Rosalie"]}):  # fmt: skip
+        body = json.dumps({**base, **change}).encode()
+        status, _, reply = relay.request("POST", "/api/applications", body, h)
+        assert status == 422, change
+        assert set(json.loads(reply)["codes"]) == {next(iter(change))}
+    assert stored(relay) == 0
+    assert relay.request("POST", "/api/applications", json.dumps(base).encode(), h)[0] == 202
+
+
 def test_a_refused_plain_post_shows_the_form_again_with_its_values(relay):
     status, headers, body = post(relay, {**FORM, "bio": "Trop court."})
     assert status == 422 and headers["content-type"].startswith("text/html")

@@ -163,6 +163,13 @@ class _ApplicationBase(BaseModel):
             raise ValueError("topic_too_long")
         return value
 
+    @field_validator("years_experience", mode="before", check_fields=False)
+    @classmethod
+    def _not_a_bool(cls, value: object) -> object:
+        if isinstance(value, bool):  # JSON `true` is not a number of years
+            raise ValueError("not_a_number")
+        return value
+
     @field_validator("languages", mode="before", check_fields=False)
     @classmethod
     def _one_language(cls, value: object) -> object:
