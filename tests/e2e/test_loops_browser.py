@@ -138,6 +138,8 @@ def test_all_my_conversations(live_server, browser, axe, scripts):
         page.goto(re.search(r"https?://\S+/api/my-conversations\?token=\S+", text).group(0))
         assert "Marie Tremblay" in page.locator("main").inner_text()
         assert "camille.demo" not in page.content()
+        if scripts:
+            assert axe(page) == []
         page.get_by_role("link", name=re.compile("Marie Tremblay")).click()
         page.wait_for_load_state()
         assert "/api/conversation?token=" in page.url
