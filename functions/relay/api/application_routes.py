@@ -18,8 +18,10 @@ from ..services.applications import Applications, Submission
 from . import forms
 from .loop_answers import (
     JSON_TYPE,
+    answer,
     error_body,
     form_vocab,
+    headers_of,
     html_answer,
     json_answer,
     page,
@@ -35,10 +37,6 @@ from .models import Accepted, ApplicationIn, Confirmation, ErrorOut
 logger = Logger(service="passerelle-relay", child=True)
 TAGS = ["applications"]
 LISTS = frozenset({"languages"})
-
-
-def _json_schema(model) -> dict:
-    return {JSON_TYPE: {"schema": model.model_json_schema()}}
 
 
 def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRouter:
@@ -67,16 +65,16 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         summary="Apply to become a mentor (waits for the address, then for an editor)",
         tags=TAGS,
         responses={
-            202: {"description": "Stored; the e-mail that proves the address is queued",
-                  "content": _json_schema(Accepted)},
-            303: {"description": "Same, for a plain form post: go to the 'application sent' page"},
-            400: {"description": "Unreadable body or unknown fields"},
-            403: {"description": "Cross-site post"},
-            413: {"description": "Body too large"},
-            415: {"description": "Not urlencoded nor JSON"},
-            422: {"description": "Field errors (JSON, or the form again as HTML)",
-                  "content": _json_schema(ErrorOut)},
-            429: {"description": "Too many applications from this client or address"},
+            202: answer("Stored; the e-mail that proves the address is queued", Accepted,
+                        page=False),
+            303: answer("Same, for a plain form post: go to the 'application sent' page",
+                        page=False, data=False),
+            400: answer("Unreadable body or unknown fields", ErrorOut),
+            403: answer("Cross-site post", ErrorOut),
+            413: answer("Body too large", ErrorOut),
+            415: answer("Not urlencoded nor JSON", ErrorOut),
+            422: answer("Field errors (JSON, or the form again as HTML)", ErrorOut),
+            429: answer("Too many applications from this client or address", ErrorOut),
         },
         openapi_extensions={"requestBody": {"required": True, "content": {
             forms.FORM: {"schema": ApplicationIn.model_json_schema()},
@@ -84,9 +82,9 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         }}},
     )  # fmt: skip
     def apply():
-        h, fields, lang = {}, {}, "fr"
+        h, fields, lang = headers_of(router), {}, "fr"
         try:
-            h, fields, lang = read(router, site_url, LISTS)
+            fields, lang = read(router, h, site_url, LISTS)
             valid = validate(ApplicationIn, fields)
         except forms.Refused as refused:
             return refuse(h, refused.status, refused.code, lang, fields, refused.fields)
@@ -118,9 +116,9 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         summary="Page behind the e-mailed link: a button that confirms the address",
         tags=TAGS,
         responses={
-            200: {"description": "The page with the button (HTML)"},
-            400: {"description": "The link is not valid (HTML)"},
-            410: {"description": "The application is gone (HTML)"},
+            200: answer("The page with the button", data=False),
+            400: answer("The link is not valid", data=False),
+            410: answer("The application is gone", data=False),
         },
     )
     def confirm_form(token: str = ""):
@@ -136,23 +134,21 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
         summary="Confirm the address: the application waits for an editor",
         tags=TAGS,
         responses={
-            200: {"description": "Waiting for an editor (HTML page, or JSON when asked)",
-                  "content": _json_schema(Confirmation)},
-            400: {"description": "The link is not valid, or an unreadable body",
-                  "content": _json_schema(ErrorOut)},
-            403: {"description": "Cross-site post"},
-            410: {"description": "The application is gone", "content": _json_schema(ErrorOut)},
-            413: {"description": "Body too large"},
-            415: {"description": "Not urlencoded nor JSON"},
+            200: answer("Waiting for an editor (HTML page, or JSON when asked)", Confirmation),
+            400: answer("The link is not valid, or an unreadable body", ErrorOut),
+            403: answer("Cross-site post", ErrorOut, page=False),
+            410: answer("The application is gone", ErrorOut),
+            413: answer("Body too large", ErrorOut, page=False),
+            415: answer("Not urlencoded nor JSON", ErrorOut, page=False),
         },
         openapi_extensions={"requestBody": {"required": True, "content": {
             forms.FORM: {"schema": _TOKEN_SCHEMA}, JSON_TYPE: {"schema": _TOKEN_SCHEMA},
         }}},
     )  # fmt: skip
     def confirm():
-        h: dict = {}
+        h = headers_of(router)
         try:
-            h, fields, _ = read(router, site_url)
+            fields, _ = read(router, h, site_url)
         except forms.Refused as refused:
             return json_answer(refused.status, error_body(refused.code, "fr"))
         token = fields.get("token")

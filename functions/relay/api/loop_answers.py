@@ -30,6 +30,19 @@ KINDS = {
 }
 
 
+def answer(description: str, model: type[BaseModel] | None = None, *, page: bool = True,
+           data: bool = True) -> dict:  # fmt: skip
+    """One documented answer: an HTML page (a plain form post or a link), a JSON body (`model`,
+    else any object: a script's fetch), or both; neither for a redirect."""
+    content: dict[str, Any] = {}
+    if data:
+        schema = model.model_json_schema() if model is not None else {"type": "object"}
+        content[JSON_TYPE] = {"schema": schema}
+    if page:
+        content["text/html"] = {"schema": {"type": "string"}}
+    return {"description": description, **({"content": content} if content else {})}
+
+
 def wants_json(headers: dict[str, str]) -> bool:
     return "application/json" in headers.get("accept", "") or headers.get(
         "content-type", ""
@@ -52,10 +65,13 @@ def redirect(url: str) -> Response:
     return Response(status_code=303, headers={"Location": url, **HEADERS})
 
 
-def read(app, site_url: str, lists: frozenset[str] = frozenset()) -> tuple[dict, dict, str]:
-    """(headers, fields, lang) of the current post; forms.Refused for what cannot be read."""
+def headers_of(app) -> dict[str, str]:
+    return {str(k).lower(): str(v) for k, v in (app.current_event.headers or {}).items()}
+
+
+def read(app, h: dict[str, str], site_url: str, lists: frozenset[str] = frozenset()):
+    """(fields, lang) of the current post; forms.Refused for what cannot be read."""
     event = app.current_event
-    h = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
     checked = dict(h)
     if h.get("origin") == "null" and h.get("sec-fetch-site", "").lower() == "same-origin":
         # A form on a relay page (Referrer-Policy: no-referrer, the link carries a token) posts
@@ -64,7 +80,7 @@ def read(app, site_url: str, lists: frozenset[str] = frozenset()) -> tuple[dict,
     forms.check_origin(checked, {forms.origin_of(site_url)})
     data = forms.raw_body(event.body, bool(event.is_base64_encoded))
     fields = forms.parse_fields(data, h.get("content-type", ""), lists)
-    return h, fields, forms.page_lang(fields)
+    return fields, forms.page_lang(fields)
 
 
 def validate(model: type[BaseModel], fields: dict[str, object]) -> BaseModel:

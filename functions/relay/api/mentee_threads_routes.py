@@ -16,7 +16,9 @@ from ..services.mentee_threads import MenteeThreads
 from . import forms
 from .loop_answers import (
     JSON_TYPE,
+    answer,
     error_body,
+    headers_of,
     html_answer,
     json_answer,
     page,
@@ -31,10 +33,6 @@ from .models import Accepted, ErrorOut, ThreadOut, ThreadsLinkIn, ThreadsOut
 
 logger = Logger(service="passerelle-relay", child=True)
 TAGS = ["conversation"]
-
-
-def _content(model) -> dict:
-    return {JSON_TYPE: {"schema": model.model_json_schema()}}
 
 
 def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
@@ -56,17 +54,17 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
         summary="E-mail the link to all one's conversations (the same answer for any address)",
         tags=TAGS,
         responses={
-            202: {"description": "If this address has conversations, a link is on its way",
-                  "content": _content(Accepted)},
-            303: {"description": "Same, for a plain form post: go to the 'link sent' page"},
-            400: {"description": "Unreadable body, unknown fields, or a conversation link that "
-                  "is not valid", "content": _content(ErrorOut)},
-            403: {"description": "Cross-site post"},
-            413: {"description": "Body too large"},
-            415: {"description": "Not urlencoded nor JSON"},
-            422: {"description": "No address, or not an address (JSON, or the form again)",
-                  "content": _content(ErrorOut)},
-            429: {"description": "Too many requests from this client or for this address"},
+            202: answer("If this address has conversations, a link is on its way", Accepted,
+                        page=False),
+            303: answer("Same, for a plain form post: go to the 'link sent' page", page=False,
+                        data=False),
+            400: answer("Unreadable body, unknown fields, or a conversation link that is not "
+                        "valid", ErrorOut),
+            403: answer("Cross-site post", ErrorOut),
+            413: answer("Body too large", ErrorOut),
+            415: answer("Not urlencoded nor JSON", ErrorOut),
+            422: answer("No address, or not an address (JSON, or the form again)", ErrorOut),
+            429: answer("Too many requests from this client or for this address", ErrorOut),
         },
         openapi_extensions={"requestBody": {"required": True, "content": {
             forms.FORM: {"schema": ThreadsLinkIn.model_json_schema()},
@@ -74,9 +72,9 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
         }}},
     )  # fmt: skip
     def ask():
-        h, fields, lang = {}, {}, "fr"
+        h, fields, lang = headers_of(router), {}, "fr"
         try:
-            h, fields, lang = read(router, site_url)
+            fields, lang = read(router, h, site_url)
             valid = validate(ThreadsLinkIn, fields)
             if bool(valid.email) == bool(valid.token):
                 raise forms.Refused(422, "invalid_input", {"email": "required"})
@@ -103,13 +101,12 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
         summary="The page behind the e-mailed link: every conversation of the address",
         tags=TAGS,
         responses={
-            200: {"description": "The list (HTML, or JSON when asked)",
-                  "content": _content(ThreadsOut)},
-            400: {"description": "The link is not valid or has expired"},
+            200: answer("The list (HTML, or JSON when asked)", ThreadsOut),
+            400: answer("The link is not valid or has expired", ErrorOut),
         },
-    )  # fmt: skip
+    )
     def listing(token: str = ""):
-        asked = {str(k).lower(): str(v) for k, v in (router.current_event.headers or {}).items()}
+        asked = headers_of(router)
         try:
             found = threads.listing(token)
         except (BadToken, NotFound, Expired):
