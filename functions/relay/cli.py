@@ -533,8 +533,7 @@ def new_mentor_from_application(
         topics=list(a.topics), years_experience=a.years_experience,
         bio=(a.bio or "").replace("<", "&lt;"), ask=ask,
     )  # fmt: skip
-    written = target.read_text(encoding="utf-8").casefold()
-    if a.email.casefold() in written or a.email.split("@")[0].casefold() in written.split():
+    if a.email.casefold() in target.read_text(encoding="utf-8").casefold():
         target.unlink()
         _fail("the profile would contain the applicant's address: edit the application first")
     try:
