@@ -225,3 +225,34 @@ def test_every_relay_page_and_e_mail_in_both_languages(live_server, browser, axe
         person.close()
     assert len(checked.found) >= 20
     assert {name: found for name, found in checked.found.items() if found} == {}
+
+
+@pytest.mark.parametrize(
+    ("lang", "flag", "situation", "received"),
+    [("fr", "Coordonnées masquées (numéro de téléphone)", "Au secondaire",
+      r"^\d{1,2} \w+ \d{4} à \d{1,2} h \d{2} "),
+     ("en", "Contact details hidden (phone number)", "In high school",
+      r"^\w+ \d{1,2}, \d{4} at \d{1,2}:\d{2}\W?[ap]\.?m\.? ")],
+)  # fmt: skip
+def test_moderators_read_flags_in_words_names_and_quebec_times(
+    moderated_server, browser, axe, lang, flag, situation, received
+):
+    from conftest import MODERATOR_TOKENS
+
+    from tests.e2e.test_moderation_browser import ask
+
+    ask(moderated_server, 3, "Texte-moi au 514 555 0199, je peux te payer pour tes conseils!")
+    context = browser.new_context(locale="fr-CA" if lang == "fr" else "en-CA")
+    try:
+        page = context.new_page()
+        page.goto(f"{moderated_server.url}/{TEXTS[lang]['prefix']}moderation/")
+        page.fill("#token", MODERATOR_TOKENS["alice"])
+        page.press("#token", "Enter")
+        page.locator("#fact-mentor").filter(has_text="Marie Tremblay").wait_for()  # not a slug
+        assert flag in page.locator("#flags").inner_text()
+        assert "contact_phone" not in page.locator("#detail").inner_text()
+        assert page.locator("#fact-situation").inner_text() == situation  # the page's language
+        assert re.search(received, page.locator("#fact-received").inner_text())
+        assert axe(page, every_impact=True) == []
+    finally:
+        context.close()
