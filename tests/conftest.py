@@ -70,17 +70,18 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def axe():
-    """Run axe-core on a page; return the serious and critical violations."""
+    """Run axe-core on a page; return the serious and critical violations (every violation,
+    minor and moderate too, with `every_impact=True`)."""
     from axe_playwright_python.sync_playwright import Axe
 
     engine = Axe()
 
-    def check(page) -> list[dict]:
+    def check(page, every_impact: bool = False) -> list[dict]:
         results = engine.run(page)
         return [
             {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]]}
             for v in results.response["violations"]
-            if v["impact"] in ("serious", "critical")
+            if every_impact or v["impact"] in ("serious", "critical")
         ]
 
     return check

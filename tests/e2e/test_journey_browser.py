@@ -84,7 +84,7 @@ def test_the_whole_journey(moderated_server, browser, axe):
         [confirmation] = mails(server)
         assert confirmation["To"] == MENTEE_EMAIL
         page.goto(link_in(confirmation, "/api/questions/confirm"))
-        page.get_by_role("button").click()
+        page.locator("main form button[type=submit]").click()
         page.wait_for_load_state()
 
         # 3. A moderator sees it on /moderation/: minor, masked text and original; approves (a).

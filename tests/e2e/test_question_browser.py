@@ -46,7 +46,7 @@ def pending(server):
 def confirm_in_browser(page, server, expected: str) -> None:
     page.goto(confirmation_link(server))
     assert pending(server) == []  # opening the link alone confirms nothing
-    page.get_by_role("button").click()
+    page.locator("main form button[type=submit]").click()
     page.wait_for_load_state()
     assert expected in page.locator("h1").inner_text()
 

@@ -19,9 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .. import vocab
 from ..auth import Authenticator, Forbidden, Moderator, Unauthenticated
 from ..domain import Conflict, Event, InvalidInput, Message, NotFound, Thread
-from ..screening import screen
+from ..presentation import translate
+from ..screening import label, screen
 from ..services.moderation import Alert, Moderation, Review, reasons
-from . import forms
+from . import forms, pages
 
 logger = Logger(service="passerelle-relay", child=True)
 
@@ -56,6 +57,7 @@ class EscalateIn(_In):
 class ThreadOut(BaseModel):
     id: str
     mentor: str
+    mentor_name: str = Field(description="as the directory shows it (the slug if unknown)")
     lang: str
     state: str
     pseudonym: str | None
@@ -82,6 +84,9 @@ class MessageOut(BaseModel):
     priority: int
     escalated: bool
     flags: list[str]
+    flag_names: list[str] = Field(
+        default_factory=list, description="each flag in words, in the request's language"
+    )
     reason: str | None
     created_at: str
     updated_at: str
@@ -136,41 +141,65 @@ def contact_spans(body: str | None, context: list[str] = ()) -> list[dict]:
     ]  # fmt: skip
 
 
-def message_out(m: Message, context: list[str] = ()) -> dict:
+def flag_name(flag: str, lang: str) -> str:
+    """A flag in words for a moderator: its screening category's label (data/screening.yaml),
+    and for a masked contact detail, which kind."""
+    kind = str(flag)
+    kinds = {
+        "contact_email": translate(lang, "e-mail address"),
+        "contact_phone": translate(lang, "phone number"),
+        "contact_link": translate(lang, "link"),
+        "contact_handle": translate(lang, "social media handle"),
+        "contact_address": translate(lang, "street address"),
+    }
+    try:
+        if kind.startswith("risk:"):
+            return label(kind.removeprefix("risk:"), lang)
+        if kind == "contact_possible":
+            return label("possible_contact", lang)
+        return f"{label('contact', lang)} ({kinds[kind]})"
+    except KeyError:  # a kind this vocabulary does not name: the code itself
+        return kind
+
+
+def message_out(m: Message, context: list[str] = (), lang: str = "fr") -> dict:
     return MessageOut(
         id=m.id, thread_id=m.thread_id, author=str(m.author), status=str(m.status),
         version=m.version, priority=m.priority, escalated=m.escalated, flags=list(m.flags),
-        reason=m.reason, created_at=m.created_at.isoformat(), updated_at=m.updated_at.isoformat(),
+        flag_names=[flag_name(f, lang) for f in m.flags], reason=m.reason,
+        created_at=m.created_at.isoformat(), updated_at=m.updated_at.isoformat(),
         body=m.body, delivered_text=m.delivered_text, spans=contact_spans(m.body, context),
     ).model_dump()  # fmt: skip
 
 
-def thread_out(t: Thread) -> dict:
-    """Explicit fields: the mentee's address is never copied out."""
+def thread_out(t: Thread, lang: str = "fr", mentor_name: str | None = None) -> dict:
+    """Explicit fields: the mentee's address is never copied out. Names in `lang`, the
+    moderator's."""
     return ThreadOut(
-        id=t.id, mentor=t.mentor, lang=t.lang, state=str(t.state), pseudonym=t.pseudonym,
-        age_band=str(t.age_band), minor=str(t.age_band) == "minor", region=t.region,
-        region_name=vocab.label("regions", t.region, "fr"), situation=t.situation,
-        situation_name=vocab.label("situations", t.situation, "fr"),
+        id=t.id, mentor=t.mentor, mentor_name=mentor_name or t.mentor, lang=t.lang,
+        state=str(t.state), pseudonym=t.pseudonym, age_band=str(t.age_band),
+        minor=str(t.age_band) == "minor", region=t.region,
+        region_name=vocab.label("regions", t.region, lang), situation=t.situation,
+        situation_name=vocab.label("situations", t.situation, lang),
     ).model_dump()  # fmt: skip
 
 
-def review_out(r: Review) -> dict:
+def review_out(r: Review, lang: str = "fr", mentor_name: str | None = None) -> dict:
     earlier = [
         m.body for m in r.history
         if m.author == r.message.author and m.body and m.created_at < r.message.created_at
     ]  # fmt: skip
     return {
-        "message": message_out(r.message, earlier[-3:]),
-        "thread": thread_out(r.thread),
-        "history": [message_out(m) for m in r.history],
+        "message": message_out(r.message, earlier[-3:], lang),
+        "thread": thread_out(r.thread, lang, mentor_name),
+        "history": [message_out(m, lang=lang) for m in r.history],
     }
 
 
-def alert_out(a: Alert) -> dict:
+def alert_out(a: Alert, lang: str = "fr") -> dict:
     """An e-mail that could not go: which, to whom (a side, never an address), why, what next."""
     return {
-        "message": message_out(a.message), "thread_id": a.thread_id, "error": a.error,
+        "message": message_out(a.message, lang=lang), "thread_id": a.thread_id, "error": a.error,
         "attempts": a.attempts, "at": a.at.isoformat(), "job_id": a.job.id,
         "kind": str(a.job.kind), "recipient": str(a.job.recipient), "state": a.state,
         "permanent": a.permanent,
@@ -220,8 +249,20 @@ DECISION = {
 }
 
 
-def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGatewayHttpRouter:
+def build_router(
+    moderation: Moderation, authenticator: Authenticator, mentor_names=lambda slug: None
+) -> APIGatewayHttpRouter:
+    """`mentor_names(slug)` gives a mentor's name as the directory shows it (or None)."""
     router = APIGatewayHttpRouter()
+
+    def lang() -> str:
+        """The moderator's language: their page sends it as Accept-Language."""
+        event = router.current_event
+        headers = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
+        return pages.request_lang(None, headers.get("accept-language"))
+
+    def review(r: Review) -> dict:
+        return review_out(r, lang(), mentor_names(r.thread.mentor))
 
     def moderator() -> Moderator:
         event = router.current_event
@@ -280,7 +321,7 @@ def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGat
         moderator()
         raw = router.current_event.get_query_string_value("limit", "50") or "50"
         limit = max(1, min(int(raw), 200)) if raw.isdigit() else 50
-        items = [review_out(r) for r in moderation.queue(limit=limit)]
+        items = [review(r) for r in moderation.queue(limit=limit)]
         return _json(200, {"items": items})
 
     @router.get(f"{PREFIX}/messages/<message_id>", summary="One message with its thread",
@@ -289,7 +330,7 @@ def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGat
     def message(message_id: str):
         moderator()
         try:
-            return _json(200, review_out(moderation.review(message_id)))
+            return _json(200, review(moderation.review(message_id)))
         except NotFound:
             return _error(404, "not_found", "No such message (it may have expired).")
 
@@ -324,7 +365,7 @@ def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGat
                 summary="E-mails refused for good, or still failing after retries")  # fmt: skip
     def undeliverable():
         moderator()
-        return _json(200, {"items": [alert_out(a) for a in moderation.undeliverable()]})
+        return _json(200, {"items": [alert_out(a, lang()) for a in moderation.undeliverable()]})
 
     def job_decision(job_id: str, act) -> Response:
         who = moderator()
@@ -363,4 +404,9 @@ def build_router(moderation: Moderation, authenticator: Authenticator) -> APIGat
 
 def include(app, relay) -> None:
     """Add the moderation routes to the resolver, over the container's moderation service."""
-    app.include_router(build_router(relay.moderation, relay.authenticator))
+
+    def mentor_name(slug: str) -> str | None:
+        entry = relay.manifest.get().mentors.get(slug)
+        return entry.name if entry else None
+
+    app.include_router(build_router(relay.moderation, relay.authenticator, mentor_name))

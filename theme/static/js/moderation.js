@@ -62,7 +62,7 @@
   function api(path, body) {
     var options = {
       method: body ? "POST" : "GET",
-      headers: { "Accept": "application/json", "Authorization": "Bearer " + state.token },
+      headers: { "Accept": "application/json", "Accept-Language": LANG, "Authorization": "Bearer " + state.token },
       credentials: "omit",
       cache: "no-store"
     };
@@ -192,9 +192,17 @@
     return iso;
   }
 
+  /* Québec time, as people write it: "5 décembre 2026 à 14 h 05", "December 5, 2026 at 2:05 p.m.". */
+  var WHEN = window.Intl ? new Intl.DateTimeFormat(LANG === "en" ? "en-CA" : "fr-CA",
+    { dateStyle: "long", timeStyle: "short", timeZone: "America/Montreal" }) : null;
+
   function when(iso) {
     var date = new Date(iso);
-    return date.toLocaleString(LANG === "en" ? "en-CA" : "fr-CA") + " (" + ago(iso) + ")";
+    return (WHEN ? WHEN.format(date) : iso) + " (" + ago(iso) + ")";
+  }
+
+  function flagNames(m) {
+    return m.flags.map(function (flag, i) { return [flag, (m.flag_names && m.flag_names[i]) || flag]; });
   }
 
   function load(keepId, note) {
@@ -234,9 +242,9 @@
       var marks = el("span", "marks");
       if (m.escalated) { marks.appendChild(el("span", "badge badge-escalated", T.escalated)); }
       if (t.minor) { marks.appendChild(el("span", "badge badge-minor", T.minor)); }
-      m.flags.forEach(function (flag) { marks.appendChild(el("span", flagClass(flag), flag)); });
+      flagNames(m).forEach(function (f) { marks.appendChild(el("span", flagClass(f[0]), f[1])); });
       button.appendChild(marks);
-      button.appendChild(el("span", "preview", (m.author === "mentor" ? T.author_mentor : T.author_mentee) + " · " + t.mentor));
+      button.appendChild(el("span", "preview", (m.author === "mentor" ? T.author_mentor : T.author_mentee) + " · " + (t.mentor_name || t.mentor)));
       var preview = (m.delivered_text || "").replace(/\s+/g, " ");
       button.appendChild(el("span", "preview-text", preview.length > 90 ? preview.slice(0, 89) + "…" : preview));
       button.addEventListener("click", function () { select(i, true); });
@@ -393,7 +401,7 @@
     badges.appendChild(el("li", "badge" + (t.minor ? " badge-minor" : ""), t.minor ? T.minor : T.adult));
     badges.appendChild(el("li", "badge", say(T.priority, { n: m.priority })));
     if (m.escalated) { badges.appendChild(el("li", "badge badge-escalated", T.escalated)); }
-    $("fact-mentor").textContent = t.mentor;
+    $("fact-mentor").textContent = t.mentor_name || t.mentor;
     $("fact-pseudonym").textContent = t.pseudonym || "—";
     $("fact-age").textContent = t.minor ? T.minor : T.adult;
     $("fact-region").textContent = t.region_name;
@@ -402,7 +410,7 @@
     var flags = $("flags");
     clear(flags);
     if (!m.flags.length) { flags.appendChild(el("li", "badge", T.no_flags)); }
-    m.flags.forEach(function (flag) { flags.appendChild(el("li", flagClass(flag), flag)); });
+    flagNames(m).forEach(function (f) { flags.appendChild(el("li", flagClass(f[0]), f[1])); });
     $("masked").textContent = m.delivered_text === null ? T.erased_text : m.delivered_text;
     showOriginal($("original"), m);
     var history = $("history");
