@@ -63,6 +63,8 @@ def serve(c, port=8000, host="127.0.0.1", aws=False, watch=True):
             sys.exit("invoke serve --aws needs moto, from the test set: make .venv/.installed")
         os.environ.update(env)
         print(f"moto (DynamoDB, SES): {moto.url}  — sent e-mails: {moto.url}/moto-api/")
+    # The site's own address: the relay's links and origin checks, the feeds' absolute links.
+    os.environ.setdefault("PASSERELLE_SITE_URL", f"http://{host}:{port}")
     build(c)
     if watch:
         builder = site_builder(ROOT / "pelicanconf.py", OUTPUT, ROOT / "theme" / "translations")
@@ -113,6 +115,7 @@ def bench(c, only=None):
         "slug": "file name without .md",
         "name": "display name",
         "occupation": "job title",
+        "noc": "NOC 2021 unit group, 5 digits (data/occupations.yaml)",
         "sector": "sector code from data/sectors.yaml",
         "region": "region code from data/regions.yaml",
         "languages": "comma-separated ISO 639-1 codes",
@@ -120,7 +123,15 @@ def bench(c, only=None):
     }
 )
 def new_mentor(
-    c, slug=None, name=None, occupation=None, sector=None, region=None, languages=None, lang="fr"
+    c,
+    slug=None,
+    name=None,
+    occupation=None,
+    noc=None,
+    sector=None,
+    region=None,
+    languages=None,
+    lang="fr",
 ):
     """Write a valid new profile in content/mentors/ (asks for what is missing)."""
     from mentors.scaffold import new_mentor_cli
@@ -130,6 +141,7 @@ def new_mentor(
         slug=slug,
         name=name,
         occupation=occupation,
+        noc=noc,
         sector=sector,
         region=region,
         languages=languages,
