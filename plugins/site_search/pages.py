@@ -40,6 +40,10 @@ PARAMS = {
 ACCEPTING_VALUE = {"fr": "oui", "en": "yes"}
 
 
+def other_lang(lang: str) -> str:
+    return "en" if lang == "fr" else "fr"
+
+
 def cards_for(views, siteurl: str) -> list[Card]:
     """Browse cards from the mentors plugin's views of one page language (duck-typed)."""
     prefix = siteurl.rstrip("/")
@@ -191,5 +195,10 @@ class SearchPageGenerator(Generator):
                     "accepting_value": ACCEPTING_VALUE[lang],
                     "accepting_count": sum(card.accepting for card in cards),
                     "region_names": {t.slug: t.name(lang) for t in vocab.regions},
+                    "other": {  # the language switch keeps the query and the filters
+                        "url": base_path + SEARCH_URL[other_lang(lang)],
+                        "params": PARAMS[other_lang(lang)],
+                        "acceptingValue": ACCEPTING_VALUE[other_lang(lang)],
+                    },
                 },
             )
