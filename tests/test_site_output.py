@@ -317,3 +317,15 @@ def test_published_build_links_everything_from_the_site_url(published_site):
         "en": f"{PUBLISHED_URL}/en/mentors/{slug}/",
         "x-default": f"{PUBLISHED_URL}/mentors/{slug}/",
     }
+
+
+def test_french_titles_and_text_keep_high_punctuation_on_their_line(built_site):
+    from mentors.typography import NBSP
+
+    page = html(built_site, "articles/devenir-electricien-dep")
+    assert f"au Québec{NBSP}: DEP" in re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert f"au Québec{NBSP}: DEP" in re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    body = re.search(r'<article class="prose".*?</article>', page, re.S).group(0)
+    assert " :" not in re.sub(r"<[^>]+>", "", body)
+    english = html(built_site, "en/articles/becoming-an-electrician")
+    assert NBSP + ":" not in english
