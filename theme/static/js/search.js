@@ -491,6 +491,12 @@ window.addEventListener("popstate", restore);
 for (const select of Object.values(selects)) {
   for (const option of select.options) if (option.value) option.dataset.name ||= option.textContent;
 }
-document.getElementById("search-facets").hidden = false; // inert without this script
+// The filters are inert without this script; open on a wide screen or when one is set,
+// folded on a phone so the first screen shows results.
+const filters = document.getElementById("search-facets");
+filters.hidden = false;
+filters.open =
+  matchMedia("(min-width: 48rem)").matches ||
+  Object.values(selectedFacets(fromUrl(location.search))).some(Boolean);
 root.classList.add("search-ready");
 restore();
