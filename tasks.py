@@ -102,6 +102,14 @@ def lint(c):
     c.run(f"{sys.executable} -m ruff format --check .")
 
 
+@task
+def lighthouse(c):
+    """Lighthouse accessibility and SEO of the published build (npm ci on first use)."""
+    from ops.lighthouse import main
+
+    sys.exit(main())
+
+
 @task(help={"only": "site, search, relay or screening (default: all)"})
 def bench(c, only=None):
     """Print build, search and relay figures on generated corpora."""
