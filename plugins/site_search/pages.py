@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from pelican.generators import Generator
 
 from .facets import Card, build_bundle
+from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,7 @@ def search_records(context: dict, settings: dict):
 def note_records(context: dict, records) -> None:
     """Record the records' digest in the build state: unchanged records need no new index."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(INDEX_FORMAT.encode())  # a new way of indexing re-indexes unchanged records
     for record in records:
         digest.update(f"{record.lang}\0{record.url}\0{record.html}\0".encode())
     context["passerelle"].state.new_extra["search_records"] = digest.hexdigest()
