@@ -329,3 +329,12 @@ def test_french_titles_and_text_keep_high_punctuation_on_their_line(built_site):
     assert " :" not in re.sub(r"<[^>]+>", "", body)
     english = html(built_site, "en/articles/becoming-an-electrician")
     assert NBSP + ":" not in english
+
+
+def test_search_pages_are_indexable_under_their_own_url(published_site):
+    from conftest import PUBLISHED_URL
+
+    for url in ("recherche/", "en/search/"):
+        page = html(published_site, url)
+        assert 'name="robots"' not in page
+        assert f'<link rel="canonical" href="{PUBLISHED_URL}/{url}">' in page
