@@ -338,3 +338,11 @@ def test_search_pages_are_indexable_under_their_own_url(published_site):
         page = html(published_site, url)
         assert 'name="robots"' not in page
         assert f'<link rel="canonical" href="{PUBLISHED_URL}/{url}">' in page
+
+
+def test_french_theme_strings_follow_french_typography_too(built_site):
+    from mentors.typography import NBSP
+
+    page = html(built_site, "secteurs/electricite")
+    assert f"Secteur{NBSP}: Électricité" in re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert "Sector: Electrical trades" in html(built_site, "en/sectors/electricite")

@@ -55,6 +55,12 @@ class Catalogs:
             found = None
             if self.dir and Path(self.dir).is_dir():
                 found = Translations.load(str(self.dir), [lang], DOMAIN)
+            if lang == "fr" and isinstance(found, Translations):
+                # French typography once for every theme string ("Secteur : …"), at load.
+                catalog = found._catalog  # gettext's own table of this catalog
+                for key, text in catalog.items():
+                    if key:  # "" is the catalog's header
+                        catalog[key] = french_spacing(text)
             self._loaded[lang] = found or NullTranslations()
         return self._loaded[lang]
 
