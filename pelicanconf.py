@@ -1,11 +1,14 @@
 """Site settings for local work (publishconf.py overrides them for production)."""
 
+import os
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
 SITENAME = "Passerelle"
 SITEURL = ""
+# Feeds and the sitemap need absolute links even in a local build: the address it is served at.
+PREVIEW_URL = os.environ.get("PASSERELLE_SITE_URL", "http://127.0.0.1:8000")
 RELAY_URL = ""  # same origin: the devserver serves the site and /api/*
 PATH = "content"
 THEME = "theme"
@@ -30,7 +33,12 @@ MENTOR_DEFAULT_CAPACITY = 3
 
 ARTICLE_PATHS = ["articles"]
 PAGE_PATHS = ["pages"]
-STATIC_PATHS = ["images"]
+STATIC_PATHS = ["images", "extra"]
+# The favicon at the site root, where browsers ask for it (SVG, and .ico for the others).
+EXTRA_PATH_METADATA = {
+    "extra/favicon.ico": {"path": "favicon.ico"},
+    "extra/favicon.svg": {"path": "favicon.svg"},
+}
 ARTICLE_EXCLUDES = ["mentors"]
 PAGE_EXCLUDES = ["mentors"]
 

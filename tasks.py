@@ -64,6 +64,8 @@ def serve(c, port=8000, host="127.0.0.1", aws=False, watch=True):
             sys.exit("invoke serve --aws needs moto, from the test set: make .venv/.installed")
         os.environ.update(env)
         print(f"moto (DynamoDB, SES): {moto.url}  — sent e-mails: {moto.url}/moto-api/")
+    # The site's own address: the relay's links and origin checks, the feeds' absolute links.
+    os.environ.setdefault("PASSERELLE_SITE_URL", f"http://{host}:{port}")
     build(c)
     if watch:
         builder = site_builder(ROOT / "pelicanconf.py", OUTPUT, ROOT / "theme" / "translations")
@@ -101,6 +103,14 @@ def lint(c):
     c.run(f"{sys.executable} -m ruff format --check .")
 
 
+@task
+def lighthouse(c):
+    """Lighthouse accessibility and SEO of the published build (npm ci on first use)."""
+    from ops.lighthouse import main
+
+    sys.exit(main())
+
+
 @task(help={"only": "site, search, relay or screening (default: all)"})
 def bench(c, only=None):
     """Print build, search and relay figures on generated corpora."""
@@ -114,6 +124,7 @@ def bench(c, only=None):
         "slug": "file name without .md",
         "name": "display name",
         "occupation": "job title",
+        "noc": "NOC 2021 unit group, 5 digits (data/occupations.yaml)",
         "sector": "sector code from data/sectors.yaml",
         "region": "region code from data/regions.yaml",
         "languages": "comma-separated ISO 639-1 codes",
@@ -122,9 +133,17 @@ def bench(c, only=None):
     }
 )
 def new_mentor(
-    c, slug=None, name=None, occupation=None, sector=None, region=None, languages=None, lang="fr",
+    c,
+    slug=None,
+    name=None,
+    occupation=None,
+    noc=None,
+    sector=None,
+    region=None,
+    languages=None,
+    lang="fr",
     from_application=None,
-):  # fmt: skip
+):
     """Write a valid new profile in content/mentors/ (asks for what is missing)."""
     from mentors.scaffold import new_mentor_cli
 
@@ -139,6 +158,7 @@ def new_mentor(
         slug=slug,
         name=name,
         occupation=occupation,
+        noc=noc,
         sector=sector,
         region=region,
         languages=languages,

@@ -181,50 +181,57 @@ LAST_NAMES = [
 ]
 
 # Occupations for the most common sectors (fr, en); others get a generic title.
+# (French title, English title, NOC 2021 unit group or None: data/occupations.yaml)
 OCCUPATIONS = {
     "electricite": [
-        ("Électricienne en construction", "Construction electrician"),
-        ("Électricien industriel", "Industrial electrician"),
+        ("Électricienne en construction", "Construction electrician", "72200"),
+        ("Électricien industriel", "Industrial electrician", None),
     ],
-    "plomberie-chauffage": [("Plombier-chauffagiste", "Plumber and heating technician")],
-    "charpenterie-menuiserie": [("Charpentière-menuisière", "Carpenter")],
-    "mecanique-automobile": [("Mécanicien automobile", "Automotive mechanic")],
-    "soudage-usinage": [("Soudeuse-monteuse", "Welder-fitter"), ("Machiniste", "Machinist")],
+    "plomberie-chauffage": [("Plombier-chauffagiste", "Plumber and heating technician", "72300")],
+    "charpenterie-menuiserie": [("Charpentière-menuisière", "Carpenter", "72310")],
+    "mecanique-automobile": [("Mécanicien automobile", "Automotive mechanic", "72410")],
+    "soudage-usinage": [
+        ("Soudeuse-monteuse", "Welder-fitter", "72106"),
+        ("Machiniste", "Machinist", None),
+    ],
     "informatique": [
-        ("Développeuse de logiciels", "Software developer"),
-        ("Technicien en soutien informatique", "IT support technician"),
+        ("Développeuse de logiciels", "Software developer", None),
+        ("Technicien en soutien informatique", "IT support technician", None),
     ],
-    "cybersecurite": [("Analyste en cybersécurité", "Cybersecurity analyst")],
+    "cybersecurite": [("Analyste en cybersécurité", "Cybersecurity analyst", None)],
     "soins-infirmiers": [
-        ("Infirmière clinicienne", "Clinical nurse"),
-        ("Infirmier auxiliaire", "Licensed practical nurse"),
+        ("Infirmière clinicienne", "Clinical nurse", "31301"),
+        ("Infirmier auxiliaire", "Licensed practical nurse", "32101"),
     ],
     "enseignement": [
-        ("Enseignante au primaire", "Elementary school teacher"),
-        ("Enseignant de mathématiques au secondaire", "High school math teacher"),
+        ("Enseignante au primaire", "Elementary school teacher", None),
+        ("Enseignant de mathématiques au secondaire", "High school math teacher", "41220"),
     ],
     "genie-civil": [
-        ("Ingénieure en structures", "Structural engineer"),
-        ("Technicien en génie civil", "Civil engineering technician"),
+        ("Ingénieure en structures", "Structural engineer", "21300"),
+        ("Technicien en génie civil", "Civil engineering technician", None),
     ],
-    "cuisine-restauration": [("Cuisinier", "Cook"), ("Cheffe de cuisine", "Head chef")],
+    "cuisine-restauration": [
+        ("Cuisinier", "Cook", "63200"),
+        ("Cheffe de cuisine", "Head chef", None),
+    ],
     "comptabilite": [
-        ("Comptable professionnelle agréée (CPA)", "Chartered professional accountant")
+        ("Comptable professionnelle agréée (CPA)", "Chartered professional accountant", "11100")
     ],
     "droit": [
-        ("Avocate en droit du travail", "Employment lawyer"),
-        ("Technicien juridique", "Paralegal"),
+        ("Avocate en droit du travail", "Employment lawyer", "41101"),
+        ("Technicien juridique", "Paralegal", None),
     ],
-    "agriculture": [("Productrice laitière", "Dairy farmer")],
-    "foresterie": [("Ingénieur forestier", "Forestry engineer")],
+    "agriculture": [("Productrice laitière", "Dairy farmer", "80020")],
+    "foresterie": [("Ingénieur forestier", "Forestry engineer", None)],
     "aviation": [
-        ("Pilote de brousse", "Bush pilot"),
-        ("Technicienne en entretien d'aéronefs", "Aircraft maintenance technician"),
+        ("Pilote de brousse", "Bush pilot", "72600"),
+        ("Technicienne en entretien d'aéronefs", "Aircraft maintenance technician", None),
     ],
-    "design-graphique": [("Designer graphique", "Graphic designer")],
-    "travail-social": [("Travailleuse sociale", "Social worker")],
-    "petite-enfance": [("Éducatrice à la petite enfance", "Early childhood educator")],
-    "coiffure-esthetique": [("Coiffeuse", "Hairstylist")],
+    "design-graphique": [("Designer graphique", "Graphic designer", "52120")],
+    "travail-social": [("Travailleuse sociale", "Social worker", "41300")],
+    "petite-enfance": [("Éducatrice à la petite enfance", "Early childhood educator", "42202")],
+    "coiffure-esthetique": [("Coiffeuse", "Hairstylist", "63210")],
 }
 
 PLACES = [
@@ -468,9 +475,10 @@ def generate(n: int, content_dir: Path, seed: int = 0) -> None:
         seen.add(slug)
         sector = rng.choice(sectors)
         region = rng.choices(regions, weights=region_weights)[0]
-        occ_fr, occ_en = rng.choice(
+        occ_fr, occ_en, noc = rng.choice(
             OCCUPATIONS.get(
-                sector["code"], [(f"Spécialiste — {sector['fr']}", f"Specialist — {sector['en']}")]
+                sector["code"],
+                [(f"Spécialiste — {sector['fr']}", f"Specialist — {sector['en']}", None)],
             )
         )
         english_only = rng.random() < 0.06
@@ -499,6 +507,7 @@ def generate(n: int, content_dir: Path, seed: int = 0) -> None:
             "name": f"{first} {last}",
             "lang": "en" if english_only else "fr",
             "occupation": occ_en if english_only else occ_fr,
+            **({"noc": noc} if noc else {}),
             "sector": sector["code"],
             "region": region["code"],
             "languages": languages,

@@ -42,6 +42,28 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
+PUBLISHED_URL = "https://passerelle.test"
+
+
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The sample site built with publishconf.py for PUBLISHED_URL, once per test worker."""
+    from mentors.i18n import compile_catalogs
+
+    compile_catalogs(ROOT / "theme" / "translations")
+    out = tmp_path_factory.mktemp("published") / "output"
+    before = os.environ.get("PASSERELLE_SITE_URL")
+    os.environ["PASSERELLE_SITE_URL"] = PUBLISHED_URL
+    try:
+        assert build_into(out, settings=ROOT / "publishconf.py"), "the published build must work"
+    finally:
+        if before is None:
+            os.environ.pop("PASSERELLE_SITE_URL", None)
+        else:
+            os.environ["PASSERELLE_SITE_URL"] = before
+    return out
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Debian's Chromium driven by Playwright; a missing browser fails, never skips."""

@@ -257,3 +257,92 @@ def _yaml(name: str) -> list[dict]:
     import yaml
 
     return yaml.safe_load((ROOT / "data" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def english_only() -> list[str]:
+    done = {slug.split(".")[0] for slug in profiles() if slug.endswith(".fr")}
+    return [s for s, m in originals().items() if m["lang"] == "en" and s not in done]
+
+
+def test_english_only_profiles_are_marked_english_on_the_french_site(built_site):
+    slugs = english_only()
+    assert len(slugs) >= 2, "the sample content has English-only profiles"
+    for slug in slugs:
+        page = html(built_site, f"mentors/{slug}")
+        assert '<p class="content-lang-note">Profil en anglais</p>' in page, slug
+        assert "Profil en français" not in page, slug
+    for slug in french_only()[:3]:
+        assert '<p class="content-lang-note">Profile in French</p>' in html(
+            built_site, f"en/mentors/{slug}"
+        )
+
+
+def test_profile_shows_the_official_noc_title_in_the_page_language(built_site):
+    with_noc = {s: m for s, m in originals().items() if m.get("noc")}
+    assert len(with_noc) >= 30, "most sample profiles carry a NOC 2021 code"
+    titles = {t["code"]: t for t in _yaml("occupations")}
+    for slug, meta in list(with_noc.items())[:5]:
+        code = str(meta["noc"])
+        for prefix, lang in (("", "fr"), ("en/", "en")):
+            page = html(built_site, f"{prefix}mentors/{slug}")
+            title = titles[code][lang].replace("'", "&#39;")
+            assert f'<dd class="noc">{title} <span class="muted">({code})</span></dd>' in page
+
+
+def test_favicon_is_served_from_the_root_as_ico_and_svg(built_site):
+    assert (built_site / "favicon.ico").read_bytes()[:4] == b"\x00\x00\x01\x00"
+    assert (built_site / "favicon.svg").read_text(encoding="utf-8").startswith("<svg")
+    page = html(built_site, "")
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in page
+    assert '<link rel="icon" href="/favicon.svg" type="image/svg+xml">' in page
+
+
+def test_published_build_links_everything_from_the_site_url(published_site):
+    from conftest import PUBLISHED_URL
+
+    for prefix in ("", "en/"):
+        for feed in ("articles", "mentors"):
+            path = f"{prefix}feeds/{feed}.atom.xml"
+            root = xml_root(published_site / path)
+            links = [link.get("href") for link in root.iter(f"{ATOM}link")]
+            assert f"{PUBLISHED_URL}/{path}" in links
+            assert links and all(link.startswith(PUBLISHED_URL + "/") for link in links), links
+    sitemap = (published_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "127.0.0.1" not in sitemap and f"<loc>{PUBLISHED_URL}/mentors/" in sitemap
+    slug = next(iter(originals()))
+    page = html(published_site, f"mentors/{slug}")
+    assert f'<link rel="canonical" href="{PUBLISHED_URL}/mentors/{slug}/">' in page
+    assert hreflangs(page) == {
+        "fr": f"{PUBLISHED_URL}/mentors/{slug}/",
+        "en": f"{PUBLISHED_URL}/en/mentors/{slug}/",
+        "x-default": f"{PUBLISHED_URL}/mentors/{slug}/",
+    }
+
+
+def test_french_titles_and_text_keep_high_punctuation_on_their_line(built_site):
+    from mentors.typography import NBSP
+
+    page = html(built_site, "articles/devenir-electricien-dep")
+    assert f"au Québec{NBSP}: DEP" in re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert f"au Québec{NBSP}: DEP" in re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+    body = re.search(r'<article class="prose".*?</article>', page, re.S).group(0)
+    assert " :" not in re.sub(r"<[^>]+>", "", body)
+    english = html(built_site, "en/articles/becoming-an-electrician")
+    assert NBSP + ":" not in english
+
+
+def test_search_pages_are_indexable_under_their_own_url(published_site):
+    from conftest import PUBLISHED_URL
+
+    for url in ("recherche/", "en/search/"):
+        page = html(published_site, url)
+        assert 'name="robots"' not in page
+        assert f'<link rel="canonical" href="{PUBLISHED_URL}/{url}">' in page
+
+
+def test_french_theme_strings_follow_french_typography_too(built_site):
+    from mentors.typography import NBSP
+
+    page = html(built_site, "secteurs/electricite")
+    assert f"Secteur{NBSP}: Électricité" in re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
+    assert "Sector: Electrical trades" in html(built_site, "en/sectors/electricite")

@@ -113,6 +113,20 @@ def test_sample_content_and_test_profile_are_valid(content):
             "photo: no image at content/images/mentors/nobody.jpg",
         ),
         ("years_experience: 4", "years_experience: 99", "years_experience", "years_experience: "),
+        (
+            "sector: electricite",
+            'noc: "72201"\nsector: electricite',
+            "noc:",
+            "noc: unknown NOC 2021 unit group '72201'; closest listed code: '72200' "
+            "(Electricians (except industrial and power system)); if the code is right, add it "
+            "with its official titles to data/occupations.yaml",
+        ),
+        (
+            "sector: electricite",
+            'noc: "7220"\nsector: electricite',
+            "noc:",
+            "noc: '7220' is not a NOC 2021 unit group: write its 5 digits",
+        ),
     ],
 )
 def test_each_profile_error_is_located_and_explained(content, old, new, needle, expected):
@@ -167,6 +181,26 @@ def test_unclosed_front_matter_is_reported(content):
 def test_unquoted_region_number_is_read_as_its_code(content):
     write(content, "test-mentor.md", VALID.replace('region: "02"', "region: 2"))
     assert problems_for(content) == []
+
+
+def test_unquoted_noc_code_is_read_as_its_code(content):
+    write(content, "test-mentor.md", VALID.replace("sector:", "noc: 72200\nsector:"))
+    assert problems_for(content) == []
+
+
+def test_a_unit_group_whose_major_group_is_not_listed_is_refused(content, tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    occupations = data / "occupations.yaml"
+    text = occupations.read_text(encoding="utf-8").replace('- {code: "72", ', '- {code: "x72", ')
+    occupations.write_text(text, encoding="utf-8")
+    vocab = load_vocabularies(data)
+    write(content, "test-mentor.md", VALID.replace("sector:", 'noc: "72200"\nsector:'))
+    _, problems = read_mentors(content / "mentors", content / "images", vocab, content.parent)
+    assert [str(p) for p in problems if "test-mentor" in p.path] == [
+        f"content/mentors/test-mentor.md:{line_of(VALID, 'sector:')}: noc: '72200' belongs to "
+        "'72', which data/occupations.yaml does not list"
+    ]
 
 
 def test_a_failed_build_reports_every_problem_at_once_and_keeps_the_output(
@@ -235,7 +269,19 @@ def scaffold_root(tmp_path: Path, content: Path) -> Path:
 
 def test_new_mentor_asks_for_what_is_missing_and_writes_a_valid_profile(content, tmp_path, capsys):
     root = scaffold_root(tmp_path, content)
-    answers = iter(["Zoé Tremblay-Roy", "", "Soudeuse", "electricte", "electricite", "01", ""])
+    answers = iter(
+        [
+            "Zoé Tremblay-Roy",
+            "",
+            "Soudeuse",
+            "72107",
+            "72106",
+            "electricte",
+            "electricite",
+            "01",
+            "",
+        ]
+    )
     asked = []
 
     def ask(prompt: str) -> str:
@@ -245,11 +291,16 @@ def test_new_mentor_asks_for_what_is_missing_and_writes_a_valid_profile(content,
     path = new_mentor_cli(root, lang="fr", ask=ask, today=dt.date(2026, 11, 28))
 
     assert path == root / "content" / "mentors" / "zoe-tremblay-roy.md"
-    assert "did you mean 'electricite'?" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "did you mean 'electricite'?" in out
+    assert "unknown NOC 2021 unit group '72107'; closest listed code: '72106'" in out
+    noc_prompt = "NOC 2021 unit group (5 digits, empty if unsure)"
     assert [p.split(" [")[0].rstrip(": ") for p in asked] == [
         "Name",
         "Slug (file name)",
         "Occupation",
+        noc_prompt,
+        noc_prompt,
         "Sector code",
         "Sector code",
         "Region code",
@@ -258,6 +309,7 @@ def test_new_mentor_asks_for_what_is_missing_and_writes_a_valid_profile(content,
     assert problems_for(root / "content") == []
     text = path.read_text(encoding="utf-8")
     assert "name: Zoé Tremblay-Roy" in text and "region: '01'" in text
+    assert "noc: '72106'" in text
     assert "accepting: false" in text and "last_confirmed: 2026-11-28" in text
 
 

@@ -66,6 +66,7 @@ class MentorView:
     content_lang: str
     is_fallback: bool
     occupation: str
+    noc: dict[str, str] | None  # {code, title, group, category}: NOC 2021 in the page language
     topics: list[str]
     bio: str
     summary: str
@@ -140,6 +141,7 @@ class Directory:
                     content_lang=content_lang,
                     is_fallback=content_lang != lang,
                     occupation=content["occupation"],
+                    noc=vocab.occupation(profile.noc, lang) if profile.noc else None,
                     topics=content["topics"],
                     bio=content["bio"],
                     summary=content["summary"],

@@ -394,7 +394,8 @@ class MentorsGenerator(Generator):
         name = self.settings.get("SITENAME", "")
         articles = self.site.magazine.articles[lang][:limit]
         write_feed(
-            out / urls.section(lang, "feed_articles"),
+            out,
+            urls.section(lang, "feed_articles"),
             title=f"{name} — articles",
             site_url=site_url,
             link=urls.section(lang, "articles"),
@@ -407,7 +408,8 @@ class MentorsGenerator(Generator):
         views = self.site.directory.views[lang]
         newest = [views[slug] for slug in self.site.directory.newest[:limit]]
         write_feed(
-            out / urls.section(lang, "feed_mentors"),
+            out,
+            urls.section(lang, "feed_mentors"),
             title=f"{name} — mentors",
             site_url=site_url,
             link=urls.section(lang, "mentors"),

@@ -20,6 +20,8 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 
+from .typography import french_spacing
+
 DOMAIN = "messages"
 LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 
@@ -71,6 +73,12 @@ class Catalogs:
             found = None
             if self.dir and Path(self.dir).is_dir():
                 found = Translations.load(str(self.dir), [lang], DOMAIN)
+            if lang == "fr" and isinstance(found, Translations):
+                # French typography once for every theme string ("Secteur : …"), at load.
+                catalog = found._catalog  # gettext's own table of this catalog
+                for key, text in catalog.items():
+                    if key:  # "" is the catalog's header
+                        catalog[key] = french_spacing(text)
             self._loaded[lang] = found or NullTranslations()
         return self._loaded[lang]
 
@@ -162,3 +170,10 @@ def install(env: Environment, catalogs: Catalogs) -> None:
         return babel_format_date(value, format=format, locale=LOCALES[lang_of(ctx)])
 
     env.filters["format_date"] = format_date
+
+    @pass_context
+    def typography(ctx, value, lang=None):
+        """French spacing rules on French text (`lang`: the text's, else the page's)."""
+        return french_spacing(value) if (lang or lang_of(ctx)) == "fr" else value
+
+    env.filters["typography"] = typography

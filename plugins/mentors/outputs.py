@@ -20,13 +20,24 @@ def _aware(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def write_feed(
-    path: Path, *, title: str, site_url: str, link: str, lang: str, entries: list[dict[str, Any]]
+    out: Path,
+    url: str,
+    *,
+    title: str,
+    site_url: str,
+    link: str,
+    lang: str,
+    entries: list[dict[str, Any]],
 ) -> None:
-    """An Atom feed; each entry has title, url (site-relative), date, summary."""
+    """The Atom feed at `url` (site-relative) under `out`; each entry has title, url, date, summary.
+
+    Every link is absolute from `site_url`: a feed reader has no page to resolve it against.
+    """
+    path = out / url
     feed = Atom1Feed(
         title=title,
         link=f"{site_url}/{link}",
-        feed_url=f"{site_url}/{path.name}",
+        feed_url=f"{site_url}/{url}",
         description="",
         language=lang,
     )

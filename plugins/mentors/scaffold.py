@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from .frontmatter import parse
-from .validation import SLUG, check_profile
+from .validation import SLUG, check_profile, noc_problem
 from .vocab import Vocabulary, load_vocabularies
 
 PLACEHOLDER = {"fr": "À compléter", "en": "To be completed"}
@@ -74,6 +74,7 @@ def new_mentor_cli(
     slug: str | None = None,
     name: str | None = None,
     occupation: str | None = None,
+    noc: str | None = None,
     sector: str | None = None,
     region: str | None = None,
     languages: str | None = None,
@@ -104,8 +105,15 @@ def new_mentor_cli(
     lang = asker.value(
         lang, "Profile language", lambda v: None if v in ("fr", "en") else "fr or en"
     )
+    if noc is None and occupation is not None:
+        noc = ""  # optional: asked only with the occupation, never of a scripted call
     occupation = asker.value(
         occupation, "Occupation", lambda v: None if v else "an occupation is required"
+    )
+    noc = asker.value(
+        noc,
+        "NOC 2021 unit group (5 digits, empty if unsure)",
+        lambda v: noc_problem(v, vocab) if v else None,
     )
     sector = asker.value(sector, "Sector code", _in(vocab.sectors))
     region = asker.value(region, "Region code", _in(vocab.regions))
@@ -120,6 +128,7 @@ def new_mentor_cli(
         "name": name,
         "lang": lang,
         "occupation": occupation,
+        **({"noc": noc} if noc else {}),
         "sector": sector,
         "region": region,
         "languages": [c.strip() for c in languages.split(",") if c.strip()],

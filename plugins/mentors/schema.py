@@ -49,6 +49,11 @@ class MentorProfile(BaseModel):
     name: str = Field(min_length=1, description="display name")
     lang: Literal["fr", "en"] = Field(description="language the profile is written in")
     occupation: str = Field(min_length=1, description="job title")
+    noc: str | None = Field(
+        default=None,
+        description="NOC 2021 (CNP 2021) unit group, 5 digits (`data/occupations.yaml`), "
+        'quoted: `"72200"`; the profile shows its official title',
+    )
     sector: str = Field(description="sector code (`data/sectors.yaml`)")
     region: str = Field(description='region code (`data/regions.yaml`), quoted: `"06"`')
     languages: list[str] = Field(min_length=1, description="language codes spoken")
@@ -80,6 +85,14 @@ class MentorProfile(BaseModel):
         """YAML reads an unquoted 06 as the number 6; accept it as the code it meant."""
         if isinstance(value, int) and not isinstance(value, bool):
             return f"{value:02d}"
+        return value
+
+    @field_validator("noc", mode="before")
+    @classmethod
+    def _unquoted_noc(cls, value: object) -> object:
+        """An unquoted 72200 is a number to YAML; accept it as the code it meant."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return f"{value:05d}"
         return value
 
 

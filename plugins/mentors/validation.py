@@ -90,6 +90,9 @@ def _check_vocabulary(
             found.append(
                 Problem(path, doc.line_of(loc), _dotted(loc), vocab.languages.suggest(code))
             )
+    problem = noc_problem(profile.noc, vocab) if profile.noc is not None else None
+    if problem:
+        found.append(Problem(path, doc.line_of(("noc",)), "noc", problem))
     if profile.photo:
         # Written relative to content/ ("images/mentors/x.jpg"); stored relative to images/.
         profile.photo = profile.photo.removeprefix("/").removeprefix("images/")
@@ -113,6 +116,26 @@ def _check_vocabulary(
                 )
             )
     return found
+
+
+def noc_problem(code: str, vocab: Vocabularies) -> str | None:
+    """Why `code` is not a NOC 2021 unit group of data/occupations.yaml (None when it is)."""
+    terms = vocab.occupations
+    if not re.fullmatch(r"[0-9]{5}", code):
+        return f"'{code}' is not a NOC 2021 unit group: write its 5 digits, quoted, e.g. \"72200\""
+    if code not in terms:
+        units = [c for c in terms.terms if len(c) == 5]
+        same = [c for c in units if c[:2] == code[:2]] or units
+        close = min(same, key=lambda c: abs(int(c) - int(code))) if same else None
+        hint = f"closest listed code: '{close}' ({terms[close].en}); " if close else ""
+        return (
+            f"unknown NOC 2021 unit group '{code}'; {hint}if the code is right, add it "
+            "with its official titles to data/occupations.yaml"
+        )
+    missing = [part for part in (code[:1], code[:2]) if part not in terms]
+    if missing:
+        return f"'{code}' belongs to '{missing[0]}', which data/occupations.yaml does not list"
+    return None
 
 
 def check_profile(

@@ -10,7 +10,7 @@ import yaml
 
 from .errors import ContentError, Problem
 
-KINDS = ("sectors", "regions", "languages", "situations")
+KINDS = ("sectors", "regions", "languages", "situations", "occupations")
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,9 @@ class Vocabulary:
     def __iter__(self):
         return iter(self.terms.values())
 
-    def suggest(self, code: object) -> str:
-        """A helpful 'did you mean' for an unknown code, plus what is allowed."""
-        codes = list(self.terms)
+    def suggest(self, code: object, codes: list[str] | None = None) -> str:
+        """A helpful 'did you mean' for an unknown code, plus what is allowed (or `codes`)."""
+        codes = list(self.terms) if codes is None else codes
         close = difflib.get_close_matches(str(code), codes, n=1, cutoff=0.5)
         hint = f"did you mean '{close[0]}'? " if close else ""
         shown = ", ".join(codes[:12]) + (", ..." if len(codes) > 12 else "")
@@ -56,6 +56,17 @@ class Vocabularies:
     regions: Vocabulary
     languages: Vocabulary
     situations: Vocabulary
+    occupations: Vocabulary  # NOC 2021: broad categories, major groups, unit groups
+
+    def occupation(self, code: str, lang: str) -> dict[str, str]:
+        """A unit group in `lang`, with the major group and broad category it belongs to."""
+        terms = self.occupations
+        return {
+            "code": code,
+            "title": terms[code].name(lang),
+            "group": terms[code[:2]].name(lang),
+            "category": terms[code[:1]].name(lang),
+        }
 
 
 FIELDS = {"code", "slug", "noc", "fr", "en"}

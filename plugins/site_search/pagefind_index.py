@@ -7,6 +7,14 @@ language at a time. Pagefind names every file of a language with the
 language's code (`pagefind.fr_<hash>.pf_meta`, `index/fr_*.pf_index`, ...),
 so the two bundles merge by copying their files together and joining the
 `languages` of their `pagefind-entry.json`.
+
+Each language is indexed without stemming (`--force-language` with a code
+Pagefind has no stemmer for, filed under the real code in the entry file):
+Snowball's French stemmer cuts "génie" to "gen", which then prefix-matches
+"gens", "générale" and "génération". Unstemmed, a query word matches the
+words it is a prefix of ("infirmi" finds "infirmière"); `search.js` trims
+plural and feminine endings from the query so that "infirmières" still
+finds "infirmier".
 """
 
 from __future__ import annotations
@@ -24,6 +32,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
+INDEX_FORMAT = "unstemmed-1"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
 
 
@@ -38,9 +47,14 @@ class SearchIndexError(RuntimeError):
     """Pagefind could not index the site; the build must not be published."""
 
 
-def _run(site: Path, bundle: Path) -> None:
+def unstemmed(lang: str) -> str:
+    """The code a language is indexed under: one Pagefind has no stemmer for."""
+    return f"x{lang}"
+
+
+def _run(site: Path, bundle: Path, lang: str) -> None:
     command = [sys.executable, "-m", "pagefind", "--site", str(site)]
-    command += ["--output-path", str(bundle), "--silent"]
+    command += ["--output-path", str(bundle), "--silent", "--force-language", unstemmed(lang)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0 or not (bundle / ENTRY).exists():
         detail = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
@@ -61,8 +75,10 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
             if not source.is_dir():
                 continue
             part = Path(tmp) / lang
-            _run(source, part)
+            _run(source, part, lang)
             data = json.loads((part / ENTRY).read_text("utf-8"))
+            # Filed under the page's language, so pagefind.js picks it from <html lang>.
+            data["languages"] = {lang: data["languages"][unstemmed(lang)]}
             if entry is None:
                 entry = data
             else:

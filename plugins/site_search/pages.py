@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 from pelican.generators import Generator
 
 from .facets import Card, build_bundle
+from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,10 @@ PARAMS = {
     },
 }
 ACCEPTING_VALUE = {"fr": "oui", "en": "yes"}
+
+
+def other_lang(lang: str) -> str:
+    return "en" if lang == "fr" else "fr"
 
 
 def cards_for(views, siteurl: str) -> list[Card]:
@@ -107,6 +112,7 @@ def search_records(context: dict, settings: dict):
 def note_records(context: dict, records) -> None:
     """Record the records' digest in the build state: unchanged records need no new index."""
     digest = hashlib.blake2b(digest_size=16)
+    digest.update(INDEX_FORMAT.encode())  # a new way of indexing re-indexes unchanged records
     for record in records:
         digest.update(f"{record.lang}\0{record.url}\0{record.html}\0".encode())
     context["passerelle"].state.new_extra["search_records"] = digest.hexdigest()
@@ -191,5 +197,10 @@ class SearchPageGenerator(Generator):
                     "accepting_value": ACCEPTING_VALUE[lang],
                     "accepting_count": sum(card.accepting for card in cards),
                     "region_names": {t.slug: t.name(lang) for t in vocab.regions},
+                    "other": {  # the language switch keeps the query and the filters
+                        "url": base_path + SEARCH_URL[other_lang(lang)],
+                        "params": PARAMS[other_lang(lang)],
+                        "acceptingValue": ACCEPTING_VALUE[other_lang(lang)],
+                    },
                 },
             )

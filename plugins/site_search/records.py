@@ -23,6 +23,9 @@ from pathlib import Path
 
 LANGS = ("fr", "en")
 RECORD_FILE = "index.html"
+# Pagefind weights (1 is the bio's; the name is the <h1>, 7): a word in the occupation,
+# sector or topics outranks the same word met in passing in a bio.
+WEIGHTS = {"occupation": 6, "sector": 4, "noc": 3, "topics": 3}
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,20 @@ def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
     )
     topics = "".join(f"<li>{escape(topic)}</li>" for topic in view.topics)
     languages = ", ".join(escape(ref.name) for ref in view.languages)
+    noc = view.noc or {}
+    occupation_group = (
+        f'<p data-pagefind-weight="{WEIGHTS["noc"]}">{escape(noc["title"])} {noc["code"]}</p>'
+        if noc
+        else ""
+    )
     body = (
-        f"<p{content_lang}>{escape(view.occupation)}</p><p>{escape(status)}</p>"
-        f"<p>{escape(view.sector.name)}. {escape(view.region.name)}. {languages}.</p>"
-        f"<div{content_lang}>{view.bio}<ul>{education}</ul><ul>{topics}</ul></div>"
+        f'<p{content_lang} data-pagefind-weight="{WEIGHTS["occupation"]}">'
+        f"{escape(view.occupation)}</p>"
+        f'<p data-pagefind-weight="{WEIGHTS["sector"]}">{escape(view.sector.name)}</p>'
+        f"{occupation_group}<p>{escape(status)}</p>"
+        f"<p>{escape(view.region.name)}. {languages}.</p>"
+        f'<ul{content_lang} data-pagefind-weight="{WEIGHTS["topics"]}">{topics}</ul>'
+        f"<div{content_lang}>{view.bio}<ul>{education}</ul></div>"
     )
     meta = (
         _meta("occupation", view.occupation)
@@ -85,6 +98,7 @@ def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
             "region": [view.region.slug],
             "language": [ref.code for ref in view.languages],
             "accepting": ["yes" if view.accepting else "no"],
+            **({"noc": [noc["code"]]} if noc else {}),
         }
     )
     return Record(view.url, lang, _page(lang, view.name, body, meta, filters))

@@ -368,3 +368,69 @@ def test_a_link_with_an_unknown_value_searches_what_the_page_offers(static_site,
     assert page.locator("#search-sector").input_value() == ""
     assert params(page) == {"q": ["questions"]}
     assert len(shown_names(page)) > 0
+
+
+# ---- honest counts, the language switch, the page without scripts ------------------------
+
+
+def test_the_articles_count_is_what_the_list_shows(static_site, page):
+    open_search(page, static_site, query="q=formation")
+    found = int(status(page).split(" articles trouvés")[0].rsplit(" ", 1)[-1])
+    articles = page.locator("#search-article-list li")
+    more = page.locator("#search-more-articles")
+    assert found > articles.count() >= 1, "the query finds more articles than the first batch"
+    while more.is_visible():
+        before = articles.count()
+        more.click()
+        page.wait_for_function(
+            f"document.querySelectorAll('#search-article-list li').length > {before}"
+        )
+    assert articles.count() == found
+
+
+def test_options_without_results_are_taken_out_of_the_lists(static_site, page, sample):
+    open_search(page, static_site, query="q=infirmiere")
+    for facet in ("sector", "region", "language"):
+        options = page.locator(f"#search-{facet} option").evaluate_all(
+            "os => os.filter(o => o.value).map(o => [o.textContent, o.hidden, o.disabled])"
+        )
+        empty = [o for o in options if o[0].endswith("(0)")]
+        assert empty, f"some {facet} has no nurse"
+        assert all(hidden and disabled for _, hidden, disabled in empty), empty
+        assert all(not hidden for text, hidden, _ in options if not text.endswith("(0)"))
+
+
+def test_the_language_switch_keeps_the_query_and_filters(static_site, page, sample):
+    open_search(page, static_site, query="q=infirmi%C3%A8re&secteur=soins-infirmiers&accepte=oui")
+    switch = page.locator(".lang-switch")
+    assert switch.get_attribute("href") == (
+        "/en/search/?q=infirmi%C3%A8re&sector=soins-infirmiers&accepting=yes"
+    )
+    names = set(shown_names(page))
+    rendered(page, lambda: page.locator("#search-sector").select_option(""))
+    assert switch.get_attribute("href") == "/en/search/?q=infirmi%C3%A8re&accepting=yes"
+    rendered(page, lambda: page.locator("#search-sector").select_option("soins-infirmiers"))
+    page.add_init_script(FLAG)
+    switch.click()
+    page.wait_for_function("window.__rendered === true")
+    assert page.locator("#search-q").input_value() == "infirmière"
+    assert page.locator("#search-sector").input_value() == "soins-infirmiers"
+    # The English page searches the English texts: a nurse whose profile is translated
+    # is no longer found by the French word, the French-only one still is.
+    assert shown_names(page) and set(shown_names(page)) <= names
+
+
+def test_without_javascript_the_page_says_what_it_can_do(static_site, browser):
+    context = browser.new_context(java_script_enabled=False, locale="fr-CA")
+    page = context.new_page()
+    try:
+        page.goto(static_site + SEARCH["fr"] + "?q=plombier&secteur=plomberie-chauffage")
+        notice = page.locator(".search-noscript")
+        assert "Sans JavaScript, cette page ne peut pas chercher par mots." in notice.inner_text()
+        assert "par secteur, par région ou par langue parlée" in notice.inner_text()
+        # The filters would do nothing without the script: they are not offered.
+        assert page.locator("#search-facets").is_hidden()
+        groups = page.locator(".search-browse details")
+        assert groups.count() == 3
+    finally:
+        context.close()

@@ -6,8 +6,12 @@ import { FacetBrowser } from "./search-browse.js";
 
 const FACETS = ["sector", "region", "language", "accepting"];
 const PAGE = 10;
-const ARTICLES = 3;
+const ARTICLES = 5;
 const TYPING_DELAY = 80;
+// Pagefind's ranking, tuned on tests/data/relevance.yaml: a word that is the query
+// (or close to it) beats a longer word it only starts; short records (a profile)
+// are not rewarded for being short; repeated words count, but soon saturate.
+const RANKING = { termSimilarity: 2.0, pageLength: 0.1, termSaturation: 1.2, termFrequency: 0.6 };
 
 const root = document.getElementById("search");
 const config = JSON.parse(document.getElementById("search-config").textContent);
@@ -26,6 +30,8 @@ const mentorList = document.getElementById("search-mentor-list");
 const moreButton = document.getElementById("search-more");
 const articlesSection = document.getElementById("search-articles");
 const articleList = document.getElementById("search-article-list");
+const moreArticlesButton = document.getElementById("search-more-articles");
+const langSwitch = document.querySelector(".lang-switch");
 const empty = document.getElementById("search-empty");
 const clearButton = document.getElementById("search-clear");
 const msg = config.messages;
@@ -90,7 +96,23 @@ function toUrl(state) {
   return location.pathname + (query ? "?" + query : "");
 }
 
+// The other language's search page, with the same query and filters under its own
+// parameter names (the link in the header otherwise drops them).
+function followLanguage(state) {
+  if (!langSwitch) return;
+  const other = config.other;
+  const params = new URLSearchParams();
+  if (state.q) params.set(other.params.q, state.q);
+  for (const facet of ["sector", "region", "language"]) {
+    if (state[facet]) params.set(other.params[facet], state[facet]);
+  }
+  if (state.accepting) params.set(other.params.accepting, other.acceptingValue);
+  const query = params.toString();
+  langSwitch.href = other.url + (query ? "?" + query : "");
+}
+
 function remember(state, push) {
+  followLanguage(state);
   const url = toUrl(state);
   if (url === location.pathname + location.search) return;
   if (push) history.pushState(null, "", url);
@@ -102,7 +124,7 @@ function remember(state, push) {
 async function loadPagefind() {
   if (!pagefind) {
     pagefind = import(config.pagefind).then(async (module) => {
-      await module.options({ baseUrl: config.baseUrl, excerptLength: 24 });
+      await module.options({ baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING });
       await module.init();
       return module;
     });
@@ -137,16 +159,69 @@ async function run(state) {
   }
 }
 
+// The index is not stemmed (site_search.pagefind_index): a query word matches the
+// words it starts. Plural and feminine endings are trimmed from the query so that
+// "infirmières" finds "infirmier" and "mécanicienne" finds "mécanicien", without
+// the stemmer's leaps ("génie" -> "gen" -> "gens", "générale").
+const ENDINGS = {
+  fr: [[/ennes?$/, "en"], [/(ière|iere)s?$/, "ier"], [/euses?$/, "eu"], [/elles?$/, "el"],
+       [/ées?$/, "é"], [/([^aeiouyéè])es$/, "$1"], [/aux$/, "a"], [/([^s])s$/, "$1"], [/x$/, ""]],
+  en: [[/ies$/, "i"], [/ing$/, ""], [/([^s])s$/, "$1"]],
+};
+
+function stemless(query) {
+  const rules = ENDINGS[config.lang] || [];
+  return query
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((word) => {
+      if (word.length < 5 || /^".*"$/.test(word)) return word;
+      for (const [ending, replacement] of rules) {
+        const trimmed = word.toLowerCase().replace(ending, replacement);
+        if (trimmed !== word.toLowerCase()) return trimmed.length >= 4 ? trimmed : word;
+      }
+      return word;
+    })
+    .join(" ");
+}
+
+function fold(text) {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+}
+
+function bare(word) {
+  return fold(word).replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, "");
+}
+
+// When no indexed word starts with a query word, Pagefind falls back on a shorter
+// one that the query word starts with ("mecanicen" finds "me", "programmeur" finds
+// "programme"). That happens for the whole index at once, so the top result tells:
+// if none of its matched words starts with each query word, nothing really matches.
+function genuine(data, query) {
+  const words = data.content.split(/\s+/);
+  const found = data.locations.map((at) => bare(words[at] || ""));
+  return query
+    .split(/\s+/)
+    .map(bare)
+    .filter((term) => term.length > 1)
+    .every((term) => found.some((word) => word.startsWith(term) || word.split(/[-'’/]/).some((part) => part.startsWith(term))));
+}
+
 async function runText(state, mine) {
   const pf = await loadPagefind();
   const selected = selectedFacets(state);
   const filters = { ...selected, type: "mentor" };
+  const query = stemless(state.q);
   const [mentors, articles] = await Promise.all([
-    pf.search(state.q, { filters }),
-    pf.search(state.q, { filters: { type: "article" } }),
+    pf.search(query, { filters }),
+    pf.search(query, { filters: { type: "article" } }),
   ]);
   if (mine !== sequence) return;
-  current = { kind: "text", results: mentors.results, shown: 0 };
+  for (const found of [mentors, articles]) {
+    if (found.results.length && !genuine(await found.results[0].data(), query)) found.results = [];
+  }
+  if (mine !== sequence) return;
+  current = { kind: "text", results: mentors.results, articles: articles.results, shown: 0 };
   const [firstMentors, firstArticles] = await Promise.all([
     Promise.all(mentors.results.slice(0, PAGE).map((r) => r.data())),
     Promise.all(articles.results.slice(0, ARTICLES).map((r) => r.data())),
@@ -160,23 +235,25 @@ async function runText(state, mine) {
     state,
   });
   current.shown = firstMentors.length;
+  current.articlesShown = firstArticles.length;
 
   await loadFilters(pf);
   // A selected facet is counted as if it were not selected, so its other values
   // say how many results choosing them would give.
   const facets = Object.keys(selected);
   const counted = await Promise.all([
-    pf.search(state.q, { filters }),
+    pf.search(query, { filters }),
     ...facets.map((facet) => {
       const rest = { ...filters };
       delete rest[facet];
-      return pf.search(state.q, { filters: rest });
+      return pf.search(query, { filters: rest });
     }),
   ]);
   if (mine !== sequence) return;
   const counts = {};
-  for (const facet of FACETS) counts[facet] = counted[0].filters[facet] || {};
-  facets.forEach((facet, i) => (counts[facet] = counted[i + 1].filters[facet] || {}));
+  const none = mentors.results.length === 0; // nothing matches: no value has a result
+  for (const facet of FACETS) counts[facet] = none ? {} : counted[0].filters[facet] || {};
+  facets.forEach((facet, i) => (counts[facet] = none ? {} : counted[i + 1].filters[facet] || {}));
   updateFacets(counts, state);
   settled(state, mentors.results.length);
 }
@@ -211,6 +288,18 @@ async function showMore() {
   status.textContent = say("shown", current.shown);
 }
 
+async function showMoreArticles() {
+  if (!current || current.kind !== "text") return;
+  const start = current.articlesShown;
+  const data = await Promise.all(current.articles.slice(start, start + ARTICLES).map((r) => r.data()));
+  const items = data.map(articleItem);
+  articleList.append(...items);
+  current.articlesShown += data.length;
+  moreArticlesButton.hidden = current.articlesShown >= current.articles.length;
+  if (items[0]) items[0].querySelector("a").focus();
+  status.textContent = say("articlesShown", current.articlesShown);
+}
+
 function total() {
   return current.kind === "text" ? current.results.length : current.result.total;
 }
@@ -237,6 +326,7 @@ function render({ total: count, cards, articles, articleTotal, state }) {
   moreButton.hidden = cards.length >= count;
   articleList.replaceChildren(...articles.map(articleItem));
   articlesSection.hidden = articles.length === 0;
+  moreArticlesButton.hidden = articles.length >= articleTotal;
   empty.hidden = count > 0;
   const parts = [say("mentorsFound", count)];
   if (state.q && articleTotal) parts.push(say("articlesFound", articleTotal));
@@ -275,7 +365,8 @@ function updateFacets(counts, state) {
       if (!option.value) continue;
       const n = counts[facet][option.value] || 0;
       option.textContent = `${option.dataset.name} (${n})`;
-      option.disabled = n === 0 && state[facet] !== option.value;
+      // A value with no result is taken out of the list, unless it is the one chosen.
+      option.disabled = option.hidden = n === 0 && state[facet] !== option.value;
     }
   }
   acceptingCount.textContent = `(${counts.accepting.yes || 0})`;
@@ -286,7 +377,7 @@ function restoreStaticCounts() {
     for (const option of selects[facet].options) {
       if (!option.value) continue;
       option.textContent = `${option.dataset.name} (${option.dataset.count})`;
-      option.disabled = false;
+      option.disabled = option.hidden = false;
     }
   }
   acceptingCount.textContent = acceptingCount.dataset.count ? `(${acceptingCount.dataset.count})` : "";
@@ -380,6 +471,7 @@ box.addEventListener("input", () => {
 for (const select of Object.values(selects)) select.addEventListener("change", () => submitNow(true));
 acceptingBox.addEventListener("change", () => submitNow(true));
 moreButton.addEventListener("click", () => showMore().catch(showFailure));
+moreArticlesButton.addEventListener("click", () => showMoreArticles().catch(showFailure));
 clearButton.addEventListener("click", () => {
   writeForm({ q: box.value.trim(), sector: "", region: "", language: "", accepting: "" });
   submitNow(true);
@@ -399,5 +491,12 @@ window.addEventListener("popstate", restore);
 for (const select of Object.values(selects)) {
   for (const option of select.options) if (option.value) option.dataset.name ||= option.textContent;
 }
+// The filters are inert without this script; open on a wide screen or when one is set,
+// folded on a phone so the first screen shows results.
+const filters = document.getElementById("search-facets");
+filters.hidden = false;
+filters.open =
+  matchMedia("(min-width: 48rem)").matches ||
+  Object.values(selectedFacets(fromUrl(location.search))).some(Boolean);
 root.classList.add("search-ready");
 restore();
