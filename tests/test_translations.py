@@ -4,6 +4,7 @@ templates and of the relay's code is translated, in both languages, and none is 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -88,3 +89,25 @@ def french_texts(node) -> list[str]:
     for key, value in node.items():
         found += [value] if key == "fr" and isinstance(value, str) else french_texts(value)
     return found
+
+
+def test_invoke_translations_brings_a_new_string_to_both_catalogs_to_translate(tmp_path):
+    """The workflow on a small copy: a new template string appears, empty, in fr and en (so the
+    tests above fail until it is translated); a string no template uses any more goes."""
+    from mentors.i18n import update_catalogs
+
+    shutil.copy(ROOT / "babel.cfg", tmp_path / "babel.cfg")
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    (tmp_path / "theme" / "templates" / "page.html").write_text(
+        '{{ _("Skip to main content") }} {{ _("A brand new sentence") }}', encoding="utf-8"
+    )
+    translations = tmp_path / "theme" / "translations"
+    shutil.copytree(TRANSLATIONS, translations, ignore=shutil.ignore_patterns("*.mo"))
+    update_catalogs(tmp_path, translations)
+    for lang in ("fr", "en"):
+        with (translations / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            updated = read_po(handle, locale=lang)
+        assert updated.get("A brand new sentence").string == ""
+        assert updated.get("Skip to main content").string  # kept, still translated
+        assert updated.get("Erase for good") is None  # nothing uses it in this copy
+        assert (translations / lang / "LC_MESSAGES" / "messages.mo").is_file()
