@@ -35,18 +35,6 @@ def _html(status: int, body: str, extra: dict | None = None) -> Response:
     )
 
 
-def reply_error(code: str, lang: str) -> str:
-    """What to fix in a reply, in the reader's language."""
-    texts = {
-        "required": translate(lang, "Write your message."),
-        "reply_too_short": translate(lang, "Your message is too short."),
-        "reply_too_long": translate(lang, "Your message must be at most 2,000 characters long."),
-        "rate_limited": translate(lang, "You have sent many messages today. Try again tomorrow."),
-    }
-    invalid = translate(lang, "Your message contains characters that are not allowed.")
-    return texts.get(code) or invalid
-
-
 def conversation_page(
     settings: Settings,
     view: View,
@@ -66,7 +54,8 @@ def conversation_page(
     return pages.render(
         settings, "conversation", lang, view=view, side=str(view.side), token=token,
         minor=str(thread.age_band) == "minor", text=text, error=error,
-        error_text=reply_error(error, lang) if error else "", sent=sent, erase_error=erase_error,
+        error_text=message("reply_errors", error, lang) if error else "", sent=sent,
+        erase_error=erase_error,
         help=help_resources(lang) if show_help else [], idempotency_key=new_id(),
         next_links=next_links,
     )  # fmt: skip
