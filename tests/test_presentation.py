@@ -312,3 +312,20 @@ def test_a_refused_confirmation_post_is_a_page_for_a_person_and_json_for_a_progr
         "POST", "/api/questions/confirm", b"token=x", {**cross_site, "Accept": "application/json"}
     )
     assert status == 403 and json.loads(body)["error"] == "forbidden_origin"
+
+
+def test_the_language_switcher_keeps_the_reader_on_the_conversation(flow):
+    from urllib.parse import quote
+
+    item = pending_question(flow)
+    token = Links(flow.settings).token(item["thread"]["id"], Side.MENTEE, CONVERSATION,
+                                       flow.questions.clock())  # fmt: skip
+    status, _, html = flow.request("GET", "/api/conversation", query=f"token={quote(token)}")
+    assert status == 200 and "<h1>Ta conversation avec Marie Tremblay</h1>" in html
+    assert (
+        f'lang-switch" href="/api/conversation?token={quote(token, safe="")}&amp;lang=en"' in html
+    )
+    query = f"token={quote(token)}&lang=en"
+    status, _, html = flow.request("GET", "/api/conversation", query=query)
+    assert status == 200 and "<h1>Your conversation with Marie Tremblay</h1>" in html
+    assert '<html lang="en">' in html and "&amp;lang=fr" in html

@@ -8,6 +8,7 @@ send no referrer (the link carries a token).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
@@ -45,6 +46,7 @@ def conversation_page(
     sent: bool = False,
     erase_error: bool = False,
     show_help: bool = False,
+    alternate_href: str | None = None,
 ) -> str:
     """The thread as one side sees it, the reply form, and for the mentee the erase form."""
     lang, thread = view.lang, view.thread
@@ -57,7 +59,7 @@ def conversation_page(
         error_text=message("reply_errors", error, lang) if error else "", sent=sent,
         erase_error=erase_error,
         help=help_resources(lang) if show_help else [], idempotency_key=new_id(),
-        next_links=next_links,
+        next_links=next_links, alternate_href=alternate_href,
     )  # fmt: skip
 
 
@@ -113,9 +115,17 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
             view = conversations.view(token)
         except (BadToken, NotFound) as error:
             return fail(error)
-        sent = router.current_event.get_query_string_value("sent", "") == "1"
-        show_help = router.current_event.get_query_string_value("help", "") == "1"
-        return _html(200, conversation_page(settings, view, token, sent=sent, show_help=show_help))
+        event = router.current_event
+        sent = event.get_query_string_value("sent", "") == "1"
+        show_help = event.get_query_string_value("help", "") == "1"
+        asked = event.get_query_string_value("lang", "")  # the language switcher's choice
+        if asked in ("fr", "en"):
+            view = replace(view, lang=asked)
+        other = "en" if view.lang == "fr" else "fr"
+        switch = f"/api/conversation?token={quote(token, safe='')}&lang={other}"
+        page = conversation_page(settings, view, token, sent=sent, show_help=show_help,
+                                 alternate_href=switch)  # fmt: skip
+        return _html(200, page)
 
     @router.post("/api/conversation/reply", tags=TAGS, summary="Reply from a side's link")
     def reply():
