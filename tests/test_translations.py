@@ -73,6 +73,8 @@ def test_french_says_tu_to_the_people_it_speaks_to():
     """One voice: the site, the relay's pages and e-mails, the scripts say "tu"."""
     vous = re.compile(r"\b(vous|votre|vos)\b|\b(?!chez\b|assez\b)\w{2,}ez\b", re.IGNORECASE)
     said = [m.string for m in catalog("fr") if isinstance(m.string, str) and vous.search(m.string)]
+    for page in ("question-envoyee", "securite"):  # the no-JS "sent" page; every relay page's link
+        said += vous.findall((ROOT / "content" / "pages" / f"{page}.md").read_text("utf-8"))
     for name in ("rejection_reasons", "help_resources"):  # e-mailed and shown on the pages
         said += [t for t in french_texts(yaml.safe_load((DATA / f"{name}.yaml").read_text()))
                  if vous.search(t)]  # fmt: skip
