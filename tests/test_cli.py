@@ -99,7 +99,7 @@ def test_show_gives_masked_text_original_and_history(local):
     text = moderate("s 1", "q").text
     assert "[coordonnées masquées / contact hidden]" in text  # as it will be delivered
     assert "alex.prive@example.org" in text  # as written: the moderator sees the original
-    assert "contact_email" in text
+    assert "flags: Contact details hidden (e-mail address)" in text  # in words
     assert "Thread history:" in text and "Quelles études" in text
 
 

@@ -8,7 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -92,6 +92,7 @@ def ask_in(services, lang: str, mentor: str, text: str):
     [confirmation] = services.mail_to(f"alex.{lang}@example.org")
     token = re.search(r"confirm\?token=(\S+)", text_of(confirmation)).group(1)
     services.questions.confirm(token)
+    services.now += timedelta(seconds=1)  # what comes next comes later
     [message] = services.store.list_messages(received.thread_id, now=services.now)
     return confirmation, message
 
@@ -151,6 +152,7 @@ def test_the_answer_reaches_the_mentee_with_the_link_back(local_services):
     local_services.delivery.drain()
     link = re.search(r"conversation\?token=(\S+)", text_of(
         local_services.mail_to("marie-tremblay@example.org")[0])).group(1)  # fmt: skip
+    local_services.now += timedelta(minutes=5)
     local_services.conversations.reply(link, "Un DEC puis un bac en génie.", None)
     [answer] = later_messages(local_services, message)
     local_services.moderation.approve(answer.id, version=answer.version, actor="moderator:a")
@@ -184,6 +186,7 @@ def test_a_refused_reply_links_back_to_the_conversation(local_services):
     local_services.delivery.drain()
     link = re.search(r"conversation\?token=(\S+)", text_of(
         local_services.mail_to("alex.en@example.org")[-1])).group(1)  # fmt: skip
+    local_services.now += timedelta(minutes=5)
     local_services.conversations.reply(link, "Et pour le salaire, combien gagnes-tu?", None)
     [reply] = later_messages(local_services, message)
     local_services.moderation.reject(
@@ -294,3 +297,35 @@ def test_the_function_package_renders_from_its_own_copy(tmp_path):
                           timeout=60, check=False)  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert done.stdout.split(maxsplit=1) == ["2", "Your message was passed on\n"]
+
+
+def test_a_refused_confirmation_post_is_a_page_for_a_person_and_json_for_a_program(relay):
+    cross_site = {"Content-Type": "application/x-www-form-urlencoded",
+                  "Origin": "https://elsewhere.example", "Accept-Language": "en"}  # fmt: skip
+    status, headers, html = relay.request(
+        "POST", "/api/questions/confirm", b"token=x", {**cross_site, "Accept": "text/html"}
+    )
+    assert status == 403 and headers["content-type"].startswith("text/html")
+    assert "Questions can only be sent from the Passerelle site." in html
+    assert 'class="next-steps"' in html
+    status, _, body = relay.request(
+        "POST", "/api/questions/confirm", b"token=x", {**cross_site, "Accept": "application/json"}
+    )
+    assert status == 403 and json.loads(body)["error"] == "forbidden_origin"
+
+
+def test_the_language_switcher_keeps_the_reader_on_the_conversation(flow):
+    from urllib.parse import quote
+
+    item = pending_question(flow)
+    token = Links(flow.settings).token(item["thread"]["id"], Side.MENTEE, CONVERSATION,
+                                       flow.questions.clock())  # fmt: skip
+    status, _, html = flow.request("GET", "/api/conversation", query=f"token={quote(token)}")
+    assert status == 200 and "<h1>Ta conversation avec Marie Tremblay</h1>" in html
+    assert (
+        f'lang-switch" href="/api/conversation?token={quote(token, safe="")}&amp;lang=en"' in html
+    )
+    query = f"token={quote(token)}&lang=en"
+    status, _, html = flow.request("GET", "/api/conversation", query=query)
+    assert status == 200 and "<h1>Your conversation with Marie Tremblay</h1>" in html
+    assert '<html lang="en">' in html and "&amp;lang=fr" in html

@@ -211,6 +211,9 @@ def test_functions_run_python_311_handlers_that_exist_and_deploy_on_a_new_accoun
     ]
     assert [s["Properties"]["ScheduleExpression"] for s in schedules] == ["rate(5 minutes)"]
     assert (ROOT / "functions" / "data" / "regions.yaml").is_file(), "sam build ships data/"
+    theme = ROOT / "functions" / "theme"  # the relay's pages and e-mails: templates, catalogs
+    assert (theme / "templates" / "base.html").is_file(), "sam build ships theme/"
+    assert (theme / "translations" / "fr" / "LC_MESSAGES" / "messages.po").is_file()
 
 
 def test_site_bucket_is_private_versioned_and_forgets_old_versions():

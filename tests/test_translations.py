@@ -4,6 +4,7 @@ templates and of the relay's code is translated, in both languages, and none is 
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,8 @@ def test_french_says_tu_to_the_people_it_speaks_to():
     """One voice: the site, the relay's pages and e-mails, the scripts say "tu"."""
     vous = re.compile(r"\b(vous|votre|vos)\b|\b(?!chez\b|assez\b)\w{2,}ez\b", re.IGNORECASE)
     said = [m.string for m in catalog("fr") if isinstance(m.string, str) and vous.search(m.string)]
+    for page in ("question-envoyee", "securite"):  # the no-JS "sent" page; every relay page's link
+        said += vous.findall((ROOT / "content" / "pages" / f"{page}.md").read_text("utf-8"))
     for name in ("rejection_reasons", "help_resources"):  # e-mailed and shown on the pages
         said += [t for t in french_texts(yaml.safe_load((DATA / f"{name}.yaml").read_text()))
                  if vous.search(t)]  # fmt: skip
@@ -88,3 +91,25 @@ def french_texts(node) -> list[str]:
     for key, value in node.items():
         found += [value] if key == "fr" and isinstance(value, str) else french_texts(value)
     return found
+
+
+def test_invoke_translations_brings_a_new_string_to_both_catalogs_to_translate(tmp_path):
+    """The workflow on a small copy: a new template string appears, empty, in fr and en (so the
+    tests above fail until it is translated); a string no template uses any more goes."""
+    from mentors.i18n import update_catalogs
+
+    shutil.copy(ROOT / "babel.cfg", tmp_path / "babel.cfg")
+    (tmp_path / "theme" / "templates").mkdir(parents=True)
+    (tmp_path / "theme" / "templates" / "page.html").write_text(
+        '{{ _("Skip to main content") }} {{ _("A brand new sentence") }}', encoding="utf-8"
+    )
+    translations = tmp_path / "theme" / "translations"
+    shutil.copytree(TRANSLATIONS, translations, ignore=shutil.ignore_patterns("*.mo"))
+    update_catalogs(tmp_path, translations)
+    for lang in ("fr", "en"):
+        with (translations / lang / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+            updated = read_po(handle, locale=lang)
+        assert updated.get("A brand new sentence").string == ""
+        assert updated.get("Skip to main content").string  # kept, still translated
+        assert updated.get("Erase for good") is None  # nothing uses it in this copy
+        assert (translations / lang / "LC_MESSAGES" / "messages.mo").is_file()

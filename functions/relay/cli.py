@@ -18,6 +18,7 @@ from pathlib import Path
 from . import container
 from .config import Settings
 from .domain import Conflict, InvalidInput, MentorContact, NotFound
+from .presentation import flag_name, format_when
 
 
 def mask(address: str) -> str:
@@ -221,7 +222,7 @@ class Console:
             m, t = review.message, review.thread
             marks = " ".join(
                 x for x in ("ESCALATED" if m.escalated else "", "MINOR" if t.age_band == "minor"
-                            else "", ",".join(m.flags)) if x
+                            else "", ", ".join(flag_name(f, "en") for f in m.flags)) if x
             )  # fmt: skip
             preview = safe(m.delivered_text or "").replace("\n", " ")
             preview = preview if len(preview) <= 60 else preview[:59] + "…"
@@ -340,8 +341,8 @@ class Console:
             f"{vocab.label('regions', t.region, 'en')} · "
             f"{vocab.label('situations', t.situation, 'en')}"
             f" · {t.state}\n"
-            f"flags: {', '.join(m.flags) or 'none'}\n"
-            f"received {m.created_at:%Y-%m-%d %H:%M} UTC"
+            f"flags: {'; '.join(flag_name(f, 'en') for f in m.flags) or 'none'}\n"
+            f"received {format_when(m.created_at, 'en')} (Québec time)"
         )
         self.write("As it will be delivered:\n" + _quote(m.delivered_text))
         if m.body != m.delivered_text:

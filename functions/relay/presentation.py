@@ -122,6 +122,29 @@ def _quote(text: str) -> str:
     return "\n".join(f"> {line}" if line else ">" for line in (text or "").splitlines() or [""])
 
 
+def flag_name(flag: str, lang: str) -> str:
+    """A flag in words for a moderator: its screening category's label (data/screening.yaml),
+    and for a masked contact detail, which kind."""
+    from .screening import label as screening_label  # the screener loads only when needed
+
+    kind = str(flag)
+    kinds = {
+        "contact_email": translate(lang, "e-mail address"),
+        "contact_phone": translate(lang, "phone number"),
+        "contact_link": translate(lang, "link"),
+        "contact_handle": translate(lang, "social media handle"),
+        "contact_address": translate(lang, "street address"),
+    }
+    try:
+        if kind.startswith("risk:"):
+            return screening_label(kind.removeprefix("risk:"), lang)
+        if kind == "contact_possible":
+            return screening_label("possible_contact", lang)
+        return f"{screening_label('contact', lang)} ({kinds[kind]})"
+    except KeyError:  # a kind this vocabulary does not name: the code itself
+        return kind
+
+
 @lru_cache(maxsize=1)
 def site_urls() -> dict[str, dict[str, str]]:
     """The site's URL scheme, both languages (data/urls.yaml, the table the build uses)."""

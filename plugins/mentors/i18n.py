@@ -48,15 +48,22 @@ def update_catalogs(root: Path, translations_dir: Path) -> list[Path]:
     from babel.messages.frontend import CommandLineInterface
 
     pot = Path(translations_dir) / f"{DOMAIN}.pot"
+    before = pot.read_text(encoding="utf-8") if pot.is_file() else ""
     run = CommandLineInterface().run
     run(["pybabel", "-q", "extract", "-F", str(root / "babel.cfg"), "-o", str(pot),
          "--project", "Passerelle", "--no-location", "--sort-output", "-w", "100",
          "-k", "translate:2", str(root)])  # fmt: skip
+    if _undated(pot.read_text(encoding="utf-8")) == _undated(before):
+        pot.write_text(before, encoding="utf-8")  # nothing new: no diff for a date alone
     for lang in LOCALES:
         run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(translations_dir), "-l", lang,
              "-D", DOMAIN, "--ignore-obsolete", "--ignore-pot-creation-date", "--no-fuzzy-matching",
              "-w", "100"])  # fmt: skip
     return compile_catalogs(translations_dir)
+
+
+def _undated(pot_text: str) -> str:
+    return "\n".join(line for line in pot_text.splitlines() if "POT-Creation-Date" not in line)
 
 
 class Catalogs:

@@ -253,10 +253,7 @@ def create_app(relay) -> PerRequestResolver:
             data = forms.raw_body(app.current_event.body, bool(app.current_event.is_base64_encoded))
             fields = forms.parse_fields(data, h.get("content-type", ""))
         except forms.Refused as refused:
-            return _json(
-                refused.status,
-                {"error": refused.code, "message": message("form_errors", refused.code, "fr")},
-            )
+            return problem(refused.status, refused.code, json_wanted=wants_json(h))
         token = fields.get("token")
         try:
             if not isinstance(token, str) or set(fields) != {"token"}:
@@ -315,12 +312,20 @@ def create_app(relay) -> PerRequestResolver:
             return _html(404, pages.not_found_page(settings, lang, app.current_event.path))
         return _json(404, {"error": "not_found", "message": "No such endpoint."})
 
+    def problem(status: int, code: str, json_wanted: bool) -> Response:
+        """A refusal that belongs to no form: JSON for a program, a page for a person."""
+        lang = page_lang()
+        if json_wanted or "text/html" not in headers().get("accept", ""):
+            return _json(status, {"error": code, "message": message("form_errors", code, lang)})
+        page = pages.message_page(
+            settings, lang, translate(lang, "Cannot continue"), [message("form_errors", code, lang)]
+        )
+        return _html(status, page)
+
     @app.exception_handler(Exception)
     def crashed(error: Exception):  # last resort: a clear 500, never the details
         logger.exception("unhandled", extra={"type": type(error).__name__})
-        return _json(
-            500, {"error": "server_error", "message": message("form_errors", "server_error", "fr")}
-        )
+        return problem(500, "server_error", json_wanted=False)
 
     from . import (
         application_routes,

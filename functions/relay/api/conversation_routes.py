@@ -8,6 +8,7 @@ send no referrer (the link carries a token).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
@@ -35,18 +36,6 @@ def _html(status: int, body: str, extra: dict | None = None) -> Response:
     )
 
 
-def reply_error(code: str, lang: str) -> str:
-    """What to fix in a reply, in the reader's language."""
-    texts = {
-        "required": translate(lang, "Write your message."),
-        "reply_too_short": translate(lang, "Your message is too short."),
-        "reply_too_long": translate(lang, "Your message must be at most 2,000 characters long."),
-        "rate_limited": translate(lang, "You have sent many messages today. Try again tomorrow."),
-    }
-    invalid = translate(lang, "Your message contains characters that are not allowed.")
-    return texts.get(code) or invalid
-
-
 def conversation_page(
     settings: Settings,
     view: View,
@@ -57,6 +46,7 @@ def conversation_page(
     sent: bool = False,
     erase_error: bool = False,
     show_help: bool = False,
+    alternate_href: str | None = None,
 ) -> str:
     """The thread as one side sees it, the reply form, and for the mentee the erase form."""
     lang, thread = view.lang, view.thread
@@ -66,9 +56,10 @@ def conversation_page(
     return pages.render(
         settings, "conversation", lang, view=view, side=str(view.side), token=token,
         minor=str(thread.age_band) == "minor", text=text, error=error,
-        error_text=reply_error(error, lang) if error else "", sent=sent, erase_error=erase_error,
+        error_text=message("reply_errors", error, lang) if error else "", sent=sent,
+        erase_error=erase_error,
         help=help_resources(lang) if show_help else [], idempotency_key=new_id(),
-        next_links=next_links,
+        next_links=next_links, alternate_href=alternate_href,
     )  # fmt: skip
 
 
@@ -124,9 +115,17 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
             view = conversations.view(token)
         except (BadToken, NotFound) as error:
             return fail(error)
-        sent = router.current_event.get_query_string_value("sent", "") == "1"
-        show_help = router.current_event.get_query_string_value("help", "") == "1"
-        return _html(200, conversation_page(settings, view, token, sent=sent, show_help=show_help))
+        event = router.current_event
+        sent = event.get_query_string_value("sent", "") == "1"
+        show_help = event.get_query_string_value("help", "") == "1"
+        asked = event.get_query_string_value("lang", "")  # the language switcher's choice
+        if asked in ("fr", "en"):
+            view = replace(view, lang=asked)
+        other = "en" if view.lang == "fr" else "fr"
+        switch = f"/api/conversation?token={quote(token, safe='')}&lang={other}"
+        page = conversation_page(settings, view, token, sent=sent, show_help=show_help,
+                                 alternate_href=switch)  # fmt: skip
+        return _html(200, page)
 
     @router.post("/api/conversation/reply", tags=TAGS, summary="Reply from a side's link")
     def reply():

@@ -1,6 +1,6 @@
 """Reading a submission safely: size, origin, content type, strict fields, localized errors.
 
-Each guard raises `Refused` with an HTTP status and a code from texts.FORM_ERRORS.
+Each guard raises `Refused` with an HTTP status and a code (its sentence: templates/messages.html).
 """
 
 from __future__ import annotations

@@ -19,8 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .. import vocab
 from ..auth import Authenticator, Forbidden, Moderator, Unauthenticated
 from ..domain import Conflict, Event, InvalidInput, Message, NotFound, Thread
-from ..presentation import translate
-from ..screening import label, screen
+from ..presentation import flag_name
+from ..screening import screen
 from ..services.moderation import Alert, Moderation, Review, reasons
 from . import forms, pages
 
@@ -141,28 +141,7 @@ def contact_spans(body: str | None, context: list[str] = ()) -> list[dict]:
     ]  # fmt: skip
 
 
-def flag_name(flag: str, lang: str) -> str:
-    """A flag in words for a moderator: its screening category's label (data/screening.yaml),
-    and for a masked contact detail, which kind."""
-    kind = str(flag)
-    kinds = {
-        "contact_email": translate(lang, "e-mail address"),
-        "contact_phone": translate(lang, "phone number"),
-        "contact_link": translate(lang, "link"),
-        "contact_handle": translate(lang, "social media handle"),
-        "contact_address": translate(lang, "street address"),
-    }
-    try:
-        if kind.startswith("risk:"):
-            return label(kind.removeprefix("risk:"), lang)
-        if kind == "contact_possible":
-            return label("possible_contact", lang)
-        return f"{label('contact', lang)} ({kinds[kind]})"
-    except KeyError:  # a kind this vocabulary does not name: the code itself
-        return kind
-
-
-def message_out(m: Message, context: list[str] = (), lang: str = "fr") -> dict:
+def message_out(m: Message, context: list[str], lang: str) -> dict:
     return MessageOut(
         id=m.id, thread_id=m.thread_id, author=str(m.author), status=str(m.status),
         version=m.version, priority=m.priority, escalated=m.escalated, flags=list(m.flags),
@@ -172,7 +151,7 @@ def message_out(m: Message, context: list[str] = (), lang: str = "fr") -> dict:
     ).model_dump()  # fmt: skip
 
 
-def thread_out(t: Thread, lang: str = "fr", mentor_name: str | None = None) -> dict:
+def thread_out(t: Thread, lang: str, mentor_name: str | None = None) -> dict:
     """Explicit fields: the mentee's address is never copied out. Names in `lang`, the
     moderator's."""
     return ThreadOut(
@@ -184,7 +163,7 @@ def thread_out(t: Thread, lang: str = "fr", mentor_name: str | None = None) -> d
     ).model_dump()  # fmt: skip
 
 
-def review_out(r: Review, lang: str = "fr", mentor_name: str | None = None) -> dict:
+def review_out(r: Review, lang: str, mentor_name: str | None = None) -> dict:
     earlier = [
         m.body for m in r.history
         if m.author == r.message.author and m.body and m.created_at < r.message.created_at
@@ -192,14 +171,14 @@ def review_out(r: Review, lang: str = "fr", mentor_name: str | None = None) -> d
     return {
         "message": message_out(r.message, earlier[-3:], lang),
         "thread": thread_out(r.thread, lang, mentor_name),
-        "history": [message_out(m, lang=lang) for m in r.history],
+        "history": [message_out(m, [], lang) for m in r.history],
     }
 
 
-def alert_out(a: Alert, lang: str = "fr") -> dict:
+def alert_out(a: Alert, lang: str) -> dict:
     """An e-mail that could not go: which, to whom (a side, never an address), why, what next."""
     return {
-        "message": message_out(a.message, lang=lang), "thread_id": a.thread_id, "error": a.error,
+        "message": message_out(a.message, [], lang), "thread_id": a.thread_id, "error": a.error,
         "attempts": a.attempts, "at": a.at.isoformat(), "job_id": a.job.id,
         "kind": str(a.job.kind), "recipient": str(a.job.recipient), "state": a.state,
         "permanent": a.permanent,
