@@ -162,7 +162,13 @@ class RelayWSGI:
     def static(self, environ, path: str):
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return 405, [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"GET only"
-        target = (self.site_dir / unquote(path).lstrip("/")).resolve()
+        try:
+            name = unquote(path, errors="strict")
+        except UnicodeDecodeError:
+            name = "\x00"
+        if "\x00" in name:  # a NUL or bytes that are not UTF-8: no such file, and no 500
+            return 400, [("Content-Type", "text/plain; charset=utf-8")], b"Bad path"
+        target = (self.site_dir / name.lstrip("/")).resolve()
         if not target.is_relative_to(self.site_dir):
             target = self.site_dir / "missing"
         if target.is_dir():

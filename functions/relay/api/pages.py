@@ -138,7 +138,7 @@ def form_page(
         '<form id="question-form" method="post" action="/api/questions">',
         f'<input type="hidden" name="mentor" value="{v("mentor")}">',
         f'<input type="hidden" name="lang" value="{lang}">',
-        '<input type="hidden" name="rendered_at" value="">',
+        f'<input type="hidden" name="rendered_at" value="{v("rendered_at")}">',
         f'<input type="hidden" name="idempotency_key" value="{v("idempotency_key")}">',
         f'<label for="pseudonym">{label("pseudonym")}</label>'
         f'<input id="pseudonym" name="pseudonym" type="text" maxlength="40" required '
