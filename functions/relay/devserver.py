@@ -162,11 +162,11 @@ class RelayWSGI:
     def static(self, environ, path: str):
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return 405, [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"GET only"
-        try:
-            name = unquote(path, errors="strict")
-        except UnicodeDecodeError:
+        try:  # WSGI gives the path's bytes as latin-1: they must be UTF-8, without a NUL
+            name = unquote(path.encode("latin-1").decode("utf-8"), errors="strict")
+        except UnicodeError:
             name = "\x00"
-        if "\x00" in name:  # a NUL or bytes that are not UTF-8: no such file, and no 500
+        if "\x00" in name:  # no such file can exist: a clear 400, never a 500
             return 400, [("Content-Type", "text/plain; charset=utf-8")], b"Bad path"
         target = (self.site_dir / name.lstrip("/")).resolve()
         if not target.is_relative_to(self.site_dir):

@@ -187,13 +187,6 @@ def create_app(relay) -> PerRequestResolver:
             valid = forms.validate(fields, typed=forms.is_json(h.get("content-type", "")))
         except forms.Refused as refused:
             return refuse(h, refused.status, refused.code, lang, fields, refused.fields)
-        if valid.website:  # honeypot: a bot gets the same answer as a person, nothing is stored
-            logger.info("question_trapped", extra={"reason": "honeypot"})
-            return accepted(h, lang)
-        now_ms = int(questions.clock().timestamp() * 1000)
-        shown = int(valid.rendered_at) if valid.rendered_at else None
-        if policies.filled_too_fast(shown, now_ms):
-            return refuse(h, 422, "too_fast", lang, fields)
         question = Question(
             mentor=valid.mentor,
             lang=valid.lang,
@@ -205,7 +198,17 @@ def create_app(relay) -> PerRequestResolver:
             question=valid.question,
         )
         client = event.request_context.http.source_ip or "unknown"
+        now = questions.clock()
+        shown = int(valid.rendered_at) if valid.rendered_at else None
         try:
+            too_fast = policies.filled_too_fast(shown, int(now.timestamp() * 1000))
+            if too_fast or valid.website:
+                questions.check(question, now)  # what refuses the question itself comes first
+            if too_fast:
+                return refuse(h, 422, "too_fast", lang, fields)
+            if valid.website:  # honeypot: a bot gets the answer a person would, nothing stored
+                logger.info("question_trapped", extra={"reason": "honeypot"})
+                return accepted(h, lang)
             received = questions.submit(
                 question, client=client, idempotency_key=valid.idempotency_key or None
             )

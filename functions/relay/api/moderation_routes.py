@@ -38,7 +38,7 @@ PREFIX = "/api/moderation"
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")  # values as sent: a code is exact
     version: int = Field(ge=1, description="the message version the moderator saw")
 
     @field_validator("version", mode="before")
