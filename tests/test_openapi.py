@@ -65,7 +65,7 @@ def schemathesis_command() -> list[str]:
 
 def test_schemathesis_finds_nothing_wrong_with_every_check(served):
     """Every operation, every phase, every check, a bounded number of examples each."""
-    seed = int(os.environ.get("PASSERELLE_SCHEMATHESIS_SEED", random.randrange(10**6)))
+    seed = int(os.environ.get("API_FUZZ_SEED", random.randrange(10**6)))
     command = [
         *schemathesis_command(), "--config-file", str(CONFIG), "run",
         f"{served.url}/api/openapi.json", "--checks", "all", "--max-examples", "12",
@@ -74,7 +74,7 @@ def test_schemathesis_finds_nothing_wrong_with_every_check(served):
     ]  # fmt: skip
     run = subprocess.run(command, capture_output=True, text=True, timeout=180, check=False)
     report = run.stdout + run.stderr
-    assert run.returncode == 0, f"seed {seed} (PASSERELLE_SCHEMATHESIS_SEED):\n{report[-6000:]}"
+    assert run.returncode == 0, f"seed {seed} (API_FUZZ_SEED):\n{report[-6000:]}"
     assert " passed" in report and "failures" not in report.splitlines()[-1]
     rows = served.relay.store._con().execute("SELECT COUNT(*) FROM threads").fetchone()[0]
     assert rows >= 0  # the store answered throughout (a real SQLite file)
