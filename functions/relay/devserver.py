@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote
 from cheroot import wsgi
 
 from . import container
+from .api import security
 from .api.forms import MAX_BODY
 from .aws.local import check_demo_target, explain, local_endpoint
 from .config import Settings, local_secret
@@ -102,7 +103,9 @@ class RelayWSGI:
         except ValueError:
             length = 0
         if length > MAX_BODY * 4:  # do not even read it; the resolver would refuse it too
-            return 413, [("Content-Type", "application/json")], b'{"error": "too_large"}'
+            kind = "application/json"
+            extra = security.headers(self.relay.settings, kind, "").items()
+            return 413, [("Content-Type", kind), *extra], b'{"error": "too_large"}'
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         event = self.event(environ, path, raw)
         result = self.relay.resolve(event, None)

@@ -25,7 +25,7 @@ from ..mail.notices import AGE_BANDS
 from ..screening import needs_help
 from ..services.conversations import Conversations, View
 from . import forms, pages
-from .openapi import FORM, answer, body
+from .openapi import FORM, JSON_TYPE, answer, body
 from .texts import FORM_ERRORS
 
 logger = Logger(service="passerelle-relay", child=True)
@@ -161,7 +161,7 @@ POSTED = {
     **LINK_REFUSED,
     403: answer("Cross-site post: an Origin not in the allowed origins", html=True),
     413: answer("Body over 16 KiB", html=True),
-    415: answer("Not an urlencoded form", html=True),
+    415: answer("Neither urlencoded nor JSON", html=True),
 }
 
 
@@ -326,7 +326,7 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
 
     @router.post(
         "/api/conversation/reply", tags=TAGS, summary="Reply from a side's link",
-        openapi_extensions=body(ReplyIn, FORM),
+        openapi_extensions=body(ReplyIn, FORM, JSON_TYPE),
         responses={
             303: answer("Stored, waiting for moderation: back to the conversation",
                         headers={"Location": "the conversation page"}),
@@ -370,7 +370,7 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
 
     @router.post(
         "/api/conversation/erase", tags=TAGS, summary="The mentee erases the thread",
-        openapi_extensions=body(EraseIn, FORM),
+        openapi_extensions=body(EraseIn, FORM, JSON_TYPE),
         responses={
             200: answer("Erased", html=True), **POSTED,
             400: answer("Not a valid link (or not the mentee's), an unreadable form or a "
@@ -409,7 +409,7 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
 
     @router.post(
         "/api/mentors/pause", summary="Pause (or resume) the mentor at once", tags=TAGS,
-        openapi_extensions=body(PauseIn, FORM),
+        openapi_extensions=body(PauseIn, FORM, JSON_TYPE),
         responses={
             200: answer("Done: the page with the new state", html=True), **POSTED,
             400: answer("Not a valid link, an unreadable form, a field twice or an unknown "
