@@ -315,13 +315,13 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
     def read(
         token: Token = "",
         sent: Annotated[str, Query(description="1: a reply was just sent")] = "",
-        help: Annotated[str, Query(description="1: show where to get help now")] = "",
+        show_help: Annotated[str, Query(alias="help", description="1: where to get help now")] = "",
     ):
         try:
             view = conversations.view(token)
         except (BadToken, NotFound) as error:
             return _fail(error)
-        page = conversation_page(view, token, sent=sent == "1", show_help=help == "1")
+        page = conversation_page(view, token, sent=sent == "1", show_help=show_help == "1")
         return _html(200, page)
 
     @router.post(
