@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
+from urllib.request import urlopen
 
 import pytest
 import yaml
@@ -68,7 +69,7 @@ def test_schemathesis_finds_nothing_wrong_with_every_check(served):
     seed = int(os.environ.get("API_FUZZ_SEED", random.randrange(10**6)))
     command = [
         *schemathesis_command(), "--config-file", str(CONFIG), "run",
-        f"{served.url}/api/openapi.json", "--checks", "all", "--max-examples", "12",
+        f"{served.url}/api/openapi.json", "--checks", "all", "--max-examples", "10",
         "--seed", str(seed), "--workers", "1", "--no-color",
         "--header", f"Authorization: Bearer {MODERATOR_TOKENS['alice']}",
     ]  # fmt: skip
@@ -76,8 +77,8 @@ def test_schemathesis_finds_nothing_wrong_with_every_check(served):
     report = run.stdout + run.stderr
     assert run.returncode == 0, f"seed {seed} (API_FUZZ_SEED):\n{report[-6000:]}"
     assert " passed" in report and "failures" not in report.splitlines()[-1]
-    rows = served.relay.store._con().execute("SELECT COUNT(*) FROM threads").fetchone()[0]
-    assert rows >= 0  # the store answered throughout (a real SQLite file)
+    with urlopen(f"{served.url}/api/health", timeout=10) as alive:  # still serving after it
+        assert json.loads(alive.read()) == {"ok": True}
 
 
 @pytest.fixture

@@ -482,3 +482,19 @@ def test_every_relay_answer_carries_the_security_headers(flow, delivered):
     assert {202, 422, 200, 400, 404, 405, 401} <= set(statuses)
     for _, headers, body in answers:
         check_security_headers(headers, body)
+
+
+def test_the_question_service_refuses_hidden_characters_whoever_calls_it(local_services):
+    from relay.domain import InvalidInput
+    from relay.services.questions import Question
+
+    for pseudonym, question in (("Al\u202eex", QUESTION), ("Alex", QUESTION + "\u2066")):
+        with pytest.raises(InvalidInput) as refused:
+            local_services.questions.submit(
+                Question(mentor="marie-tremblay", lang="fr", pseudonym=pseudonym, age=16,
+                         region="06", situation="secondaire", email="a@example.org",
+                         question=question),
+                client="203.0.113.7", idempotency_key=None,
+            )  # fmt: skip
+        assert set(refused.value.errors.values()) == {"invalid"}
+    assert local_services.store.queue(now=local_services.now) == []
