@@ -38,7 +38,7 @@ def form(n: int, mentors: int, key: str) -> str:
         "age": str(14 + n % 17), "region": "06", "situation": "cegep",
         "email": f"bench{n}@example.org", "consent": "yes", "website": "",
         "question": f"Question {n} : quelles études mènent à votre métier au Québec?",
-        "idempotency_key": key,
+        "idempotency_key": key, "rendered_at": str(int(time.time() * 1000) - 30_000),
     })  # fmt: skip
 
 

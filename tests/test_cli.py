@@ -74,9 +74,12 @@ def status_of(local, message) -> tuple[Status, object]:
 
 
 def test_list_and_show_escape_control_characters_and_never_show_the_address(local):
-    message = local.ask(
-        text="Bonjour\x1b[2J\x1b]0;pwned\x07 je veux devenir \u202eenigni ingénieure"
-    )
+    message = local.ask()
+    # The relay refuses such characters now (domain.text); a row written before still shows
+    # them escaped in a terminal.
+    hostile = "Bonjour\x1b[2J\x1b]0;pwned\x07 je veux devenir \u202eenigni ingénieure"
+    with local.store._con() as con:
+        con.execute("UPDATE messages SET body = ? WHERE id = ?", (hostile, message.id))
     terminal = moderate("l", "s 1", "q")
     text = terminal.text
     assert "as moderator:alice" in text and "1 message(s) waiting" in text

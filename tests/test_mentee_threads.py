@@ -5,6 +5,7 @@ from __future__ import annotations
 import email
 import json
 import re
+import time
 from datetime import timedelta
 from email import policy
 from urllib.parse import urlencode
@@ -124,7 +125,8 @@ def confirmed_question(relay, email=ALEX) -> None:
     relay.post_form(
         {"mentor": "marie-tremblay", "lang": "fr", "pseudonym": "Alex", "age": "16",
          "region": "06", "situation": "secondaire", "email": email,
-         "question": "Quelles études pour devenir ingénieure civile?", "consent": "yes"},
+         "question": "Quelles études pour devenir ingénieure civile?", "consent": "yes",
+         "rendered_at": str(int(time.time() * 1000) - 30_000)},
     )  # fmt: skip
     [mail] = relay.emails()
     token = re.search(r"confirm\?token=([A-Za-z0-9_.=-]+)", plain(mail)).group(1)

@@ -48,12 +48,9 @@ def test_bad_input_is_refused_and_stores_nothing(env, capsys, slug, email):
 
 
 def test_audit_and_purge(env, capsys, relay, monkeypatch):
-    relay.post_form(
-        {"mentor": "marie-tremblay", "lang": "fr", "pseudonym": "Alex", "age": "16",
-         "region": "06", "situation": "secondaire", "email": "alex@example.org",
-         "question": "Quelles études pour devenir ingénieure civile?", "consent": "yes"},
-        json_reply=True,
-    )  # fmt: skip
+    from tests.test_relay_api import fields
+
+    relay.post_form(fields(email="alex@example.org"), json_reply=True)
     thread_id = relay.store._con().execute("SELECT id FROM threads").fetchone()[0]
     monkeypatch.setenv("PASSERELLE_DATA_DIR", str(relay.settings.data_dir))
     cli.audit(thread_id)

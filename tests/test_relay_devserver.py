@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from urllib.parse import urlencode
@@ -58,7 +59,8 @@ def test_concurrent_submissions_never_mix_requests(served, relay):
         form = {"mentor": "marie-tremblay" if n % 2 else "jordan-lee", "lang": "fr",
                 "pseudonym": f"Person{n}", "age": "20", "region": "06", "situation": "cegep",
                 "email": f"person{n}@example.org", "consent": "yes",
-                "question": f"Question numéro {n}, sur les études et le métier."}  # fmt: skip
+                "question": f"Question numéro {n}, sur les études et le métier.",
+                "rendered_at": str(int(time.time() * 1000) - 30_000)}  # fmt: skip
         headers = {"Content-Type": "application/x-www-form-urlencoded",
                    "Accept": "application/json", "Origin": site}  # fmt: skip
         status, _, body = get(served, "/api/questions", "POST", urlencode(form), headers,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from urllib.parse import quote
 
 import pytest
@@ -225,3 +226,277 @@ def test_moderator_tokens_are_configured_as_hashes_and_a_bad_entry_is_a_clear_er
         auth.from_bearer(f"Bearer {digest}")  # the digest itself is not a credential
     with pytest.raises(ValueError, match="entry 2"):
         Authenticator(f"alice={digest},bob=not-a-digest")
+
+
+# --- hardened input (issue 10): each refused with a clear 4xx, nothing stored ----------------
+
+JSON_HEADERS = {"Content-Type": "application/json", "Accept": "application/json"}
+
+
+def post_json(flow, raw: str | bytes, headers: dict | None = None):
+    data = raw.encode() if isinstance(raw, str) else raw
+    status, _, body = flow.request(
+        "POST", "/api/questions", data, {**JSON_HEADERS, **(headers or {})}
+    )
+    return status, json.loads(body)
+
+
+def nothing_stored(flow) -> bool:
+    con = flow.store._con()
+    counts = [con.execute("SELECT COUNT(*) FROM threads").fetchone()[0],
+              con.execute("SELECT COUNT(*) FROM messages").fetchone()[0],
+              con.execute("SELECT COUNT(*) FROM jobs").fetchone()[0]]  # fmt: skip
+    return counts == [0, 0, 0]
+
+
+@pytest.mark.parametrize("path", ["/%00", "/mentors/%00/", "/a%00b.html", "/%ff", "/theme/%c3%28"])
+def test_a_nul_or_bytes_that_are_not_utf8_in_a_static_path_are_400_not_500(tmp_path, path):
+    import http.client
+    import threading
+
+    from relay import container
+    from relay.devserver import make_server
+
+    from tests.conftest import free_port, relay_settings
+
+    site = tmp_path / "site"
+    (site / "relay").mkdir(parents=True)
+    (site / "relay" / "mentors.json").write_text('{"mentors": {}}', encoding="utf-8")
+    (site / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
+    port = free_port()
+    relay = container.build(relay_settings(tmp_path / "var", site / "relay" / "mentors.json",
+                                           f"http://127.0.0.1:{port}"))  # fmt: skip
+    server = make_server(site, "127.0.0.1", port, relay, threads=2)
+    threading.Thread(target=server.safe_start, daemon=True).start()
+    server.ready_event.wait(10)
+    try:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", path)
+        response = conn.getresponse()
+        assert response.status == 400 and response.read() == b"Bad path"
+        conn.request("GET", "/")
+        assert conn.getresponse().read() == b"<h1>Accueil</h1>"  # the server is still serving
+        conn.close()
+    finally:
+        server.stop()
+        relay.close()
+
+
+@pytest.mark.parametrize("host", ["localhost.evil.example", "127.0.0.1.evil.example:8000"])
+def test_a_dns_rebinding_post_is_refused_whatever_the_host_header_says(flow, host):
+    """A page of evil.example whose name now points at 127.0.0.1: its Origin and the Host
+    header agree with each other, never with the settings."""
+    origin = f"http://{host}"
+    headers = {"Host": host, "Origin": origin}
+    status, _, body = flow.post_form(fields(), json_reply=True, headers=headers)
+    assert (status, json.loads(body)["error"]) == (403, "forbidden_origin")
+    token = "not-even-a-token"
+    for path, data in (("/api/questions/confirm", {"token": token}),
+                       ("/api/conversation/reply", {"token": token, "text": "Bonjour!"}),
+                       ("/api/conversation/erase", {"token": token, "confirm": "yes"}),
+                       ("/api/mentors/pause", {"token": token, "action": "pause"})):  # fmt: skip
+        from urllib.parse import urlencode
+
+        form = {"Content-Type": "application/x-www-form-urlencoded", **headers}
+        status, _, _ = flow.request("POST", path, urlencode(data).encode(), form)
+        assert status == 403, path
+    assert nothing_stored(flow)
+
+
+def test_the_allowed_origins_come_from_the_settings(tmp_path):
+    from relay.config import Settings
+
+    from tests.conftest import RELAY_MENTORS, RelayHarness
+
+    other = "https://passerelle.example.org"
+    harness = RelayHarness(tmp_path / "relay", RELAY_MENTORS, allowed_origins=(other,))
+    try:
+        status, _, _ = harness.post_form(fields(), json_reply=True, headers={"Origin": other})
+        assert status == 202
+        status, _, _ = harness.post_form(fields(email="b@example.org"), json_reply=True)
+        assert status == 403  # the site's own origin is no longer listed
+        status, headers, _ = harness.request("OPTIONS", "/api/questions", headers={
+            "Origin": other, "Access-Control-Request-Method": "POST"})  # fmt: skip
+        assert headers.get("access-control-allow-origin") == other
+    finally:
+        harness.store.close()
+    env = {"PASSERELLE_SECRET": "s", "PASSERELLE_STORE": "dynamodb",
+           "PASSERELLE_SITE_URL": "https://site.example.org",
+           "PASSERELLE_API_URL": "https://api.example.org"}  # fmt: skip
+    assert Settings.from_env(env).origins == ("https://site.example.org", "https://api.example.org")
+    env["PASSERELLE_ALLOWED_ORIGINS"] = "https://a.example.org, HTTP://127.0.0.1:8000/"
+    assert Settings.from_env(env).origins == ("https://a.example.org", "http://127.0.0.1:8000")
+    env["PASSERELLE_ALLOWED_ORIGINS"] = "https://a.example.org/path"
+    with pytest.raises(RuntimeError, match="PASSERELLE_ALLOWED_ORIGINS"):
+        Settings.from_env(env)
+
+
+HIDDEN = ["\u202e", "\u0085", "\u200e", "\u200f", "\u2066", "\u2067", "\u2068", "\u2069",
+          "\u202a", "\u061c", "\u2028", "\x00", "\x1b", "\x7f"]  # fmt: skip
+
+
+@pytest.mark.parametrize("char", HIDDEN)
+def test_control_and_bidi_characters_are_refused_in_the_question_form(flow, char):
+    for field, value in (("pseudonym", f"Alex{char}nimda"), ("question", f"{QUESTION}{char}!")):
+        status, out = post_json(flow, json.dumps({**fields(**{field: value}), "age": 16}))
+        assert (status, out["error"]) == (422, "invalid_input"), field
+        assert field in out["codes"]
+        status, _, html = flow.post_form(fields(**{field: value}))
+        assert status == 422 and char not in html.split("</h1>", 1)[-1].split("<form")[0]
+    assert nothing_stored(flow)
+
+
+QUESTION = "Quelles études faut-il pour devenir ingénieure civile au Québec?"
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u0085", "\u200f", "\u2066"])
+def test_control_and_bidi_characters_are_refused_in_replies_edits_and_reasons(
+    flow, delivered, char
+):
+    text = f"Bonne question{char} vraiment."
+    status, _, html = post(flow, "/api/conversation/reply", {"token": delivered, "text": text})
+    assert status == 422 and "non permis" in html
+    status, queue = api(flow, "GET", "/api/moderation/queue")
+    assert queue["items"] == []  # the reply was not stored
+    thread_id = thread_id_of(flow)
+    mentee = signed(flow, thread_id, "mentee")
+    post(flow, "/api/conversation/reply", {"token": mentee, "text": "Merci beaucoup pour tout."})
+    [item] = api(flow, "GET", "/api/moderation/queue")[1]["items"]
+    message = item["message"]
+    approve = f"/api/moderation/messages/{message['id']}/approve"
+    status, out = api(flow, "POST", approve, {"version": message["version"],
+                                              "text": f"Merci{char} beaucoup."})  # fmt: skip
+    assert (status, out["error"]) == (422, "invalid_input")
+    reject = f"/api/moderation/messages/{message['id']}/reject"
+    status, out = api(flow, "POST", reject, {"version": message["version"],
+                                             "reason": f"off-topic{char}"})  # fmt: skip
+    assert (status, out["error"]) == (422, "invalid_input")
+    status, out = api(flow, "GET", f"/api/moderation/messages/{message['id']}")
+    assert (out["message"]["status"], out["message"]["version"]) == ("pending", message["version"])
+
+
+@pytest.mark.parametrize("rendered_at", ["", "future", "now"])
+def test_an_empty_or_future_page_time_does_not_skip_the_too_fast_check(flow, rendered_at):
+    import time
+
+    now_ms = int(time.time() * 1000)
+    value = {"": "", "future": str(now_ms + 3_600_000), "now": str(now_ms)}[rendered_at]
+    status, _, body = flow.post_form(fields(rendered_at=value), json_reply=True)
+    assert (status, json.loads(body)["error"]) == (422, "too_fast")
+    status, out = post_json(flow, json.dumps({k: v for k, v in fields(rendered_at=None).items()}
+                                             | {"age": 16}))  # fmt: skip
+    assert (status, out["error"]) == (422, "too_fast")  # no page time at all
+    assert nothing_stored(flow)
+
+
+def test_without_javascript_the_form_again_carries_the_time_it_was_shown(flow):
+    from datetime import timedelta
+
+    status, _, html = flow.post_form(fields(rendered_at=""))
+    assert status == 422 and "question-form" in html
+    shown = re.search(r'name="rendered_at" value="(\d+)"', html).group(1)
+    real = flow.questions.clock
+    flow.questions.clock = lambda: real() + timedelta(seconds=4)  # a person reads it again
+    status, headers, _ = flow.post_form(fields(rendered_at=shown))
+    assert status == 303 and headers["location"].endswith("/questions/envoyee/")
+    assert flow.threads() == 1
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ['{"mentor": "marie-tremblay", "mentor": "jordan-lee"}',
+     '{"question": "x", "question": "y"}'],
+)  # fmt: skip
+def test_json_duplicate_keys_are_refused_like_duplicate_form_fields(flow, raw):
+    body = {**fields(), "age": 16}
+    first, rest = raw[1:-1].split(", ", 1)
+    text = json.dumps(body)[:-1] + ", " + rest + ", " + first + "}"
+    status, out = post_json(flow, text)
+    assert (status, out["error"]) == (400, "bad_request")
+    assert nothing_stored(flow)
+
+
+@pytest.mark.parametrize("age", [True, False, "16", None, 16.5, [16]])
+def test_an_age_in_json_is_a_whole_number_never_a_boolean_or_a_string(flow, age):
+    status, out = post_json(flow, json.dumps({**fields(), "age": age}))
+    assert (status, out["error"]) == (422, "invalid_input") and out["codes"]["age"]
+    assert nothing_stored(flow)
+    status, _ = post_json(flow, json.dumps({**fields(), "age": 16.0}))
+    assert status == 202  # 16.0 is the integer 16 in JSON
+
+
+def inline_code(html: str) -> list[str]:
+    """Script elements and event-handler attributes of a page, as a browser would parse it."""
+    from html.parser import HTMLParser
+
+    found = []
+
+    class Parser(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attributes = dict(attrs)
+            if tag == "script" and not attributes.get("src"):  # a file is no inline code
+                if attributes.get("type") != "application/ld+json":  # data, never run
+                    found.append(tag)
+            found.extend(name for name, _ in attrs if name.startswith("on"))
+
+    Parser().feed(html)
+    return found
+
+
+CSP_DIRECTIVES = ("default-src 'none'", "frame-ancestors 'none'", "base-uri 'none'")
+
+
+def check_security_headers(headers: dict, body: str = "") -> None:
+    csp = headers["content-security-policy"]
+    for directive in CSP_DIRECTIVES:
+        assert directive in csp
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    script = next(d for d in csp.split("; ") if d.startswith("script-src"))
+    assert "sha256" not in script and "nonce" not in script  # no inline script, ever
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
+    if "<html" in body:
+        import base64
+        import hashlib
+
+        assert inline_code(body) == []
+        for style in re.findall(r"<style>(.*?)</style>", body, re.S):
+            digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+            assert f"'sha256-{digest}'" in csp  # the relay's own inline style, by its hash
+
+
+def test_every_relay_answer_carries_the_security_headers(flow, delivered):
+    answers = [
+        flow.post_form(fields(), json_reply=True),  # 202 JSON
+        flow.post_form(fields(email="bad")),  # 422 HTML page
+        flow.request("GET", "/api/conversation", query=f"token={quote(delivered)}"),  # page
+        flow.request("GET", "/api/conversation", query="token=forged"),  # 400 page
+        flow.request("GET", "/api/health"),
+        flow.request("GET", "/api/openapi.json"),
+        flow.request("GET", "/api/availability.json"),
+        flow.request("GET", "/api/nothing"),  # 404
+        flow.request("DELETE", "/api/questions"),  # 405
+        flow.request("GET", "/api/moderation/queue"),  # 401
+        flow.request("GET", "/api/questions/confirm", query="token=" + "x" * 3000),
+    ]
+    statuses = [status for status, _, _ in answers]
+    assert {202, 422, 200, 400, 404, 405, 401} <= set(statuses)
+    for _, headers, body in answers:
+        check_security_headers(headers, body)
+
+
+def test_the_question_service_refuses_hidden_characters_whoever_calls_it(local_services):
+    from relay.domain import InvalidInput
+    from relay.services.questions import Question
+
+    for pseudonym, question in (("Al\u202eex", QUESTION), ("Alex", QUESTION + "\u2066")):
+        with pytest.raises(InvalidInput) as refused:
+            local_services.questions.submit(
+                Question(mentor="marie-tremblay", lang="fr", pseudonym=pseudonym, age=16,
+                         region="06", situation="secondaire", email="a@example.org",
+                         question=question),
+                client="203.0.113.7", idempotency_key=None,
+            )  # fmt: skip
+        assert set(refused.value.errors.values()) == {"invalid"}
+    assert local_services.store.queue(now=local_services.now) == []

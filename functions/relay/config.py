@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .domain.policies import INACTIVITY_CLOSE, RateLimit
 
@@ -64,6 +65,16 @@ class Settings:
     vocab_dir: Path | None = None  # PASSERELLE_VOCAB_DIR: packaged data/ on Lambda
     moderator_token: str = ""  # PASSERELLE_MODERATOR_TOKEN: the one `invoke moderate` uses
     workers: int = 0  # PASSERELLE_WORKERS: `make serve` processes (0 = one per CPU)
+    allowed_origins: tuple[str, ...] = ()  # PASSERELLE_ALLOWED_ORIGINS; () = site and API's own
+
+    @property
+    def origins(self) -> tuple[str, ...]:
+        """The origins whose pages may post to the relay: configured, else the site's and the
+        API's own. Never derived from a request (its Host header is the client's to choose)."""
+        if self.allowed_origins:
+            return self.allowed_origins
+        found = [origin_of(url) for url in (self.site_url, self.api_url) if url]
+        return tuple(dict.fromkeys(found))
 
     @property
     def relay_url(self) -> str:
@@ -103,7 +114,29 @@ class Settings:
             vocab_dir=Path(vocab) if vocab else None,
             moderator_token=env.get("PASSERELLE_MODERATOR_TOKEN", ""),
             workers=_number(env, "PASSERELLE_WORKERS", 0, minimum=0),
+            allowed_origins=origins_from(env.get("PASSERELLE_ALLOWED_ORIGINS", "")),
         )
+
+
+def origin_of(url: str) -> str:
+    """scheme://host[:port] of a URL, lower-cased (what a browser sends as Origin)."""
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def origins_from(raw: str) -> tuple[str, ...]:
+    """PASSERELLE_ALLOWED_ORIGINS: comma-separated origins such as https://example.org."""
+    found = []
+    for item in (part.strip() for part in raw.split(",")):
+        if not item:
+            continue
+        parts = urlsplit(item)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise RuntimeError(
+                f"PASSERELLE_ALLOWED_ORIGINS: {item!r} is not an origin like https://example.org"
+            )
+        found.append(origin_of(item))
+    return tuple(dict.fromkeys(found))
 
 
 def _number(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:

@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, unquote
 from cheroot import wsgi
 
 from . import container
+from .api import security
 from .api.forms import MAX_BODY
 from .aws.local import check_demo_target, explain, local_endpoint
 from .config import Settings, local_secret
@@ -102,7 +103,9 @@ class RelayWSGI:
         except ValueError:
             length = 0
         if length > MAX_BODY * 4:  # do not even read it; the resolver would refuse it too
-            return 413, [("Content-Type", "application/json")], b'{"error": "too_large"}'
+            kind = "application/json"
+            extra = security.headers(self.relay.settings, kind, "").items()
+            return 413, [("Content-Type", kind), *extra], b'{"error": "too_large"}'
         raw = environ["wsgi.input"].read(length) if length > 0 else b""
         event = self.event(environ, path, raw)
         result = self.relay.resolve(event, None)
@@ -162,7 +165,13 @@ class RelayWSGI:
     def static(self, environ, path: str):
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return 405, [("Allow", "GET, HEAD"), ("Content-Type", "text/plain")], b"GET only"
-        target = (self.site_dir / unquote(path).lstrip("/")).resolve()
+        try:  # WSGI gives the path's bytes as latin-1: they must be UTF-8, without a NUL
+            name = unquote(path.encode("latin-1").decode("utf-8"), errors="strict")
+        except UnicodeError:
+            name = "\x00"
+        if "\x00" in name:  # no such file can exist: a clear 400, never a 500
+            return 400, [("Content-Type", "text/plain; charset=utf-8")], b"Bad path"
+        target = (self.site_dir / name.lstrip("/")).resolve()
         if not target.is_relative_to(self.site_dir):
             target = self.site_dir / "missing"
         if target.is_dir():

@@ -30,6 +30,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 
 from . import vocab
+from .typography import french_spacing
 
 HERE = Path(__file__).resolve().parent
 TEMPLATES = HERE / "templates"
@@ -204,7 +205,14 @@ def _build_environment() -> Environment:
     def message_in(ctx, group, code):
         return message(group, code, lang_in(ctx))
 
-    env.filters.update(when=when, format_date=long_date, quote=_quote, label=label)
+    @pass_context
+    def typography(ctx, value, lang=None):
+        """The site's French spacing (the theme's macros use it), on French text only."""
+        return french_spacing(value) if (lang or lang_in(ctx)) == "fr" else value
+
+    env.filters.update(
+        when=when, format_date=long_date, quote=_quote, label=label, typography=typography
+    )
     env.globals.update(SITENAME=SITENAME, mentor_url=mentor_url, message=message_in)
     return env
 

@@ -36,5 +36,10 @@ def labels(name: str, lang: str) -> list[tuple[str, str]]:
     return [(str(item["code"]), str(item.get(lang) or item["fr"])) for item in _load(name)]
 
 
+def codes(name: str) -> list[str]:
+    """The codes of a vocabulary, in file order (a closed set: validation and the API's enums)."""
+    return [str(item["code"]) for item in _load(name)]
+
+
 def label(name: str, code: str, lang: str) -> str:
     return dict(labels(name, lang)).get(code, code)

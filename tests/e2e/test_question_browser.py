@@ -88,6 +88,8 @@ def test_without_javascript_the_relay_answers_with_pages(live_server, browser, a
         checker.set_content(page.content())
         assert axe(checker) == []  # the relay's own page passes axe-core (serious, critical)
         assert live_server.emails() == []
+        # The relay's page carries the time it was shown: she takes more than 3 s to fix it.
+        page.wait_for_timeout(3100)
 
         page.fill("#email", "camille.demo@example.org")
         page.check("#consent")

@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
-from ..domain import Conflict, Expired, InvalidInput, NotFound, PolicyRefusal, RelayError
+from ..domain import (
+    Conflict,
+    Expired,
+    InvalidInput,
+    NotFound,
+    PolicyRefusal,
+    RelayError,
+    policies,
+)
 from ..domain.errors import IdempotencyMismatch, RateLimited
-from ..domain.policies import MIN_FILL_SECONDS
 from ..domain.tokens import BadToken
 from ..presentation import message, translate
 from ..screening import help_resources
 from ..services.questions import Question
-from . import forms, pages
-from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn
+from . import forms, openapi, pages, security
+from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn, TokenIn
+from .openapi import FORM, answer
 from .resolver import PerRequestResolver
 
 logger = Logger(service="passerelle-relay")
@@ -49,23 +58,23 @@ def create_app(relay) -> PerRequestResolver:
     """A resolver over the container's services (`relay.container.Relay`); one per thread."""
     questions = relay.questions
     settings = relay.settings
-    site_origin = forms.origin_of(settings.site_url)
+    origins = settings.origins  # from the settings, never from a request's Host
     app = PerRequestResolver(
         enable_validation=True,
         cors=CORSConfig(
-            allow_origin=site_origin,
+            allow_origin=origins[0],
+            extra_origins=list(origins[1:]),
             allow_headers=["Content-Type", "Accept", "Authorization", "Idempotency-Key"],
             max_age=600,
         ),
     )
+    app.finish = lambda result: security.add(settings, result)
 
     def headers() -> dict[str, str]:
         return {str(k).lower(): str(v) for k, v in (app.current_event.headers or {}).items()}
 
     def allowed_origins() -> set[str]:
-        own = app.current_event.request_context.domain_name
-        scheme = "http" if own and own.startswith(("127.0.0.1", "localhost")) else "https"
-        return {site_origin} | ({f"{scheme}://{own}".lower()} if own else set())
+        return set(origins)
 
     def wants_json(h: dict[str, str]) -> bool:
         return "application/json" in h.get("accept", "") or h.get("content-type", "").startswith(
@@ -105,9 +114,10 @@ def create_app(relay) -> PerRequestResolver:
                     {"slug": m.slug, "name": m.name, "url": url_of(m.slug, lang)} for m in similar
                 ]
             return _json(status, payload, extra)
-        html = pages.form_page(
-            settings, lang=lang, values=fields, codes=codes, form_code=code, status_text=text,
-            mentor_name=mentor_name(fields.get("mentor")),
+        now_ms = str(int(questions.clock().timestamp() * 1000))
+        html = pages.form_page(  # the form again: shown now, so its fill time starts now
+            settings, lang=lang, values={**fields, "rendered_at": now_ms}, codes=codes,
+            form_code=code, status_text=text, mentor_name=mentor_name(fields.get("mentor")),
             similar=[(url_of(m.slug, lang), m.name) for m in similar],
         )  # fmt: skip
         return Response(
@@ -135,35 +145,35 @@ def create_app(relay) -> PerRequestResolver:
         path = "/en/questions/sent/" if lang == "en" else "/questions/envoyee/"
         return Response(status_code=303, headers={"Location": settings.site_url + path, **NO_STORE})
 
+    def refusal(text: str, **more) -> dict:
+        """A refusal: JSON when asked (`Accept` or a JSON body), else the form again as HTML."""
+        return answer(text, ErrorOut, html=True, **more)
+
     @app.post(
         "/api/questions",
         summary="Ask a mentor a first question (held until the address is confirmed)",
         responses={
-            202: {"description": "Stored; its confirmation e-mail is queued",
-                  "content": {JSON_TYPE: {"schema": Accepted.model_json_schema()}}},
-            200: {"description": "Plain form post of a question about self-harm or abuse: the "
-                  "'question sent' page with where to get help now"},
-            303: {"description": "Same, for a plain form post: go to the 'question sent' page"},
-            400: {"description": "Unreadable body or unknown fields"},
-            403: {"description": "Cross-site post"},
-            404: {"description": "No such mentor"},
-            409: {"description": "Mentor not accepting (with `similar`: up to 3 mentors of the "
-                  "same sector or region who can answer), idempotency key reused, or busy"},
-            413: {"description": "Body too large"},
-            415: {"description": "Not urlencoded nor JSON"},
-            422: {"description": "Field errors (JSON, or the form again as HTML)",
-                  "content": {JSON_TYPE: {"schema": ErrorOut.model_json_schema()}}},
-            429: {"description": "Too many questions from this client or address (Retry-After)"},
+            202: answer("Stored; its confirmation e-mail is queued (JSON asked)", Accepted),
+            200: answer("Plain form post of a question about self-harm or abuse: the "
+                        "'question sent' page with where to get help now", html=True),
+            303: answer("Plain form post: go to the 'question sent' page",
+                        headers={"Location": "the site's 'question sent' page"}),
+            400: refusal("Unreadable body, a field twice, unknown fields (unknown_field), "
+                         "a malformed hidden field (bad_request)"),
+            403: refusal("Cross-site post: an Origin not in the allowed origins"),
+            404: refusal("No such mentor (unknown_mentor)"),
+            409: refusal("Mentor not accepting (not_accepting, with `similar`), idempotency "
+                         "key reused with another body (idempotency_mismatch), or busy"),
+            413: refusal("Body over 16 KiB (too_large)"),
+            415: refusal("Neither urlencoded nor JSON (unsupported_media_type)"),
+            422: refusal("Field errors (invalid_input with `codes`: required, too_young, "
+                         "too_old, not_a_number, invalid_email, invalid_choice, "
+                         "question_too_short, pseudonym_contact, invalid...) or sent faster "
+                         "than a person fills the form (too_fast)"),
+            429: refusal("Too many questions from this client or address (rate_limited)",
+                         headers={"Retry-After": "seconds until the window ends"}),
         },
-        openapi_extensions={
-            "requestBody": {
-                "required": True,
-                "content": {
-                    forms.FORM: {"schema": QuestionIn.model_json_schema()},
-                    JSON_TYPE: {"schema": QuestionIn.model_json_schema()},
-                },
-            }
-        },
+        openapi_extensions=openapi.body(QuestionIn, FORM, JSON_TYPE),
         tags=["questions"],
     )  # fmt: skip
     def post_question():
@@ -176,16 +186,9 @@ def create_app(relay) -> PerRequestResolver:
             fields = forms.parse_fields(data, h.get("content-type", ""))
             lang = forms.page_lang(fields)
             forms.check_origin(h, allowed_origins())
-            valid = forms.validate(fields)
+            valid = forms.validate(fields, typed=forms.is_json(h.get("content-type", "")))
         except forms.Refused as refused:
             return refuse(h, refused.status, refused.code, lang, fields, refused.fields)
-        if valid.website:  # honeypot: a bot gets the same answer as a person, nothing is stored
-            logger.info("question_trapped", extra={"reason": "honeypot"})
-            return accepted(h, lang)
-        if valid.rendered_at:
-            now_ms = int(questions.clock().timestamp() * 1000)
-            if 0 <= now_ms - int(valid.rendered_at) < MIN_FILL_SECONDS * 1000:
-                return refuse(h, 422, "too_fast", lang, fields)
         question = Question(
             mentor=valid.mentor,
             lang=valid.lang,
@@ -197,7 +200,17 @@ def create_app(relay) -> PerRequestResolver:
             question=valid.question,
         )
         client = event.request_context.http.source_ip or "unknown"
+        now = questions.clock()
+        shown = int(valid.rendered_at) if valid.rendered_at else None
         try:
+            too_fast = policies.filled_too_fast(shown, int(now.timestamp() * 1000))
+            if too_fast or valid.website:
+                questions.check(question, now)  # what refuses the question itself comes first
+            if too_fast:
+                return refuse(h, 422, "too_fast", lang, fields)
+            if valid.website:  # honeypot: a bot gets the answer a person would, nothing stored
+                logger.info("question_trapped", extra={"reason": "honeypot"})
+                return accepted(h, lang)
             received = questions.submit(
                 question, client=client, idempotency_key=valid.idempotency_key or None
             )
@@ -227,12 +240,18 @@ def create_app(relay) -> PerRequestResolver:
         )
         return accepted(h, lang, help=received.help)
 
+    link_refused = {
+        400: answer("Not a valid link (forged, expired, or for something else)", html=True),
+        410: answer("The question no longer exists", html=True),
+    }
+
     @app.get(
         "/api/questions/confirm",
         summary="Page behind the e-mailed link: a button that confirms the address",
         tags=["questions"],
+        responses={200: answer("The page with the button", html=True), **link_refused},
     )
-    def confirm_form(token: str = ""):
+    def confirm_form(token: Annotated[str, Query(description="the e-mailed link's token")] = ""):
         try:
             lang = questions.lang_of(token)
         except (BadToken, NotFound) as error:
@@ -243,8 +262,15 @@ def create_app(relay) -> PerRequestResolver:
         "/api/questions/confirm",
         summary="Confirm the address: the question enters the moderation queue",
         tags=["questions"],
-        responses={200: {"description": "Pending (HTML page, or JSON when asked)",
-                         "content": {JSON_TYPE: {"schema": Confirmation.model_json_schema()}}}},
+        responses={
+            200: answer("Pending (HTML page, or JSON when asked)", Confirmation, html=True),
+            400: refusal("Not a valid link, or an unreadable body"),
+            403: answer("Cross-site post", ErrorOut),
+            410: refusal("The question no longer exists"),
+            413: answer("Body over 16 KiB", ErrorOut),
+            415: answer("Neither urlencoded nor JSON", ErrorOut),
+        },
+        openapi_extensions=openapi.body(TokenIn, FORM, JSON_TYPE),
     )  # fmt: skip
     def confirm():
         h = headers()
@@ -290,23 +316,33 @@ def create_app(relay) -> PerRequestResolver:
         return pages.request_lang(event.get_query_string_value("lang", None),
                                   headers().get("accept-language"))  # fmt: skip
 
-    @app.get("/api/health", summary="Liveness", tags=["ops"])
+    @app.get("/api/health", summary="Liveness", tags=["ops"], responses={200: answer("Up", Health)})
     def health() -> Health:
         return Health(ok=True)
 
-    schema_cache: dict[str, str] = {}
+    schema_cache: dict[str, Any] = {}
 
     @app.get("/api/openapi.json", summary="This document", tags=["ops"], include_in_schema=False)
-    def openapi():
-        if "doc" not in schema_cache:
-            schema_cache["doc"] = app.get_openapi_json_schema(
-                title="Passerelle relay", version="1.0.0",
-                description="Carries moderated questions between mentees and mentors.",
-            )  # fmt: skip
+    def openapi_document():
+        manifest = relay.manifest.get()  # the mentor enum follows the build's manifest
+        if schema_cache.get("manifest") is not manifest:
+            schema_cache["doc"] = openapi.document(app, list(manifest.mentors))
+            schema_cache["manifest"] = manifest
         return Response(status_code=200, content_type=JSON_TYPE, body=schema_cache["doc"])
+
+    def methods_of(path: str) -> list[str]:
+        routes = [*app._static_routes, *app._dynamic_routes]  # every router's, once included
+        return sorted({r.method for r in routes if r.rule.match(path)})
 
     @app.not_found
     def not_found(_: NotFoundError):
+        allowed = methods_of(app.current_event.path)
+        if allowed:  # a known path, another method
+            return _json(
+                405,
+                {"error": "method_not_allowed", "message": "Method not allowed here."},
+                {"Allow": ", ".join(allowed)},
+            )
         if "text/html" in headers().get("accept", ""):  # a person, in a browser
             lang = page_lang()
             return _html(404, pages.not_found_page(settings, lang, app.current_event.path))

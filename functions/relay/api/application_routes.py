@@ -33,13 +33,16 @@ from .loop_answers import (
     wants_json,
 )
 from .models import Accepted, ApplicationIn, Confirmation, ErrorOut
+from .openapi import schema as openapi_schema
 
 logger = Logger(service="passerelle-relay", child=True)
 TAGS = ["applications"]
 LISTS = frozenset({"languages"})
 
 
-def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRouter:
+def build_router(
+    applications: Applications, site_url: str, origins: set[str]
+) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     def refuse(h, status: int, code: str, lang: str, fields: dict, codes=None, retry=None):
@@ -77,14 +80,14 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
             429: answer("Too many applications from this client or address", ErrorOut),
         },
         openapi_extensions={"requestBody": {"required": True, "content": {
-            forms.FORM: {"schema": ApplicationIn.model_json_schema()},
-            JSON_TYPE: {"schema": ApplicationIn.model_json_schema()},
+            forms.FORM: {"schema": openapi_schema(ApplicationIn)},
+            JSON_TYPE: {"schema": openapi_schema(ApplicationIn)},
         }}},
     )  # fmt: skip
     def apply():
         h, fields, lang = headers_of(router), {}, "fr"
         try:
-            fields, lang = read(router, h, site_url, LISTS)
+            fields, lang = read(router, h, origins, LISTS)
             valid = validate(ApplicationIn, fields)
         except forms.Refused as refused:
             return refuse(h, refused.status, refused.code, lang, fields, refused.fields)
@@ -148,7 +151,7 @@ def build_router(applications: Applications, site_url: str) -> APIGatewayHttpRou
     def confirm():
         h = headers_of(router)
         try:
-            fields, _ = read(router, h, site_url)
+            fields, _ = read(router, h, origins)
         except forms.Refused as refused:
             return json_answer(refused.status, error_body(refused.code, "fr"))
         token = fields.get("token")
@@ -191,4 +194,6 @@ _TOKEN_SCHEMA = {
 
 
 def include(app, relay) -> None:
-    app.include_router(build_router(relay.applications, relay.settings.site_url))
+    app.include_router(
+        build_router(relay.applications, relay.settings.site_url, set(relay.settings.origins))
+    )

@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, Field
 
 from ..services.availability import CACHE_SECONDS, AvailabilityMap
+from .openapi import schema as openapi_schema
 
 JSON_TYPE = "application/json"
 State = Literal["accepting", "at_capacity", "paused"]
@@ -42,7 +43,7 @@ def build_router(availability: AvailabilityMap) -> APIGatewayHttpRouter:
         tags=["site"],
         responses={
             200: {"description": f"The map; Cache-Control: public, max-age={CACHE_SECONDS}; ETag",
-                  "content": {JSON_TYPE: {"schema": AvailabilityOut.model_json_schema()}}},
+                  "content": {JSON_TYPE: {"schema": openapi_schema(AvailabilityOut)}}},
             304: {"description": "Unchanged since the ETag given in If-None-Match"},
         },
     )  # fmt: skip

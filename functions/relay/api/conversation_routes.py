@@ -9,11 +9,14 @@ send no referrer (the link carries a token).
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Annotated, Literal
 from urllib.parse import quote
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import BaseModel, ConfigDict, Field
 
 from ..config import Settings
 from ..domain import Conflict, InvalidInput, NotFound, PolicyRefusal, Side, new_id
@@ -22,12 +25,52 @@ from ..presentation import message, translate
 from ..screening import help_resources, needs_help
 from ..services.conversations import Conversations, View
 from . import forms, pages
+from .openapi import FORM, JSON_TYPE, answer, body
 
 logger = Logger(service="passerelle-relay", child=True)
 
 HTML = "text/html; charset=utf-8"
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 TAGS = ["conversation"]
+
+# --- what the forms post (also the OpenAPI document) -------------------------------------------
+
+TOKEN = Field(max_length=2000, description="the signed token of the e-mailed link")
+Token = Annotated[str, Query(description="the signed token of the e-mailed link")]
+
+
+class ReplyIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    token: str = TOKEN
+    text: str = Field(description="2 to 2,000 characters; screened, then moderated")
+    idempotency_key: str = Field(default="", description="letters and digits: a resent form "
+                                 "stores one reply")  # fmt: skip
+
+
+class EraseIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    token: str = TOKEN
+    confirm: Literal["yes"] = Field(description="the ticked box (without it: 422, nothing erased)")
+
+
+class PauseIn(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    token: str = TOKEN
+    action: Literal["pause", "resume"] = "pause"
+
+
+PAGE = answer("The page", html=True)
+LINK_REFUSED = {
+    400: answer("Not a valid link (forged, expired, the other side's, or for something else)",
+                html=True),
+    410: answer("The conversation no longer exists", html=True),
+}  # fmt: skip
+POSTED = {
+    **LINK_REFUSED,
+    403: answer("Cross-site post: an Origin not in the allowed origins", html=True),
+    413: answer("Body over 16 KiB", html=True),
+    415: answer("Neither urlencoded nor JSON", html=True),
+}
 
 
 def _html(status: int, body: str, extra: dict | None = None) -> Response:
@@ -70,7 +113,6 @@ def pause_page(settings: Settings, lang: str, token: str, paused: bool) -> str:
 def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
     settings = conversations.settings
-    site_origin = forms.origin_of(settings.site_url)
 
     def lang_asked() -> str:
         event = router.current_event
@@ -93,13 +135,12 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
         logger.info("link_refused", extra={"code": code})
         return error_page(400 if code == "bad_token" else 410, code)
 
+    allowed = set(settings.origins)  # from the settings, never from Host
+
     def form() -> dict[str, object]:
         """A same-site urlencoded post, read with the question form's guards."""
         event = router.current_event
         headers = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
-        own = event.request_context.domain_name
-        scheme = "http" if own and own.startswith(("127.0.0.1", "localhost")) else "https"
-        allowed = {site_origin} | ({f"{scheme}://{own}".lower()} if own else set())
         forms.check_origin(headers, allowed)
         data = forms.raw_body(event.body, bool(event.is_base64_encoded))
         return forms.parse_fields(data, headers.get("content-type", ""))
@@ -108,26 +149,42 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
         return error_page(error.status, error.code)
 
     @router.get("/api/conversation", summary="The conversation page behind an e-mailed link",
-                tags=TAGS)  # fmt: skip
-    def read():
-        token = router.current_event.get_query_string_value("token", "") or ""
+                tags=TAGS, responses={200: PAGE, **LINK_REFUSED})  # fmt: skip
+    def read(
+        token: Token = "",
+        sent: Annotated[str, Query(description="1: a reply was just sent")] = "",
+        show_help: Annotated[str, Query(alias="help", description="1: where to get help now")] = "",
+        lang: Annotated[
+            str, Query(description="fr or en: the language switcher's choice (else the thread's)")
+        ] = "",
+    ):
         try:
             view = conversations.view(token)
         except (BadToken, NotFound) as error:
             return fail(error)
-        event = router.current_event
-        sent = event.get_query_string_value("sent", "") == "1"
-        show_help = event.get_query_string_value("help", "") == "1"
-        asked = event.get_query_string_value("lang", "")  # the language switcher's choice
-        if asked in ("fr", "en"):
-            view = replace(view, lang=asked)
+        if lang in ("fr", "en"):
+            view = replace(view, lang=lang)
         other = "en" if view.lang == "fr" else "fr"
         switch = f"/api/conversation?token={quote(token, safe='')}&lang={other}"
-        page = conversation_page(settings, view, token, sent=sent, show_help=show_help,
-                                 alternate_href=switch)  # fmt: skip
+        page = conversation_page(settings, view, token, sent=sent == "1",
+                                 show_help=show_help == "1", alternate_href=switch)  # fmt: skip
         return _html(200, page)
 
-    @router.post("/api/conversation/reply", tags=TAGS, summary="Reply from a side's link")
+    @router.post(
+        "/api/conversation/reply", tags=TAGS, summary="Reply from a side's link",
+        openapi_extensions=body(ReplyIn, FORM, JSON_TYPE),
+        responses={
+            303: answer("Stored, waiting for moderation: back to the conversation",
+                        headers={"Location": "the conversation page"}),
+            **POSTED,
+            400: answer("Not a valid link, an unreadable form or a field twice", html=True),
+            409: answer("The conversation changed meanwhile (closed); the page again", html=True),
+            422: answer("The text is refused (empty, too short or long, characters not "
+                        "allowed); the page again with the text", html=True),
+            429: answer("Too many replies today", html=True,
+                        headers={"Retry-After": "seconds"}),
+        },
+    )  # fmt: skip
     def reply():
         try:
             fields = form()
@@ -159,7 +216,16 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
             location += "&help=1#help"
         return Response(status_code=303, headers={"Location": location, **HEADERS})
 
-    @router.post("/api/conversation/erase", tags=TAGS, summary="The mentee erases the thread")
+    @router.post(
+        "/api/conversation/erase", tags=TAGS, summary="The mentee erases the thread",
+        openapi_extensions=body(EraseIn, FORM, JSON_TYPE),
+        responses={
+            200: answer("Erased", html=True), **POSTED,
+            400: answer("Not a valid link (or not the mentee's), an unreadable form or a "
+                        "field twice", html=True),
+            422: answer("The box was not ticked: nothing erased", html=True),
+        },
+    )  # fmt: skip
     def erase():
         try:
             fields = form()
@@ -185,16 +251,23 @@ def build_router(conversations: Conversations) -> APIGatewayHttpRouter:
         return _html(200, page)
 
     @router.get("/api/mentors/pause", summary="The mentor's pause link: a page with a button",
-                tags=TAGS)  # fmt: skip
-    def pause_form():
-        token = router.current_event.get_query_string_value("token", "") or ""
+                tags=TAGS, responses={200: PAGE, **LINK_REFUSED})  # fmt: skip
+    def pause_form(token: Token = ""):
         try:
             _, contact, lang = conversations.pause_state(token)
         except (BadToken, NotFound) as error:
             return fail(error)
         return _html(200, pause_page(settings, lang, token, contact.paused))
 
-    @router.post("/api/mentors/pause", summary="Pause (or resume) the mentor at once", tags=TAGS)
+    @router.post(
+        "/api/mentors/pause", summary="Pause (or resume) the mentor at once", tags=TAGS,
+        openapi_extensions=body(PauseIn, FORM, JSON_TYPE),
+        responses={
+            200: answer("Done: the page with the new state", html=True), **POSTED,
+            400: answer("Not a valid link, an unreadable form, a field twice or an unknown "
+                        "action", html=True),
+        },
+    )  # fmt: skip
     def pause():
         try:
             fields = form()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from pydantic import ValidationError
 
@@ -25,11 +25,6 @@ class Refused(Exception):
         self.status = status
         self.code = code
         self.fields = fields or {}
-
-
-def origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}".lower()
 
 
 def check_origin(headers: dict[str, str], allowed: set[str]) -> None:
@@ -75,16 +70,33 @@ def parse_fields(
             raise Refused(400, "bad_request") from None
         if any(len(values) != 1 for key, values in pairs.items() if key not in lists):
             raise Refused(400, "bad_request")
-        return {key: values if key in lists else values[0] for key, values in pairs.items()}
+        # A form sends its line breaks as CRLF (HTML's form encoding): one line break each.
+        return {
+            key: [v.replace("\r\n", "\n") for v in values] if key in lists
+            else values[0].replace("\r\n", "\n")
+            for key, values in pairs.items()
+        }  # fmt: skip
     if kind == JSON:
         try:
-            value = json.loads(text)
+            value = json.loads(text, object_pairs_hook=_unique)
         except (ValueError, RecursionError):
             raise Refused(400, "bad_request") from None
         if not isinstance(value, dict):
             raise Refused(400, "bad_request")
         return value
     raise Refused(415, "unsupported_media_type")
+
+
+def _unique(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """A JSON object whose keys are all different, like a form's fields (else 400)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise ValueError("duplicate key")
+    return value
+
+
+def is_json(content_type: str) -> bool:
+    return content_type.split(";")[0].strip().lower() == JSON
 
 
 def page_lang(fields: dict[str, object]) -> str:
@@ -110,12 +122,14 @@ def _code(field: str, kind: str, message: str) -> str:
     return "invalid"
 
 
-def validate(fields: dict[str, object]) -> QuestionIn:
+def validate(fields: dict[str, object], *, typed: bool = False) -> QuestionIn:
+    """The form's fields as QuestionIn. `typed` (a JSON body): values keep their JSON types,
+    so an age is a number, never a string or `true`; a form's values are all text."""
     unknown = sorted(str(k) for k in fields if k not in QuestionIn.model_fields)
     if unknown:
         raise Refused(400, "unknown_field", {name[:40]: "invalid" for name in unknown[:10]})
     try:
-        return QuestionIn.model_validate(fields)
+        return QuestionIn.model_validate(fields, strict=typed)
     except ValidationError as exc:
         codes: dict[str, str] = {}
         for error in exc.errors():

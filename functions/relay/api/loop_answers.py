@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from .. import presentation, vocab
 from . import forms
+from .openapi import schema as openapi_schema
 
 HTML = "text/html; charset=utf-8"
 JSON_TYPE = "application/json"
@@ -36,7 +37,7 @@ def answer(description: str, model: type[BaseModel] | None = None, *, page: bool
     else any object: a script's fetch), or both; neither for a redirect."""
     content: dict[str, Any] = {}
     if data:
-        schema = model.model_json_schema() if model is not None else {"type": "object"}
+        schema = openapi_schema(model) if model is not None else {"type": "object"}
         content[JSON_TYPE] = {"schema": schema}
     if page:
         content["text/html"] = {"schema": {"type": "string"}}
@@ -69,7 +70,7 @@ def headers_of(app) -> dict[str, str]:
     return {str(k).lower(): str(v) for k, v in (app.current_event.headers or {}).items()}
 
 
-def read(app, h: dict[str, str], site_url: str, lists: frozenset[str] = frozenset()):
+def read(app, h: dict[str, str], origins: set[str], lists: frozenset[str] = frozenset()):
     """(fields, lang) of the current post; forms.Refused for what cannot be read."""
     event = app.current_event
     checked = dict(h)
@@ -77,7 +78,7 @@ def read(app, h: dict[str, str], site_url: str, lists: frozenset[str] = frozense
         # A form on a relay page (Referrer-Policy: no-referrer, the link carries a token) posts
         # with an opaque Origin; the browser's own Sec-Fetch-Site still says it is ours.
         checked.pop("origin")
-    forms.check_origin(checked, {forms.origin_of(site_url)})
+    forms.check_origin(checked, origins)  # the settings', never the Host header
     data = forms.raw_body(event.body, bool(event.is_base64_encoded))
     fields = forms.parse_fields(data, h.get("content-type", ""), lists)
     return fields, forms.page_lang(fields)

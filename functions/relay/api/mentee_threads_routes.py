@@ -30,12 +30,13 @@ from .loop_answers import (
     wants_json,
 )
 from .models import Accepted, ErrorOut, ThreadOut, ThreadsLinkIn, ThreadsOut
+from .openapi import schema as openapi_schema
 
 logger = Logger(service="passerelle-relay", child=True)
 TAGS = ["conversation"]
 
 
-def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
+def build_router(threads: MenteeThreads, site_url: str, origins: set[str]) -> APIGatewayHttpRouter:
     router = APIGatewayHttpRouter()
 
     def refuse(h, status: int, code: str, lang: str, fields: dict, codes=None, retry=None):
@@ -67,14 +68,14 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
             429: answer("Too many requests from this client or for this address", ErrorOut),
         },
         openapi_extensions={"requestBody": {"required": True, "content": {
-            forms.FORM: {"schema": ThreadsLinkIn.model_json_schema()},
-            JSON_TYPE: {"schema": ThreadsLinkIn.model_json_schema()},
+            forms.FORM: {"schema": openapi_schema(ThreadsLinkIn)},
+            JSON_TYPE: {"schema": openapi_schema(ThreadsLinkIn)},
         }}},
     )  # fmt: skip
     def ask():
         h, fields, lang = headers_of(router), {}, "fr"
         try:
-            fields, lang = read(router, h, site_url)
+            fields, lang = read(router, h, origins)
             valid = validate(ThreadsLinkIn, fields)
             if bool(valid.email) == bool(valid.token):
                 raise forms.Refused(422, "invalid_input", {"email": "required"})
@@ -130,4 +131,6 @@ def build_router(threads: MenteeThreads, site_url: str) -> APIGatewayHttpRouter:
 
 
 def include(app, relay) -> None:
-    app.include_router(build_router(relay.mentee_threads, relay.settings.site_url))
+    app.include_router(
+        build_router(relay.mentee_threads, relay.settings.site_url, set(relay.settings.origins))
+    )

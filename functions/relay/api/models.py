@@ -1,4 +1,9 @@
-"""Pydantic models of the API: the question form's fields are the single source of their rules."""
+"""Pydantic models of the API: the question form's fields are the single source of their rules.
+
+Closed sets come from where they live: regions and situations from data/ (`relay.vocab`),
+mentor slugs from the build's manifest (added to the document at run time, `api.openapi`).
+What a text may hold is `domain.text`'s rule, written here as a JSON Schema pattern too.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +11,12 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
+from pydantic_core import PydanticCustomError
 
+from .. import vocab
 from ..domain import policies
 from ..domain.applications import BIO_MAX, BIO_MIN, TOPICS_MAX
+from ..domain.text import FORBIDDEN, allowed
 from ..profile_schema import MentorProfile
 
 # ASCII addresses only, and nothing a header could misread (no quotes, commas, brackets).
@@ -16,41 +24,116 @@ EMAIL = re.compile(
     r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
     r"@[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
 )
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
-LINE_BREAKS = re.compile(r"[\r\n\t]")
+_INNER = FORBIDDEN.pattern[1:-1]  # the character class of domain.text.FORBIDDEN, unbracketed
+#: JSON Schema patterns of domain.text.allowed, not blank: a text, and a one-line text.
+TEXT_PATTERN = f"^[^{_INNER}]*[^{_INNER}\\s][^{_INNER}]*$"
+LINE_PATTERN = f"^[^{_INNER}\\r\\n\\t]*[^{_INNER}\\s][^{_INNER}\\r\\n\\t]*$"
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{0,99}$"
+
+
+def _enum_of(vocabulary: str):
+    """The codes of a data/ vocabulary as the field's enum, read when the schema is made."""
+
+    def extra(schema: dict) -> None:
+        schema["enum"] = vocab.codes(vocabulary)
+        schema.pop("minLength", None)
+        schema.pop("maxLength", None)
+
+    return extra
+
+
+def whole_number(value: object) -> object:
+    """A JSON integer as JSON Schema reads one: 16 or 16.0, never `true` (nor "16" in JSON:
+    the models are validated strictly for JSON bodies, a form's values are all text)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "a whole number, not true or false")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _stripped(value: str, minimum: int) -> str:
+    """Surrounding spaces go; what is left must still be long enough."""
+    value = value.strip()
+    if len(value) < minimum:
+        raise PydanticCustomError("string_too_short", "too short once trimmed")
+    return value
 
 
 class QuestionIn(BaseModel):
-    """A mentee's first question, as posted by the form (urlencoded) or by question-form.js."""
+    """A mentee's first question, as posted by the form (urlencoded) or by question-form.js.
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    Lengths are counted as sent (a form's CRLF line breaks count as one), then the text is
+    trimmed and must still be long enough."""
 
-    mentor: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,99}$", description="mentor slug")
+    model_config = ConfigDict(extra="forbid")
+
+    mentor: str = Field(pattern=SLUG_PATTERN, description="mentor slug (unknown: 404)")
     lang: Literal["fr", "en"] = Field(description="language of the page and of the answers")
-    pseudonym: str = Field(min_length=1, max_length=policies.PSEUDONYM_MAX)
-    age: int = Field(ge=0, le=150, description="14 to 30; others are refused kindly")
-    region: str = Field(min_length=1, max_length=8, description="code from data/regions.yaml")
-    situation: str = Field(min_length=1, max_length=40, description="data/situations.yaml")
-    email: str = Field(min_length=3, max_length=254, description="never shown to the mentor")
-    question: str = Field(min_length=policies.QUESTION_MIN, max_length=policies.QUESTION_MAX)
+    pseudonym: str = Field(
+        min_length=1, max_length=policies.PSEUDONYM_MAX,
+        json_schema_extra={"pattern": LINE_PATTERN},
+        description="the only name the mentor sees; one line, no contact detail",
+    )  # fmt: skip
+    age: int = Field(
+        ge=0, le=150, description=f"{policies.MIN_AGE} to {policies.MAX_AGE}; others are refused "
+        "kindly (422 too_young, too_old)",
+        json_schema_extra={"minimum": policies.MIN_AGE, "maximum": policies.MAX_AGE},
+    )  # fmt: skip
+    region: str = Field(
+        max_length=8, description="code from data/regions.yaml",
+        json_schema_extra=_enum_of("regions"),
+    )  # fmt: skip
+    situation: str = Field(
+        max_length=40, description="code from data/situations.yaml",
+        json_schema_extra=_enum_of("situations"),
+    )  # fmt: skip
+    email: str = Field(
+        min_length=3, max_length=254, description="never shown to the mentor; ASCII, as written",
+        json_schema_extra={"pattern": EMAIL.pattern},
+    )  # fmt: skip
+    question: str = Field(
+        min_length=policies.QUESTION_MIN, max_length=policies.QUESTION_MAX,
+        json_schema_extra={"pattern": TEXT_PATTERN},
+    )  # fmt: skip
     consent: Literal["yes"]
-    website: str = Field(default="", max_length=500, description="honeypot: must stay empty")
-    rendered_at: str = Field(default="", pattern=r"^\d{0,16}$", description="ms since epoch")
+    website: str = Field(
+        default="", max_length=500,
+        description="honeypot: stays empty; a filled one gets the same answer and stores nothing",
+    )  # fmt: skip
+    rendered_at: str = Field(
+        default="", pattern=r"^\d{0,16}$",
+        description="ms since the epoch when the page was shown (question-form.js fills it); "
+        f"empty, in the future or less than {policies.MIN_FILL_SECONDS} s ago: 422 too_fast",
+        json_schema_extra={"pattern": r"^\d{1,16}$"},
+    )  # fmt: skip
     idempotency_key: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,64}$")
 
-    @field_validator("pseudonym", "region", "situation", "mentor")
+    @field_validator("age", mode="before")
+    @classmethod
+    def _whole(cls, value: object) -> object:
+        return whole_number(value)
+
+    @field_validator("pseudonym")
     @classmethod
     def _one_line(cls, value: str) -> str:
-        if CONTROL.search(value) or LINE_BREAKS.search(value):
+        if not allowed(value, one_line=True):
             raise ValueError("control characters")
-        return value
+        return _stripped(value, 1)
 
     @field_validator("question")
     @classmethod
-    def _printable(cls, value: str) -> str:
-        if CONTROL.search(value):
+    def _text(cls, value: str) -> str:
+        if not allowed(value):
             raise ValueError("control characters")
-        return value.replace("\r\n", "\n")
+        return _stripped(value.replace("\r\n", "\n"), policies.QUESTION_MIN)
+
+    @field_validator("region", "situation")
+    @classmethod
+    def _known(cls, value: str, info) -> str:
+        if value not in vocab.codes(f"{info.field_name}s"):
+            raise PydanticCustomError("enum", "not in the list")
+        return value
 
     @field_validator("email")
     @classmethod
@@ -81,12 +164,23 @@ class Accepted(BaseModel):
     )
 
 
+class SimilarOut(BaseModel):
+    slug: str
+    name: str
+    url: str
+
+
 class ErrorOut(BaseModel):
     error: str = Field(description="machine-readable code")
     message: str = Field(description="human-readable, in the page's language")
     fields: dict[str, str] = Field(default_factory=dict, description="field -> message")
     codes: dict[str, str] = Field(default_factory=dict, description="field -> code")
     retry_after: int | None = Field(default=None, description="seconds before trying again")
+    similar: list[SimilarOut] = Field(
+        default_factory=list,
+        description="409 not_accepting: up to 3 mentors of the same sector or region who can "
+        "answer now",
+    )
 
 
 class Confirmation(BaseModel):
@@ -95,16 +189,18 @@ class Confirmation(BaseModel):
     message: str
 
 
+class TokenIn(BaseModel):
+    """A form that carries only the e-mailed link's token."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str = Field(max_length=2000, description="the signed token of the e-mailed link")
+
+
 class Health(BaseModel):
     ok: bool
 
 
 # --- issue 14: becoming a mentor, all my conversations ----------------------------------------
-
-
-#: Bidirectional overrides and isolates, and NEL: refused in the texts of an application (they
-#: would reorder or break what an editor and, later, the site show).
-BIDI = re.compile(r"[\x85\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _from_profile(name: str, **bounds):
@@ -140,14 +236,14 @@ class _ApplicationBase(BaseModel):
     @field_validator("name", "occupation", "sector", "region", check_fields=False)
     @classmethod
     def _one_line(cls, value: str) -> str:
-        if CONTROL.search(value) or LINE_BREAKS.search(value) or BIDI.search(value):
+        if not allowed(value, one_line=True):
             raise ValueError("control characters")
         return value
 
     @field_validator("bio")
     @classmethod
     def _printable(cls, value: str) -> str:
-        if CONTROL.search(value) or BIDI.search(value):
+        if not allowed(value):
             raise ValueError("control characters")
         return value.replace("\r\n", "\n")
 
@@ -159,7 +255,7 @@ class _ApplicationBase(BaseModel):
     @field_validator("topics", check_fields=False)
     @classmethod
     def _short_topics(cls, value: list[str]) -> list[str]:
-        if any(len(t) > 80 or CONTROL.search(t) or BIDI.search(t) for t in value):
+        if any(len(t) > 80 or not allowed(t, one_line=True) for t in value):
             raise ValueError("topic_too_long")
         return value
 

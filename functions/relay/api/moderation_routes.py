@@ -9,20 +9,23 @@ The mentee's address never appears in any answer.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Annotated, Any
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Query
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .. import vocab
 from ..auth import Authenticator, Forbidden, Moderator, Unauthenticated
 from ..domain import Conflict, Event, InvalidInput, Message, NotFound, Thread
 from ..presentation import flag_name
 from ..screening import screen
-from ..services.moderation import Alert, Moderation, Review, reasons
+from ..services.moderation import EDIT_MAX, Alert, Moderation, Review, reasons
 from . import forms, pages
+from .models import TEXT_PATTERN, whole_number
+from .openapi import BEARER, answer
 
 logger = Logger(service="passerelle-relay", child=True)
 
@@ -36,18 +39,32 @@ PREFIX = "/api/moderation"
 
 
 class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid")  # values as sent: a code is exact
     version: int = Field(ge=1, description="the message version the moderator saw")
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _whole(cls, value: object) -> object:
+        return whole_number(value)
 
 
 class ApproveIn(_In):
     text: str | None = Field(
-        default=None, max_length=4000, description="edited text to deliver instead (recorded)"
-    )
+        default=None, max_length=EDIT_MAX, json_schema_extra={"pattern": TEXT_PATTERN},
+        description="edited text to deliver instead (recorded); not blank",
+    )  # fmt: skip
+
+
+def _reasons(schema: dict) -> None:
+    schema["enum"] = vocab.codes("rejection_reasons")
+    schema.pop("maxLength", None)
 
 
 class RejectIn(_In):
-    reason: str = Field(max_length=40, description="code from data/rejection_reasons.yaml")
+    reason: str = Field(
+        max_length=40, description="code from data/rejection_reasons.yaml",
+        json_schema_extra=_reasons,
+    )  # fmt: skip
 
 
 class EscalateIn(_In):
@@ -206,26 +223,50 @@ def _error(http: int, code: str, message: str, **more) -> Response:
     return _json(http, {"error": code, "message": message, **more}, extra)
 
 
-def _schema(model: type[BaseModel]) -> dict:
-    return {"content": {JSON_TYPE: {"schema": model.model_json_schema()}}}
+class ErrorOut(BaseModel):
+    error: str
+    message: str
+
+
+class ItemsOut(BaseModel):
+    items: list[dict[str, Any]]
+
+
+class JobOut(BaseModel):
+    job_id: str
+    state: str
+    attempts: int
 
 
 def _body(model: type[BaseModel]) -> dict:
-    return {"requestBody": {"required": True, **_schema(model)}}
+    from .openapi import body
+
+    return body(model, JSON_TYPE)
 
 
+SECURED = [{BEARER: []}]
 COMMON = {
-    401: {"description": "No moderator credential, or an unknown one"},
-    403: {"description": "Authenticated, but not in the moderators group"},
-}
+    401: answer("No moderator credential, or an unknown one", ErrorOut,
+                headers={"WWW-Authenticate": "Bearer"}),
+    403: answer("Authenticated, but not in the moderators group", ErrorOut),
+}  # fmt: skip
+NOT_FOUND = {404: answer("No such message or job (or expired)", ErrorOut)}
 DECISION = {
-    **COMMON,
-    200: {"description": "Decided", **_schema(DecisionOut)},
-    400: {"description": "Unreadable body"},
-    404: {"description": "No such message (or expired)"},
-    409: {"description": "Already decided or changed: someone else won; reload"},
-    422: {"description": "Invalid fields (reason not in the list, empty text...)"},
-}
+    **COMMON, **NOT_FOUND,
+    200: answer("Decided", DecisionOut),
+    400: answer("Unreadable body, or a field twice", ErrorOut),
+    409: answer("Already decided or changed: someone else won; reload", ErrorOut),
+    413: answer("Body over 16 KiB", ErrorOut),
+    415: answer("Neither JSON nor urlencoded", ErrorOut),
+    422: answer("Invalid fields (reason not in the list, empty text...)", ErrorOut),
+}  # fmt: skip
+
+
+JOB = {
+    **COMMON, **NOT_FOUND,
+    200: answer("Done", JobOut),
+    409: answer("Sent, closed or being sent meanwhile; reload", ErrorOut),
+}  # fmt: skip
 
 
 def build_router(
@@ -252,9 +293,10 @@ def build_router(
         event = router.current_event
         headers = {str(k).lower(): str(v) for k, v in (event.headers or {}).items()}
         data = forms.raw_body(event.body, bool(event.is_base64_encoded))
-        fields = forms.parse_fields(data, headers.get("content-type", JSON_TYPE))
-        try:
-            return model.model_validate(fields)
+        kind = headers.get("content-type", JSON_TYPE)
+        fields = forms.parse_fields(data, kind)
+        try:  # a JSON body keeps its types: a version is a number, not "1" nor true
+            return model.model_validate(fields, strict=forms.is_json(kind))
         except ValidationError as exc:
             codes = {str(e["loc"][0]) if e["loc"] else "body": e["type"] for e in exc.errors()}
             raise InvalidInput(codes) from None
@@ -295,17 +337,17 @@ def build_router(
         ).model_dump())  # fmt: skip
 
     @router.get(f"{PREFIX}/queue", summary="Pending messages, most urgent first", tags=TAGS,
-                responses={**COMMON, 200: {"description": "list of reviews"}})  # fmt: skip
-    def queue():
+                security=SECURED,
+                responses={**COMMON, 200: answer("Reviews", ItemsOut)})  # fmt: skip
+    def queue(limit: Annotated[str, Query(description="1 to 200 (default 50)")] = "50"):
         moderator()
-        raw = router.current_event.get_query_string_value("limit", "50") or "50"
-        limit = max(1, min(int(raw), 200)) if raw.isdigit() else 50
+        limit = max(1, min(int(limit), 200)) if limit.isdigit() else 50
         items = [review(r) for r in moderation.queue(limit=limit)]
         return _json(200, {"items": items})
 
     @router.get(f"{PREFIX}/messages/<message_id>", summary="One message with its thread",
-                tags=TAGS, responses={**COMMON, 200: {"description": "review",
-                                                      **_schema(ReviewOut)}})  # fmt: skip
+                tags=TAGS, security=SECURED,
+                responses={**COMMON, **NOT_FOUND, 200: answer("Review", ReviewOut)})  # fmt: skip
     def message(message_id: str):
         moderator()
         try:
@@ -314,6 +356,7 @@ def build_router(
             return _error(404, "not_found", "No such message (it may have expired).")
 
     @router.post(f"{PREFIX}/messages/<message_id>/approve", tags=TAGS, responses=DECISION,
+                 security=SECURED,
                  summary="Approve, optionally with an edited text (the edit is recorded)",
                  openapi_extensions=_body(ApproveIn))  # fmt: skip
     def approve(message_id: str):
@@ -321,6 +364,7 @@ def build_router(
             message_id, version=data.version, actor=who.actor, text=data.text))  # fmt: skip
 
     @router.post(f"{PREFIX}/messages/<message_id>/reject", tags=TAGS, responses=DECISION,
+                 security=SECURED,
                  summary="Reject with a reason template; the author gets the reason",
                  openapi_extensions=_body(RejectIn))  # fmt: skip
     def reject(message_id: str):
@@ -328,6 +372,7 @@ def build_router(
             message_id, version=data.version, actor=who.actor, reason=data.reason))  # fmt: skip
 
     @router.post(f"{PREFIX}/messages/<message_id>/escalate", tags=TAGS, responses=DECISION,
+                 security=SECURED,
                  summary="Ask for a second look (stays pending, top of the queue)",
                  openapi_extensions=_body(EscalateIn))  # fmt: skip
     def escalate(message_id: str):
@@ -335,12 +380,14 @@ def build_router(
             message_id, version=data.version, actor=who.actor))  # fmt: skip
 
     @router.get(f"{PREFIX}/reasons", summary="Rejection reason templates (fr, en)", tags=TAGS,
-                responses=COMMON)  # fmt: skip
+                security=SECURED,
+                responses={**COMMON, 200: answer("The reasons", json_any=True)})  # fmt: skip
     def reason_list():
         moderator()
         return _json(200, {"reasons": reasons()})
 
-    @router.get(f"{PREFIX}/undeliverable", tags=TAGS, responses=COMMON,
+    @router.get(f"{PREFIX}/undeliverable", tags=TAGS, security=SECURED,
+                responses={**COMMON, 200: answer("The e-mails in trouble", ItemsOut)},
                 summary="E-mails refused for good, or still failing after retries")  # fmt: skip
     def undeliverable():
         moderator()
@@ -357,24 +404,27 @@ def build_router(
         logger.info("moderation_job_decision", extra={"job": job.id, "state": str(job.state)})
         return _json(200, {"job_id": job.id, "state": str(job.state), "attempts": job.attempts})
 
-    @router.post(f"{PREFIX}/jobs/<job_id>/resend", tags=TAGS, responses=COMMON,
+    @router.post(f"{PREFIX}/jobs/<job_id>/resend", tags=TAGS, responses=JOB, security=SECURED,
                  summary="Try an undeliverable e-mail again now")  # fmt: skip
     def resend(job_id: str):
         return job_decision(job_id, moderation.resend)
 
-    @router.post(f"{PREFIX}/jobs/<job_id>/close", tags=TAGS, responses=COMMON,
+    @router.post(f"{PREFIX}/jobs/<job_id>/close", tags=TAGS, responses=JOB, security=SECURED,
                  summary="Stop trying an undeliverable e-mail (cancelled, audited)")  # fmt: skip
     def close(job_id: str):
         return job_decision(job_id, moderation.close)
 
     @router.get(f"{PREFIX}/threads/<thread_id>/events", summary="A thread's audit log",
-                tags=TAGS, responses=COMMON)  # fmt: skip
+                tags=TAGS, security=SECURED,
+                responses={**COMMON, **NOT_FOUND,
+                           200: answer("The events", json_any=True)})  # fmt: skip
     def audit(thread_id: str):
         moderator()
         return _json(200, {"events": [event_out(e) for e in moderation.audit(thread_id)]})
 
     @router.get(f"{PREFIX}/me", summary="Who this credential is (checks it)", tags=TAGS,
-                responses=COMMON)  # fmt: skip
+                security=SECURED,
+                responses={**COMMON, 200: answer("The actor", json_any=True)})  # fmt: skip
     def me():
         return _json(200, {"actor": moderator().actor})
 

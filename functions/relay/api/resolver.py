@@ -6,10 +6,12 @@ the instance. This subclass keeps the event on the instance, and the
 container gives each server thread its own instance, so concurrent requests
 never see each other's event or context, with no lock around `resolve`.
 On Lambda (one request at a time per container) it behaves as the parent.
+`finish`, when set, sees every answer last (the relay adds its security headers there).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
@@ -17,6 +19,11 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver
 
 class PerRequestResolver(APIGatewayHttpResolver):
     _event: Any = None
+    finish: Callable[[dict], dict] | None = None
+
+    def resolve(self, event, context) -> dict:
+        result = super().resolve(event, context)
+        return self.finish(result) if self.finish is not None else result
 
     def _to_proxy_event(self, event: dict):
         self._event = super()._to_proxy_event(event)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -33,7 +32,13 @@ JOB_BACKOFF_BASE = timedelta(seconds=30)
 JOB_BACKOFF_CAP = timedelta(hours=1)
 JOB_JITTER = 0.25  # each delay is drawn within +-25 % so a recovering mailer is not hit at once
 
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")  # not in a text
+
+def filled_too_fast(rendered_at_ms: int | None, now_ms: int) -> bool:
+    """A form sent less than MIN_FILL_SECONDS after its page was rendered, or whose page time
+    is unknown (empty) or in the future, was not filled by a person at a person's pace."""
+    if rendered_at_ms is None:
+        return True
+    return now_ms - rendered_at_ms < MIN_FILL_SECONDS * 1000  # the future is negative: too fast
 
 
 def age_band(age: int) -> AgeBand:

@@ -31,6 +31,7 @@ from ..domain import (
     tokens,
     windows,
 )
+from ..domain.text import allowed
 from ..manifest import ManifestSource
 from ..ports import Clock, Mailer, Store
 from .links import CONVERSATION, PAUSE, Links
@@ -80,11 +81,11 @@ def visible(messages: list[Message], side: Side) -> list[Shown]:
 
 
 def clean_text(text: object, *, minimum: int, maximum: int, too_short: str, too_long: str) -> str:
-    """A text as stored: CRLF folded, trimmed, no control characters, within its bounds."""
+    """A text as stored: CRLF folded, trimmed, nothing `domain.text` forbids, within bounds."""
     if not isinstance(text, str) or not text.strip():
         raise InvalidInput({"text": "required"})
     text = text.replace("\r\n", "\n").strip()
-    if policies.CONTROL.search(text):
+    if not allowed(text):
         raise InvalidInput({"text": "invalid"})
     if len(text) < minimum:
         raise InvalidInput({"text": too_short})

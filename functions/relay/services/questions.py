@@ -31,6 +31,7 @@ from ..domain import (
     policies,
     tokens,
 )
+from ..domain.text import allowed
 from ..manifest import ManifestSource
 from ..ports import Clock, Store
 from . import ratelimit
@@ -100,8 +101,12 @@ class Questions:
             problems["region"] = "invalid_choice"
         if manifest.situations and q.situation not in manifest.situations:
             problems["situation"] = "invalid_choice"
-        if self.screen(q.pseudonym).masked:  # the mentor sees the pseudonym: no contact in it
+        if not allowed(q.pseudonym, one_line=True):  # whoever calls: the API checked it too
+            problems["pseudonym"] = "invalid"
+        elif self.screen(q.pseudonym).masked:  # the mentor sees the pseudonym: no contact in it
             problems["pseudonym"] = "pseudonym_contact"
+        if not allowed(q.question):
+            problems["question"] = "invalid"
         if problems:
             raise InvalidInput(problems)
         try:
