@@ -300,8 +300,8 @@ BIO_FR = [
     "Ce que j'aime le plus dans mon métier, c'est la variété des journées et le travail "
     "d'équipe. Ce qui est plus difficile : les périodes de pointe et la pression des échéances.",
     "Je réponds volontiers aux questions sur les études, les stages, le salaire au début "
-    "de carrière et la réalité du terrain. N'hésitez pas à me parler de vos doutes.",
-    "Si vous aimez apprendre en faisant, ce domaine offre beaucoup de possibilités, "
+    "de carrière et la réalité du terrain. N'hésite pas à me parler de tes doutes.",
+    "Si tu aimes apprendre en faisant, ce domaine offre beaucoup de possibilités, "
     "autant à Montréal qu'en région. Les employeurs cherchent de la relève.",
 ]
 BIO_EN = [

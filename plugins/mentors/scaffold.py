@@ -16,8 +16,7 @@ from .vocab import Vocabulary, load_vocabularies
 
 PLACEHOLDER = {"fr": "À compléter", "en": "To be completed"}
 BIO = {
-    "fr": "Présentez-vous ici : votre parcours, votre métier au quotidien, "
-    "ce qu'on peut vous demander.",
+    "fr": "Présente-toi ici : ton parcours, ton métier au quotidien, ce qu'on peut te demander.",
     "en": "Introduce yourself here: your path, your job day to day, what people can ask you.",
 }
 
