@@ -283,6 +283,27 @@ def test_rate_counters_count_per_fixed_window_and_key(store):
     assert store.hit("client", "h1", window=window, now=T0 + window) == 1
 
 
+def test_writes_in_one_transaction_are_all_kept_and_replays_still_replay(store):
+    thread = make_thread()
+    message = make_message(thread)
+    event = Event(thread_id=thread.id, action="received", actor="mentee", at=T0)
+    with store.transaction():  # what a submission does: its counts, then its thread
+        counts = store.hits([("client", "h1", HOUR), ("email", "h2", HOUR)], now=T0)
+        _, _, created = store.create_thread(
+            thread, message, event, idempotency_key="k", fingerprint="f", now=T0
+        )
+    assert counts == [1, 1] and created
+    with store.transaction():
+        assert store.hits([("client", "h1", HOUR)], now=T0) == [2]
+        again = store.create_thread(
+            make_thread(), make_message(thread), event, idempotency_key="k", fingerprint="f",
+            now=T0,
+        )  # fmt: skip
+    assert again[0].id == thread.id and not again[2]
+    assert [m.id for m in store.list_messages(thread.id, now=T0)] == [message.id]
+    assert store.hit("client", "h1", window=HOUR, now=T0) == 3
+
+
 def test_mentor_contacts_set_pause_remove(store):
     with pytest.raises(NotFound):
         store.get_mentor_contact("nobody")

@@ -238,14 +238,26 @@ class SqliteStore:
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         con = self._con()
+        if getattr(self._local, "writing", False):  # inside `transaction()`: part of it
+            yield con
+            return
         with self._writing:  # one writer per process at a time; processes wait in _retry
             self._retry(con, "BEGIN IMMEDIATE")
+            self._local.writing = True
             try:
                 yield con
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
+            finally:
+                self._local.writing = False
             self._retry(con, "COMMIT")
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """The writes inside are one transaction: one lock taken, one commit."""
+        with self._tx():
+            yield
 
     def close(self) -> None:
         with self._lock:
