@@ -2,8 +2,8 @@
 what was stored (counted afterwards: nothing lost, nothing doubled), 100 simultaneous
 connections, the outbox drain, the handler in-process and the Lambda cold import.
 
-The server is `make serve`'s (relay.devserver.serve_workers: one process per CPU, threads
-in each, SQLite in WAL) on 127.0.0.1; the load generator (bench/load.py) runs in its own
+The server is `make serve`'s (relay.devserver.serve: granian, one worker process per CPU,
+SQLite in WAL) on 127.0.0.1; the load generator (bench/load.py) runs in its own
 process. Rate limits stay on: each simulated client posts from its own loopback address.
 
     python -m bench.relay
@@ -87,7 +87,7 @@ def _quantile(values: list[float], q: int) -> float:
 def through_server(folder: Path, workers: int | None = None) -> dict:
     """Concurrent clients against `make serve`'s server on 127.0.0.1; then count the rows."""
     from relay import container
-    from relay.devserver import seed_demo_contacts, serve_workers
+    from relay.devserver import seed_demo_contacts, serve, stop
     from relay.store.sqlite import SqliteStore
 
     from bench import load
@@ -98,7 +98,7 @@ def through_server(folder: Path, workers: int | None = None) -> dict:
     seed_demo_contacts(seeding)
     seeding.close()
     workers = workers or os.cpu_count() or 1
-    processes = serve_workers(folder, settings, workers, maintenance=False)
+    server = serve(folder, settings, "127.0.0.1", port, workers=workers, maintenance=False)
     try:
         load.submit(
             "127.0.0.1",
@@ -117,10 +117,7 @@ def through_server(folder: Path, workers: int | None = None) -> dict:
         )  # fmt: skip
         crowd = load.simultaneous("127.0.0.1", port, CONNECTIONS)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
+        stop(server)
     store = SqliteStore(settings.database)
     con = store._con()
     keys = {
