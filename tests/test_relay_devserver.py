@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 import pytest
 from relay.devserver import answers, serve, stop
 
+from bench.relay import workers_of
+
 
 def make_site(tmp_path):
     site = tmp_path / "site"
@@ -36,13 +38,6 @@ def served(tmp_path, relay):
                     maintenance=False)  # fmt: skip
     yield port
     stop(process)
-
-
-def workers_of(process) -> list[int]:
-    """The worker processes of a server (its children, from /proc)."""
-    path = f"/proc/{process.pid}/task/{process.pid}/children"
-    with open(path, encoding="ascii") as children:
-        return [int(pid) for pid in children.read().split()]
 
 
 def gone(pid: int, within: float = 20.0) -> bool:

@@ -91,9 +91,8 @@ def test_every_acknowledged_submission_survives_a_kill_9_under_load(tmp_path):
     from relay.devserver import serve, stop
 
     from bench import load
-    from bench.relay import _settings
+    from bench.relay import _settings, workers_of
     from tests.conftest import free_port
-    from tests.test_relay_devserver import workers_of
 
     port = free_port()
     settings = _settings(tmp_path, f"http://127.0.0.1:{port}")
