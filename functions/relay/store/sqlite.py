@@ -349,9 +349,8 @@ class SqliteStore:
 
     @staticmethod
     def _remember(con, key: str, fingerprint: str, thread_id: str, message_id: str, now) -> None:
-        con.execute("DELETE FROM idempotency WHERE key = ?", (key,))  # an expired one
         con.execute(
-            "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)",  # over an expired one
             (key, fingerprint, thread_id, message_id, _ts(now + IDEMPOTENCY_TTL)),
         )
 
