@@ -196,14 +196,14 @@ def _app(site_dir: str, settings: Settings) -> RelayWSGI:
     return RelayWSGI(Path(site_dir), relay)
 
 
-def _when_orphaned(stop) -> None:
-    """Call `stop` once this process's parent is gone (killed with -9: no signal reached us)."""
+def _when_orphaned(then) -> None:
+    """Call `then` once this process's parent is gone (killed with -9: no signal reached us)."""
     parent = os.getppid()
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.2)
-        stop()
+        then()
 
     threading.Thread(target=watch, daemon=True, name="relay-parent-watch").start()
 
