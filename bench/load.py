@@ -1,8 +1,9 @@
-"""A small, frugal HTTP load generator for the relay on 127.0.0.1 (asyncio, keep-alive).
+"""A small, frugal HTTP load generator for the relay on 127.0.0.1 (one thread, keep-alive).
 
 It shares the machine's cores with the server it measures, so it does as
-little as it can per request: requests are prebuilt bytes, responses are read
-by Content-Length. Each simulated client posts from its own loopback address
+little as it can per request: non-blocking sockets under one selector, no
+event loop or task per request, requests prebuilt as bytes, responses read by
+Content-Length. Each simulated client posts from its own loopback address
 (127.x.y.z) and moves to a fresh one every `per_address` posts, as distinct
 people behind distinct addresses would, so the relay's rate limits stay on.
 Run in its own process (`run_in_process`) so it does not take the server's GIL.
@@ -10,11 +11,15 @@ Run in its own process (`run_in_process`) so it does not take the server's GIL.
 
 from __future__ import annotations
 
-import asyncio
+import errno
 import multiprocessing
+import selectors
+import socket
 import time
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
+
+RETRIES = 3  # a request whose connection closed under it is sent again, on a new one
 
 
 @dataclass
@@ -25,11 +30,14 @@ class Outcome:
     errors: int = 0
     error_kinds: dict[str, int] = field(default_factory=dict)  # exception names
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the generator's own CPU time while it sent
 
     def failed(self, error: BaseException, count: int = 1) -> None:
         self.errors += count
-        name = type(error).__name__
-        self.error_kinds[name] = self.error_kinds.get(name, 0) + count
+        self.count(type(error).__name__, count)
+
+    def count(self, kind: str, count: int = 1) -> None:
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + count
 
 
 def form(n: int, mentors: int, key: str) -> str:
@@ -55,105 +63,165 @@ def source_address(index: int) -> str:
     return f"127.{1 + index // 62500 % 250}.{1 + index // 250 % 250}.{1 + index % 250}"
 
 
-async def _read(reader: asyncio.StreamReader) -> tuple[int, bytes]:
-    head = await reader.readuntil(b"\r\n\r\n")
-    status = int(head[9:12])
+def _response(buffer: bytearray) -> tuple[int, int] | None:
+    """(status, length in the buffer) of the first complete response, or None yet."""
+    end = buffer.find(b"\r\n\r\n")
+    if end < 0:
+        return None
+    head = bytes(buffer[:end]).lower()
     length = 0
-    for line in head.split(b"\r\n"):
-        if line[:15].lower() == b"content-length:":
-            length = int(line[15:])
-    body = await reader.readexactly(length) if length else b""
-    return status, body
+    if (at := head.find(b"\r\ncontent-length:")) >= 0:
+        stop = head.find(b"\r\n", at + 2)
+        length = int(head[at + 17 : stop if stop >= 0 else end])
+    total = end + 4 + length
+    return (int(head[9:12]), total) if len(buffer) >= total else None
 
 
-async def _connect(host, port, index, timeout):
-    local = (source_address(index), 0)
-    return await asyncio.wait_for(asyncio.open_connection(host, port, local_addr=local), timeout)
+class _Connection:
+    """One keep-alive client: its source address and the (key, request) it still has to send."""
 
+    def __init__(self, host: str, port: int, source: str, batch: list, timeout: float):
+        self.where, self.source, self.batch, self.timeout = (host, port), source, batch, timeout
+        self.position = self.attempts = 0
+        self.buffer = bytearray()
+        self.sock: socket.socket | None = None
+        self.connected = False
+        self.started = self.deadline = 0.0
 
-async def _client(host, port, jobs, out: Outcome, timeout: float, retries: int = 3) -> None:
-    """Take (address index, [(key, request bytes)]) batches until none is left. A request
-    whose connection closed under it is sent again on a new one, with the same idempotency
-    key, as a browser's retry would (the relay answers a replay with the first answer)."""
-    while jobs:
-        index, batch = jobs.pop()
+    def open(self, selector) -> None:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setblocking(False)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
-            reader, writer = await _connect(host, port, index, timeout)
-        except (OSError, TimeoutError) as error:
-            out.failed(error, len(batch))
-            continue
+            sock.bind((self.source, 0))
+            code = sock.connect_ex(self.where)
+        except OSError:
+            sock.close()
+            raise
+        if code not in (0, errno.EINPROGRESS):
+            sock.close()
+            raise ConnectionRefusedError(code, "connect")
+        self.sock, self.connected = sock, False
+        self.buffer.clear()
+        self.deadline = time.perf_counter() + self.timeout
+        selector.register(sock, selectors.EVENT_WRITE, self)
+
+    def send(self, selector) -> None:
+        """Send the current request (a request fits the socket buffer in one go)."""
+        self.started = time.perf_counter()
+        self.deadline = self.started + self.timeout
+        self.sock.sendall(self.batch[self.position][1])
+        selector.modify(self.sock, selectors.EVENT_READ, self)
+
+    def close(self, selector) -> None:
+        if self.sock is not None:
+            selector.unregister(self.sock)
+            self.sock.close()
+            self.sock = None
+
+
+def _drive(jobs: list, clients: int, timeout: float, host: str, port: int) -> Outcome:
+    """Send every job's requests, `clients` connections at a time, one job per connection."""
+    out = Outcome()
+    selector = selectors.DefaultSelector()
+    jobs = list(reversed(jobs))
+    live: set[_Connection] = set()
+
+    def give_up(conn: _Connection, error: BaseException) -> None:
+        out.failed(error, len(conn.batch) - conn.position)
+        conn.close(selector)
+        live.discard(conn)
+
+    def start(conn: _Connection) -> None:
         try:
-            for key, request in batch:
-                for attempt in range(retries + 1):
-                    start = time.perf_counter()
-                    try:
-                        writer.write(request)
-                        status, _ = await asyncio.wait_for(_read(reader), timeout)
+            conn.open(selector)
+        except OSError as error:
+            give_up(conn, error)
+
+    def broken(conn: _Connection, error: BaseException) -> None:
+        """The connection closed under a request: again on a new one, a few times."""
+        conn.close(selector)
+        if conn.attempts >= RETRIES:
+            give_up(conn, error)
+            return
+        conn.attempts += 1
+        out.count(f"retried_{type(error).__name__}")
+        start(conn)
+
+    def answered(conn: _Connection, status: int) -> None:
+        out.latencies.append(time.perf_counter() - conn.started)
+        out.statuses[status] = out.statuses.get(status, 0) + 1
+        key = conn.batch[conn.position][0]
+        if status == 202 and key is not None:
+            out.accepted_keys.append(key)
+        conn.position += 1
+        conn.attempts = 0
+
+    began, cpu = time.perf_counter(), time.process_time()
+    while jobs or live:
+        while jobs and len(live) < clients:
+            source, batch = jobs.pop()
+            conn = _Connection(host, port, source, batch, timeout)
+            live.add(conn)
+            start(conn)
+        for item, _events in selector.select(timeout=0.2):
+            conn = item.data
+            try:
+                if not conn.connected:
+                    code = conn.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+                    if code:
+                        raise ConnectionRefusedError(code, "connect")
+                    conn.connected = True
+                    conn.send(selector)
+                    continue
+                data = conn.sock.recv(65536)
+                if not data:
+                    raise ConnectionResetError("closed by the server")
+                conn.buffer += data
+                while (reply := _response(conn.buffer)) is not None:
+                    status, length = reply
+                    del conn.buffer[:length]
+                    answered(conn, status)
+                    if conn.position == len(conn.batch):
+                        conn.close(selector)
+                        live.discard(conn)
                         break
-                    except (OSError, asyncio.IncompleteReadError) as error:
-                        writer.close()
-                        if attempt == retries:
-                            raise
-                        out.error_kinds[f"retried_{type(error).__name__}"] = (
-                            out.error_kinds.get(f"retried_{type(error).__name__}", 0) + 1
-                        )
-                        reader, writer = await _connect(host, port, index, timeout)
-                out.latencies.append(time.perf_counter() - start)
-                out.statuses[status] = out.statuses.get(status, 0) + 1
-                if status == 202:
-                    out.accepted_keys.append(key)
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError) as error:
-            out.failed(error)
-        finally:
-            writer.close()
+                    conn.send(selector)
+            except (OSError, ValueError) as error:
+                broken(conn, error)
+        now = time.perf_counter()
+        for conn in [c for c in live if c.sock is not None and c.deadline < now]:
+            give_up(conn, TimeoutError("no answer in time"))
+    out.seconds, out.cpu_seconds = time.perf_counter() - began, time.process_time() - cpu
+    selector.close()
+    return out
 
 
 def submit(
     host: str, port: int, origin: str, *, total: int, clients: int, per_address: int,
     mentors: int, start: int = 0, prefix: str = "bench", timeout: float = 30.0,
 ) -> Outcome:  # fmt: skip
-    """Post `total` distinct questions over `clients` concurrent keep-alive connections."""
+    """Post `total` distinct questions over `clients` concurrent keep-alive connections.
+
+    A request whose connection closed under it is sent again on a new one, with the
+    same idempotency key, as a browser's retry would (the relay answers a replay with
+    the first answer)."""
     jobs = []
     for index, first in enumerate(range(start, start + total, per_address)):
         numbers = range(first, min(first + per_address, start + total))
         batch = [(f"{prefix}-{n}", post(host, port, origin, form(n, mentors, f"{prefix}-{n}")))
                  for n in numbers]  # fmt: skip
-        jobs.append((start // per_address + index, batch))
-    jobs.reverse()
-    out = Outcome()
-
-    async def main() -> None:
-        began = time.perf_counter()
-        await asyncio.gather(*(_client(host, port, jobs, out, timeout) for _ in range(clients)))
-        out.seconds = time.perf_counter() - began
-
-    asyncio.run(main())
-    return out
+        jobs.append((source_address(start // per_address + index), batch))
+    return _drive(jobs, clients, timeout, host, port)
 
 
 def simultaneous(host: str, port: int, connections: int, timeout: float = 30.0) -> dict:
     """Open `connections` connections at once, each asks /api/health: how many were answered."""
     request = f"GET /api/health HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
-
-    async def one(i: int) -> int:
-        try:
-            source = (f"127.200.{i // 250}.{1 + i % 250}", 0)
-            connecting = asyncio.open_connection(host, port, local_addr=source)
-            reader, writer = await asyncio.wait_for(connecting, timeout)
-            writer.write(request)
-            status, _ = await asyncio.wait_for(_read(reader), timeout)
-            writer.close()
-            return status
-        except (OSError, TimeoutError, asyncio.IncompleteReadError, ValueError):
-            return 0
-
-    async def main() -> list[int]:
-        return await asyncio.gather(*(one(i) for i in range(connections)))
-
-    began = time.perf_counter()
-    codes = asyncio.run(main())
-    return {"connections": connections, "answered": sum(1 for c in codes if c == 200),
-            "seconds": round(time.perf_counter() - began, 2)}  # fmt: skip
+    jobs = [(f"127.200.{i // 250}.{1 + i % 250}", [(None, request)]) for i in range(connections)]
+    out = _drive(jobs, connections, timeout, host, port)
+    return {"connections": connections, "answered": out.statuses.get(200, 0),
+            "seconds": round(out.seconds, 2)}  # fmt: skip
 
 
 def _entry(conn, kwargs) -> None:

@@ -2,8 +2,8 @@
 what was stored (counted afterwards: nothing lost, nothing doubled), 100 simultaneous
 connections, the outbox drain, the handler in-process and the Lambda cold import.
 
-The server is `make serve`'s (relay.devserver.serve_workers: one process per CPU, threads
-in each, SQLite in WAL) on 127.0.0.1; the load generator (bench/load.py) runs in its own
+The server is `make serve`'s (relay.devserver.serve: granian, one worker process per CPU,
+SQLite in WAL) on 127.0.0.1; the load generator (bench/load.py) runs in its own
 process. Rate limits stay on: each simulated client posts from its own loopback address.
 
     python -m bench.relay
@@ -80,6 +80,24 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def workers_of(process) -> list[int]:
+    """The worker processes of a server from `devserver.serve` (its children; Linux /proc)."""
+    path = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    return [int(pid) for pid in path.read_text("ascii").split()] if path.exists() else []
+
+
+def cpu_seconds(pids: list[int]) -> float | None:
+    """CPU time (user + system) the processes have used so far; None without /proc."""
+    total = 0.0
+    try:
+        for pid in pids:
+            fields = Path(f"/proc/{pid}/stat").read_text("ascii").rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except OSError:
+        return None
+    return total if pids else None
+
+
 def _quantile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100)[q - 1] if len(values) > 1 else values[0]
 
@@ -87,18 +105,15 @@ def _quantile(values: list[float], q: int) -> float:
 def through_server(folder: Path, workers: int | None = None) -> dict:
     """Concurrent clients against `make serve`'s server on 127.0.0.1; then count the rows."""
     from relay import container
-    from relay.devserver import seed_demo_contacts, serve_workers
+    from relay.devserver import serve, stop
     from relay.store.sqlite import SqliteStore
 
     from bench import load
 
     port = _free_port()
     settings = _settings(folder, f"http://127.0.0.1:{port}")
-    seeding = container.build(settings)
-    seed_demo_contacts(seeding)
-    seeding.close()
     workers = workers or os.cpu_count() or 1
-    processes = serve_workers(folder, settings, workers, maintenance=False)
+    server = serve(folder, settings, "127.0.0.1", port, workers=workers, maintenance=False)
     try:
         load.submit(
             "127.0.0.1",
@@ -111,16 +126,16 @@ def through_server(folder: Path, workers: int | None = None) -> dict:
             start=10**7,
             prefix="warm",
         )
+        pids = workers_of(server)
+        before = cpu_seconds(pids)
         outcome = load.run_in_process(
             host="127.0.0.1", port=port, origin=settings.site_url, total=SUBMISSIONS,
             clients=CLIENTS, per_address=PER_ADDRESS, mentors=MENTORS,
         )  # fmt: skip
+        server_cpu = cpu_seconds(pids) - before if before is not None else None
         crowd = load.simultaneous("127.0.0.1", port, CONNECTIONS)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
+        stop(server)
     store = SqliteStore(settings.database)
     con = store._con()
     keys = {
@@ -154,6 +169,9 @@ def through_server(folder: Path, workers: int | None = None) -> dict:
         "lost": lost, "doubled": threads - distinct,
         "threads_stored": threads - 100, "confirmations_queued": jobs - 100,
         "simultaneous": crowd,
+        # CPU per request, which contention changes far less than the wall-clock figures
+        "server_cpu_ms": round(server_cpu * 1000 / SUBMISSIONS, 3) if server_cpu else None,
+        "client_cpu_ms": round(outcome.cpu_seconds * 1000 / SUBMISSIONS, 3),
         "outbox_drain_per_second": round(sent / drain_seconds, 1) if drain_seconds else None,
     }  # fmt: skip
 

@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import socket
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -129,7 +128,8 @@ def relay_settings(data_dir: Path, manifest: Path, site_url: str, **more):
 
 
 class LiveServer:
-    """The local devserver (site + relay, one process) on a free loopback port."""
+    """`make serve`'s server (site + relay) on a free loopback port; e-mails are sent when a
+    test asks (`deliver`), not by a maintenance loop."""
 
     def __init__(self, site_dir: Path, data_dir: Path, **settings):
         self.site_dir = site_dir
@@ -143,16 +143,17 @@ class LiveServer:
 
     def start(self) -> None:
         from relay import container
-        from relay.devserver import make_server
+        from relay.devserver import serve
 
+        # `make serve`'s server (one worker); the test reads and writes the same files
+        self.process = serve(self.site_dir, self.settings, "127.0.0.1", self.port,
+                             maintenance=False)  # fmt: skip
         self.relay = container.build(self.settings)
-        self.server = make_server(self.site_dir, "127.0.0.1", self.port, self.relay)
-        self.thread = threading.Thread(target=self.server.safe_start, daemon=True)
-        self.thread.start()
-        self.server.ready_event.wait(10)
 
     def stop(self) -> None:
-        self.server.stop()
+        from relay.devserver import stop
+
+        stop(self.process)
         self.relay.close()
 
     def deliver(self) -> int:

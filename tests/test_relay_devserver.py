@@ -1,9 +1,12 @@
-"""The local server: real cheroot threads on 127.0.0.1, static files and /api/* in one process."""
+"""The local server (`make serve`'s: granian worker processes on 127.0.0.1): static files and
+/api/* on one port, workers that stop with their parent."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import os
+import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,26 +14,45 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import pytest
-from relay.devserver import make_server
+from relay.devserver import answers, serve, stop
+
+from bench.relay import workers_of
 
 
-@pytest.fixture
-def served(tmp_path, relay):
+def make_site(tmp_path):
     site = tmp_path / "site"
     (site / "mentors" / "marie-tremblay").mkdir(parents=True)
     (site / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
     (site / "404.html").write_text("<h1>Introuvable</h1>", encoding="utf-8")
     (site / "mentors" / "marie-tremblay" / "index.html").write_text("profil", encoding="utf-8")
     (tmp_path / "secret.txt").write_text("outside the site", encoding="utf-8")
+    return site
+
+
+@pytest.fixture
+def served(tmp_path, relay):
+    """Two worker processes on the harness's files (the test reads what they stored)."""
     from conftest import free_port
 
     port = free_port()
-    server = make_server(site, "127.0.0.1", port, relay.relay)
-    thread = threading.Thread(target=server.safe_start, daemon=True)
-    thread.start()
-    server.ready_event.wait(10)
+    process = serve(make_site(tmp_path), relay.settings, "127.0.0.1", port, workers=2,
+                    maintenance=False)  # fmt: skip
     yield port
-    server.stop()
+    stop(process)
+
+
+def gone(pid: int, within: float = 20.0) -> bool:
+    """Whether process `pid` ends within `within` seconds (a bounded wait, not a timing)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+                if stat.read().rsplit(")", 1)[1].split()[0] == "Z":  # ended, not yet reaped
+                    return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def get(port, path, method="GET", body=None, headers=None, source="127.0.0.1"):
@@ -73,7 +95,7 @@ def test_concurrent_submissions_never_mix_requests(served, relay):
     now = datetime.now(UTC)
     con = relay.store._con()
     rows = con.execute("SELECT id, mentor, pseudonym FROM threads").fetchall()
-    assert len(rows) == 36  # Powertools' resolver is not thread-safe: the server serializes it
+    assert len(rows) == 36  # two processes, one file: none lost, none mixed
     for thread_id, mentor, pseudonym in rows:
         n = int(pseudonym.removeprefix("Person"))
         assert mentor == ("marie-tremblay" if n % 2 else "jordan-lee")
@@ -114,3 +136,22 @@ def test_a_busy_port_is_a_clear_message_not_a_traceback(tmp_path, monkeypatch, b
         with pytest.raises(SystemExit) as stopped:
             run(site_dir=built_site, host="127.0.0.1", port=port)
     assert f"127.0.0.1:{port}" in str(stopped.value) and "PORT=" in str(stopped.value)
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGKILL])
+def test_the_workers_stop_with_the_server(tmp_path, relay, how):
+    from conftest import free_port
+
+    port = free_port()
+    process = serve(make_site(tmp_path), relay.settings, "127.0.0.1", port, workers=2,
+                    maintenance=False)  # fmt: skip
+    try:
+        workers = workers_of(process)
+        assert len(workers) == 2 and answers("127.0.0.1", port)
+        os.kill(process.pid, how)  # SIGKILL: no signal reaches the workers, they notice
+        process.join(20)
+        assert not process.is_alive()
+        assert all(gone(pid) for pid in workers)
+        assert not answers("127.0.0.1", port, timeout=2)
+    finally:
+        stop(process)

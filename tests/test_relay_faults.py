@@ -88,18 +88,15 @@ def test_replays_never_count_against_the_rate_limits(services):
 
 def test_every_acknowledged_submission_survives_a_kill_9_under_load(tmp_path):
     from relay import container
-    from relay.devserver import seed_demo_contacts, serve_workers
+    from relay.devserver import serve, stop
 
     from bench import load
-    from bench.relay import _settings
+    from bench.relay import _settings, workers_of
     from tests.conftest import free_port
 
     port = free_port()
     settings = _settings(tmp_path, f"http://127.0.0.1:{port}")
-    seeding = container.build(settings)
-    seed_demo_contacts(seeding)
-    seeding.close()
-    [worker] = serve_workers(tmp_path, settings, 1, maintenance=False)
+    server = serve(tmp_path, settings, "127.0.0.1", port, workers=2, maintenance=False)
     outcome: list = []
     sender = threading.Thread(target=lambda: outcome.append(load.submit(
         "127.0.0.1", port, settings.site_url, total=3000, clients=8, per_address=50,
@@ -112,13 +109,15 @@ def test_every_acknowledged_submission_survives_a_kill_9_under_load(tmp_path):
             if relay.store._con().execute("SELECT COUNT(*) FROM threads").fetchone()[0] >= 50:
                 break
             threading.Event().wait(0.05)
-        os.kill(worker.pid, signal.SIGKILL)  # no shutdown, no flush: the process just dies
+        for pid in [*workers_of(server), server.pid]:  # no shutdown, no flush: all just die
+            os.kill(pid, signal.SIGKILL)
         sender.join(timeout=60)
-        worker.join(timeout=10)
+        server.join(timeout=10)
         [result] = outcome
         acknowledged = result.accepted_keys
         assert 0 < len(acknowledged) < 3000 and result.errors > 0  # it did die mid-load
     finally:
+        stop(server)
         relay.close()
     restarted = container.build(settings)  # a fresh process would open the file like this
     try:

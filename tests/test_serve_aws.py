@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import time
 import urllib.request
 from urllib.parse import urlencode
 
 import pytest
+from relay import container
 from relay.aws.local import DemoRefused, check_demo_target
 from relay.config import Settings
-from relay.devserver import local_settings, make_server, run
+from relay.devserver import local_settings, prepare, run, serve, stop
 from relay.store.dynamodb import DynamoDBStore
 
 from ops.local_aws import start
@@ -45,15 +45,14 @@ def local_aws(monkeypatch, tmp_path):
 def test_serve_aws_runs_the_relay_on_dynamodb_and_ses_from_moto(local_aws, built_site):
     moto, table = local_aws
     port = free_port()
-    server = make_server(built_site, "127.0.0.1", port)
-    assert server.relay.settings.store == "dynamodb"
-    assert server.seeded > 0, "the demo contacts went into moto's table"
-    slug = next(iter(server.relay.manifest.get().mentors))
+    settings = local_settings(built_site, "127.0.0.1", port)
+    relay = container.build(settings)
+    assert relay.settings.store == "dynamodb"
+    assert prepare(relay) > 0, "the demo contacts went into moto's table"
+    slug = next(iter(relay.manifest.get().mentors))
     contact = DynamoDBStore(table).get_mentor_contact(slug)
     assert contact.email.endswith("@example.org")
-    thread = threading.Thread(target=server.safe_start, daemon=True)
-    thread.start()
-    server.ready_event.wait(10)
+    server = serve(built_site, settings, "127.0.0.1", port, maintenance=False)
     mentee = f"{unique_name('camille')}@example.org"
     try:
         body = urlencode({
@@ -70,9 +69,10 @@ def test_serve_aws_runs_the_relay_on_dynamodb_and_ses_from_moto(local_aws, built
         with urllib.request.urlopen(request, timeout=20) as response:
             assert response.status == 202, response.read()
             assert json.loads(response.read())["status"] == "received"
-        server.relay.maintenance.run(purge=False)  # what the serve loop does a moment later
+        relay.maintenance.run(purge=False)  # what the serve loop does a moment later
     finally:
-        server.stop()
+        stop(server)
+        relay.close()
     [mail] = [m for m in moto.sent_raw_emails() if mentee in m["destinations"]]
     assert "questions/confirm?token=" in mail["raw_data"], "the confirmation went out through SES"
 

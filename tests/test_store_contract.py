@@ -285,6 +285,42 @@ def test_rate_counters_count_per_fixed_window_and_key(store):
     assert store.hit("client", "h1", window=window, now=T0 + window) == 1
 
 
+def test_writes_in_one_transaction_are_all_kept_and_replays_still_replay(store):
+    thread = make_thread()
+    message = make_message(thread)
+    event = Event(thread_id=thread.id, action="received", actor="mentee", at=T0)
+    with store.transaction():  # what a submission does: its counts, then its thread
+        counts = store.hits([("client", "h1", HOUR), ("email", "h2", HOUR)], now=T0)
+        _, _, created = store.create_thread(
+            thread, message, event, idempotency_key="k", fingerprint="f", now=T0
+        )
+    assert counts == [1, 1] and created
+    with store.transaction():
+        assert store.hits([("client", "h1", HOUR)], now=T0) == [2]
+        again = store.create_thread(
+            make_thread(), make_message(thread), event, idempotency_key="k", fingerprint="f",
+            now=T0,
+        )  # fmt: skip
+    assert again[0].id == thread.id and not again[2]
+    assert [m.id for m in store.list_messages(thread.id, now=T0)] == [message.id]
+    assert store.hit("client", "h1", window=HOUR, now=T0) == 3
+
+
+def test_an_expired_idempotency_key_can_be_used_again(store):
+    from relay.domain.policies import IDEMPOTENCY_TTL
+
+    first, later = make_thread(), make_thread(created_at=T0 + IDEMPOTENCY_TTL + HOUR)
+    for thread, at, fingerprint in ((first, T0, "f1"), (later, later.created_at, "f2")):
+        event = Event(thread_id=thread.id, action="received", actor="mentee", at=at)
+        _, _, created = store.create_thread(
+            thread, make_message(thread, at=at), event, idempotency_key="k",
+            fingerprint=fingerprint, now=at,
+        )  # fmt: skip
+        assert created
+    record = store.find_idempotent("k", now=later.created_at)
+    assert record.thread_id == later.id and record.fingerprint == "f2"
+
+
 def test_mentor_contacts_set_pause_remove(store):
     with pytest.raises(NotFound):
         store.get_mentor_contact("nobody")

@@ -1,30 +1,33 @@
-"""`make serve`: the built site and the relay locally (cheroot, threaded, a few processes).
+"""`make serve`: the built site and the relay locally (granian, a few worker processes).
 
 Static files come from the site folder; /api/* requests become API Gateway
 HTTP API (v2) events for the very resolver Lambda runs, so local behaviour is
 production behaviour. Storage: SQLite and an outbox folder of .eml files.
-Each server thread has its own resolver (no lock around a request), and
+granian (a compiled HTTP server) holds the connections and parses HTTP;
 `PASSERELLE_WORKERS` processes (default: one per CPU) share the port
-(SO_REUSEPORT), each with its own relay from the container; the first one
-also runs the maintenance loop (sends the outbox, closes, purges).
+(SO_REUSEPORT), each with its own relay from the container and a resolver per
+thread (no lock around a request). The main process starts and stops them and
+runs the maintenance loop (sends the outbox, closes, purges).
 """
 
 from __future__ import annotations
 
+import atexit
 import base64
+import http.client
 import mimetypes
 import multiprocessing
 import os
 import signal
+import socket
 import sys
 import threading
 import time
 import uuid
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
-
-from cheroot import wsgi
 
 from . import container
 from .api import security
@@ -72,10 +75,11 @@ def seed_demo_contacts(relay) -> int:
     return added
 
 
-#: Server threads per process. Few: requests are CPU-bound under one GIL, and every extra
-#: thread adds lock convoys (a thread that released the GIL inside SQLite waits to get it back).
-THREADS = 2
-KEEP_ALIVE = 1000  # idle keep-alive connections kept open (they hold no thread)
+#: Python threads per worker process. Few: requests are CPU-bound under one GIL, and every
+#: extra thread adds lock convoys (a thread that released the GIL inside SQLite waits for it).
+#: Connections are held by granian's Rust side, not by these threads.
+THREADS = 1
+BACKPRESSURE = 64  # requests a worker takes in at once; more wait in the kernel's queue
 
 
 class RelayWSGI:
@@ -188,84 +192,121 @@ class RelayWSGI:
         return 200, [("Content-Type", kind), ("Cache-Control", "no-cache")], target.read_bytes()
 
 
-class DevServer(wsgi.Server):
-    """cheroot server with an event set once it listens (tests wait on it)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.ready_event = threading.Event()
-
-    def prepare(self):
-        super().prepare()
-        self.ready_event.set()
-
-
-def make_server(
-    site_dir, host: str = "127.0.0.1", port: int = 8000, relay=None, *, threads: int = 16,
-    reuse_port: bool = False,
-) -> DevServer:  # fmt: skip
-    relay = relay or container.build(local_settings(Path(site_dir), host, port))
+def prepare(relay) -> int:
+    """What the server's main process does before serving: refuse a real table, seed contacts."""
     check_demo_target(relay.settings)  # never invented contacts in a real table
-    seeded = seed_demo_contacts(relay)
-    wsgi_app = RelayWSGI(Path(site_dir), relay)
-    server = DevServer((host, int(port)), wsgi_app, numthreads=threads, reuse_port=reuse_port)
-    server.keep_alive_conn_limit = KEEP_ALIVE  # cheroot closes idle keep-alive ones beyond 10
-    server.relay = relay
-    server.seeded = seeded
-    return server
+    return seed_demo_contacts(relay)
 
 
-def _worker(
-    site_dir: str, settings: Settings, index: int, ready, maintenance: bool, threads: int
-) -> None:
-    """One server process of `run`: its own relay (SQLite connections), the shared port."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops the workers (SIGTERM)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    parent = os.getppid()
-    host, port = settings.site_url.rsplit("//", 1)[1].rsplit(":", 1)
+def _app(site_dir: str, settings: Settings) -> RelayWSGI:
+    """Runs in each granian worker process: its own relay (SQLite connections), the WSGI app."""
     relay = container.build(settings)
-    server = make_server(site_dir, host, int(port), relay, threads=threads, reuse_port=True)
-    server.prepare()
-    background = relay.background(every=1.0).start() if index == 0 and maintenance else None
-    ready.set()
+    _when_orphaned(lambda: os.kill(os.getpid(), signal.SIGTERM))
+    return RelayWSGI(Path(site_dir), relay)
 
-    def orphaned() -> None:  # the parent died without stopping us (kill -9): stop too
+
+def _when_orphaned(then) -> None:
+    """Call `then` once this process's parent is gone (killed with -9: no signal reached us)."""
+    parent = os.getppid()
+
+    def watch() -> None:
         while os.getppid() == parent:
-            time.sleep(1)
-        os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(0.2)
+        then()
 
-    threading.Thread(target=orphaned, daemon=True, name="relay-parent-watch").start()
+    threading.Thread(target=watch, daemon=True, name="relay-parent-watch").start()
+
+
+def serve_here(
+    site_dir, settings: Settings, relay, host: str, port: int, *, workers: int,
+    threads: int = THREADS, maintenance: bool = True, orphan: bool = False,
+) -> None:  # fmt: skip
+    """Serve until SIGINT/SIGTERM, from this process's main thread: granian's main process.
+
+    The `workers` processes it starts share the port and serve with `threads` Python
+    threads each; they stop with it (and on their own if it is killed).
+    This process runs the maintenance loop (sends the outbox, closes, purges) unless
+    `maintenance` is false (the bench measures requests alone). With `orphan`, it also
+    stops when its own parent dies (a server started by a test or the bench).
+    """
+    from granian.constants import HTTPModes, Interfaces
+    from granian.log import LogLevels
+    from granian.server import Server
+
+    multiprocessing.set_start_method("spawn", force=True)  # no fork of a threaded process
+    server = Server(
+        "relay.devserver:RelayWSGI", address=host, port=port, interface=Interfaces.WSGI,
+        workers=workers, blocking_threads=threads, backpressure=BACKPRESSURE,
+        http=HTTPModes.http1, websockets=False, log_level=LogLevels.warning,
+    )  # fmt: skip
+    if orphan:
+        _when_orphaned(server.signal_handler_interrupt)
+    background = relay.background(every=1.0).start() if maintenance else None
     try:
-        server.serve()
+        server.serve(target_loader=partial(_app, str(site_dir), settings), wrap_loader=False)
     finally:
         if background is not None:
             background.stop()
-        server.stop()
         relay.close()
 
 
-def serve_workers(
-    site_dir, settings: Settings, workers: int, maintenance: bool = True, threads: int = THREADS
-) -> list:
-    """Start `workers` server processes on settings.site_url's port; returns them once ready.
+def _main(site_dir: str, settings: Settings, host: str, port: int, options: dict) -> None:
+    relay = container.build(settings)
+    prepare(relay)
+    serve_here(site_dir, settings, relay, host, port, orphan=True, **options)
 
-    The first runs the maintenance loop (unless `maintenance` is false: the bench measures
-    requests alone, and sends the outbox afterwards).
+
+def answers(host: str, port: int, timeout: float = 2.0) -> bool:
+    """Whether the relay answers GET /api/health on host:port."""
+    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+    try:
+        conn.request("GET", "/api/health")
+        return conn.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        conn.close()
+
+
+def serve(
+    site_dir, settings: Settings, host: str, port: int, *, workers: int = 1,
+    threads: int = THREADS, maintenance: bool = True,
+) -> multiprocessing.Process:  # fmt: skip
+    """`make serve`'s server in a process of its own (tests, bench); returned once it answers.
+
+    Terminate the process (SIGTERM) to stop it and its workers; if it is killed (-9),
+    its workers notice and stop too.
     """
     spawn = multiprocessing.get_context("spawn")
-    processes = []
-    for index in range(workers):
-        ready = spawn.Event()
-        process = spawn.Process(
-            target=_worker, args=(str(site_dir), settings, index, ready, maintenance, threads),
-            daemon=True,
-            name=f"relay-worker-{index}",
-        )  # fmt: skip
-        process.start()
-        if not ready.wait(60):
-            raise RuntimeError(f"relay worker {index} did not start")
-        processes.append(process)
-    return processes
+    process = spawn.Process(
+        target=_main,
+        args=(
+            str(site_dir),
+            settings,
+            host,
+            port,
+            {"workers": workers, "threads": threads, "maintenance": maintenance},
+        ),
+        name="relay-server",
+    )  # not a daemon: it has children (its workers); stopped on the way out instead
+    process.start()
+    atexit.register(stop, process)
+    deadline = time.monotonic() + 60
+    while not answers(host, port, timeout=1.0):
+        if not process.is_alive() or time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError(f"the relay server did not start on {host}:{port}")
+        time.sleep(0.05)
+    return process
+
+
+def stop(process: multiprocessing.Process, timeout: float = 15) -> None:
+    """Stop a server from `serve` and its workers (SIGTERM; SIGKILL if it hangs)."""
+    process.terminate()
+    process.join(timeout)
+    if process.is_alive():
+        process.kill()
+        process.join(timeout)
 
 
 def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
@@ -277,16 +318,19 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
         if not settings.moderator_tokens:  # a demo moderator, kept in var/
             token, entry = demo_token(settings.data_dir)
             settings = replace(settings, moderator_tokens=entry)
-        probe = make_server(site_dir, host, port, container.build(settings))
+        relay = container.build(settings)
+        seeded = prepare(relay)
     except Exception as exc:  # a missing setting, table or credentials: one line, no traceback
         if (reason := explain(exc)) is None:
             raise
         sys.exit(reason)
     workers = settings.workers or os.cpu_count() or 1
-    try:  # binds once here first: a busy port is the usual first-run problem
-        probe.prepare()
-        probe.stop()
+    try:  # a busy port is the usual first-run problem: say so before starting anything
+        with socket.socket() as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, int(port)))
     except OSError:
+        relay.close()
         sys.exit(
             f"Cannot listen on {host}:{port}: the port is in use (another server?). "
             "Choose another one, e.g. PORT=8080 make serve"
@@ -296,8 +340,8 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
         print(f"E-mails: sent through SES at {os.environ.get('AWS_ENDPOINT_URL', 'AWS')}")
     else:
         print(f"Outbox (e-mails as .eml files): {settings.outbox_dir.resolve()}")
-    if probe.seeded:
-        print(f"Demo: {probe.seeded} mentors given invented @example.org contact addresses")
+    if seeded:
+        print(f"Demo: {seeded} mentors given invented @example.org contact addresses")
     where = (
         f"DynamoDB table {settings.table}"
         if settings.store == "dynamodb"
@@ -307,15 +351,4 @@ def run(site_dir, host: str = "127.0.0.1", port: int = 8000) -> None:
     if token:
         print(f"Demo moderator token (Authorization: Bearer …): {token}")
     sys.stdout.flush()
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop the workers on the way out
-    processes = serve_workers(site_dir, settings, workers)
-    try:
-        while all(p.is_alive() for p in processes):
-            time.sleep(0.5)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=10)
+    serve_here(site_dir, settings, relay, host, int(port), workers=workers)

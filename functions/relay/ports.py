@@ -13,6 +13,7 @@ no rule: the domain (relay.domain) does, and they write what it decided.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Protocol, runtime_checkable
@@ -265,6 +266,13 @@ class Store(Protocol):
 
     def hits(self, counters: Sequence[tuple[str, str, timedelta]], *, now: datetime) -> list[int]:
         """`hit` for several (bucket, key_hash, window) at once (SQLite: one transaction)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group the writes made inside into one transaction where the store can (SQLite:
+        one lock, one commit for a request's counters and thread); on DynamoDB each write
+        stays atomic on its own. If an exception leaves it, the writes made inside may or
+        may not be kept: callers let only unexpected errors escape."""
         ...
 
     # --- mentors' private contacts ---------------------------------------------------------

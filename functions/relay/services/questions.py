@@ -127,9 +127,10 @@ class Questions:
         open_threads = self.store.count_open_threads(q.mentor, now=now)
         capacity.check_room(open_threads, entry.capacity, self.limits.default_capacity)
 
-    def rate_limit(self, *, client: str, email: str, now) -> None:
-        """Fixed-window limits per client and per address; keys are salted hashes."""
-        ratelimit.enforce(
+    def over_limit(self, *, client: str, email: str, now) -> RateLimited | None:
+        """Count this post (fixed windows per client and per address); the refusal to give
+        if it is one too many."""
+        return ratelimit.over(
             self.store, self.settings, [("client", client), ("email", email.casefold())], now
         )
 
@@ -149,16 +150,10 @@ class Questions:
             return Received(thread_id=seen.thread_id, created=False, minor=minor)
         try:
             self.check(q, now)
-            self.rate_limit(client=client, email=q.email, now=now)
-        except PolicyRefusal:
-            # A concurrent first use of the key may be storing its thread right now (and was
-            # counted): this post is its replay and gets its answer, not a refusal.
-            seen = self._concurrent_first(key, digest)
-            if seen is None:
-                raise
-            return Received(thread_id=seen.thread_id, created=False, minor=minor)
+        except PolicyRefusal as refusal:
+            return self._replay_or_refuse(key, digest, minor, refusal)
         band = policies.age_band(q.age)
-        screening = self.screen(q.question)
+        screening = self.screen(q.question)  # pure work, before the write
         flags = screening.kinds
         expires = now + policies.UNCONFIRMED_TTL
         thread = Thread(
@@ -179,15 +174,23 @@ class Questions:
             thread_id=thread.id, message_id=message.id, action="received", actor="mentee", at=now,
             detail={"age_band": str(band), "flags": list(flags), "job": confirmation.id},
         )  # fmt: skip
-        try:
-            stored, _first, created = self.store.create_thread(
-                thread, message, event, idempotency_key=key, fingerprint=digest, now=now,
-                jobs=[confirmation],
-            )  # fmt: skip
-        except Conflict:  # a concurrent first use of the key won: answer as its replay
+        conflict = None
+        with self.store.transaction():  # SQLite: the count and the thread in one write
+            refused = self.over_limit(client=client, email=q.email, now=now)
+            if refused is None:
+                try:
+                    stored, _first, created = self.store.create_thread(
+                        thread, message, event, idempotency_key=key, fingerprint=digest,
+                        now=now, jobs=[confirmation],
+                    )  # fmt: skip
+                except Conflict as error:  # a concurrent first use of the key won
+                    conflict = error
+        if refused is not None:
+            return self._replay_or_refuse(key, digest, minor, refusal=refused)
+        if conflict is not None:  # answer as the replay of the concurrent first use
             seen = idempotency.replay(self.store.find_idempotent(key, now=now), digest)
             if seen is None:
-                raise
+                raise conflict
             return Received(
                 thread_id=seen.thread_id, created=False, minor=minor, help=screening.needs_help
             )
@@ -196,6 +199,14 @@ class Questions:
         return Received(
             thread_id=stored.id, created=created, minor=band == "minor", help=screening.needs_help
         )
+
+    def _replay_or_refuse(self, key: str, digest: str, minor: bool, refusal: PolicyRefusal):
+        """A concurrent first use of the key may be storing its thread right now (and was
+        counted): this post is its replay and gets its answer, not the refusal."""
+        seen = self._concurrent_first(key, digest)
+        if seen is None:
+            raise refusal
+        return Received(thread_id=seen.thread_id, created=False, minor=minor)
 
     def _concurrent_first(self, key: str, digest: str, waits: int = 10):
         """The record of a first use of `key` being stored concurrently (a bounded wait)."""
