@@ -434,9 +434,9 @@ def inline_code(html: str) -> list[str]:
     class Parser(HTMLParser):
         def handle_starttag(self, tag, attrs):
             attributes = dict(attrs)
-            if tag == "script" and not attributes.get("src"):  # a file is no inline code
-                if attributes.get("type") != "application/ld+json":  # data, never run
-                    found.append(tag)
+            inline = tag == "script" and not attributes.get("src")  # a file is no inline code
+            if inline and attributes.get("type") != "application/ld+json":  # data, never run
+                found.append(tag)
             found.extend(name for name, _ in attrs if name.startswith("on"))
 
     Parser().feed(html)

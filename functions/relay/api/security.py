@@ -1,8 +1,8 @@
 """Headers every answer of the relay carries, whichever route (or none) answered.
 
-The Content-Security-Policy allows scripts, styles, images and fonts from the relay's own
-origin and the site's (the theme's files, and the scripts' calls to the API), never an inline script or event handler; a
-page that the relay writes with an inline `<style>` gets that exact style allowed by its
+The Content-Security-Policy allows scripts, styles, images, fonts and the scripts' calls from
+the relay's own origin and the site's (the theme's files), never an inline script or event
+handler; a page that the relay writes with an inline `<style>` gets that exact style allowed by its
 hash. No page may frame the relay's (clickjacking); no URL (a link's token) leaks as a
 referrer.
 """
@@ -32,8 +32,8 @@ def policy(settings: Settings, html: str = "") -> str:
     own = _sources(settings)
     return "; ".join([
         "default-src 'none'", f"script-src {own}", " ".join([f"style-src {own}", *hashes]),
-        f"img-src {own} data:", f"font-src {own}", f"connect-src {own}", f"form-action {own}", "base-uri 'none'",
-        "frame-ancestors 'none'",
+        f"img-src {own} data:", f"font-src {own}", f"connect-src {own}", f"form-action {own}",
+        "base-uri 'none'", "frame-ancestors 'none'",
     ])  # fmt: skip
 
 

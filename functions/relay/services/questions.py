@@ -22,6 +22,7 @@ from ..domain import (
     Message,
     NotFound,
     PolicyRefusal,
+    RateLimited,
     Side,
     Status,
     Thread,
