@@ -9,14 +9,14 @@ import random
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
+from types import SimpleNamespace
 from urllib.request import urlopen
 
 import pytest
 import yaml
-from relay import container, vocab
-from relay.devserver import make_server
+from relay import vocab
+from relay.devserver import serve, stop
 
 from tests.conftest import (
     MODERATOR_TOKENS,
@@ -32,8 +32,8 @@ CONFIG = Path(__file__).with_name("schemathesis.toml")
 
 @pytest.fixture
 def served(tmp_path):
-    """The local server (cheroot, the resolver, a SQLite file, the outbox) on a free port, with
-    a site folder that holds only the build's manifest."""
+    """The local server (`make serve`'s, on granian: the resolver, a SQLite file, the outbox)
+    on a free port, with a site folder that holds only the build's manifest."""
     site = tmp_path / "site"
     (site / "relay").mkdir(parents=True)
     regions = yaml.safe_load((ROOT / "data" / "regions.yaml").read_text("utf-8"))
@@ -47,15 +47,9 @@ def served(tmp_path):
         tmp_path / "var", site / "relay" / "mentors.json", url,
         moderator_tokens=moderator_entries(),
     )  # fmt: skip
-    relay = container.build(settings)
-    server = make_server(site, "127.0.0.1", port, relay, threads=4)
-    thread = threading.Thread(target=server.safe_start, daemon=True)
-    thread.start()
-    assert server.ready_event.wait(10)
-    server.url = url
-    yield server
-    server.stop()
-    relay.close()
+    process = serve(site, settings, "127.0.0.1", port, workers=1, maintenance=False)
+    yield SimpleNamespace(url=url)
+    stop(process)
 
 
 def schemathesis_command() -> list[str]:

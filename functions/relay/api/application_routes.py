@@ -37,7 +37,7 @@ from .openapi import schema as openapi_schema
 
 logger = Logger(service="passerelle-relay", child=True)
 TAGS = ["applications"]
-LISTS = frozenset({"languages"})
+LISTS = frozenset({"languages", "topics"})  # fields a form may repeat
 
 
 def build_router(

@@ -213,7 +213,9 @@ def _from_profile(name: str, **bounds):
 def _topics(value: object) -> object:
     """A form's textarea gives one topic a line (or comma-separated); JSON gives a list."""
     if isinstance(value, str):
-        return [part.strip() for part in re.split(r"[\n,;]", value) if part.strip()]
+        value = [value]
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return [t.strip() for part in value for t in re.split(r"[\n,;]", part) if t.strip()]
     return value
 
 
@@ -226,7 +228,10 @@ class _ApplicationBase(BaseModel):
 
     lang: Literal["fr", "en"] = Field(description="language of the form and of the profile")
     bio: str = Field(min_length=BIO_MIN, max_length=BIO_MAX, description="short bio (Markdown)")
-    email: str = Field(min_length=3, max_length=254, description="stays in the relay, private")
+    email: str = Field(
+        min_length=3, max_length=254, description="stays in the relay, private",
+        json_schema_extra={"pattern": EMAIL.pattern},
+    )  # fmt: skip
     consent: Literal["yes"]
     website: str = Field(default="", max_length=500, description="honeypot: must stay empty")
     rendered_at: str = Field(default="", pattern=r"^\d{0,16}$", description="ms since epoch")
@@ -293,7 +298,10 @@ class ThreadsLinkIn(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     lang: Literal["fr", "en"] = Field(description="language of the page")
-    email: str = Field(default="", max_length=254, description="the address the questions used")
+    email: str = Field(
+        default="", max_length=254, description="the address the questions used",
+        json_schema_extra={"pattern": f"^$|{EMAIL.pattern}"},
+    )  # fmt: skip
     token: str = Field(default="", max_length=600, description="a conversation's mentee link")
 
     @field_validator("email")
