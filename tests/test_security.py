@@ -249,13 +249,13 @@ def nothing_stored(flow) -> bool:
     return counts == [0, 0, 0]
 
 
-@pytest.mark.parametrize("path", ["/%00", "/mentors/%00/", "/a%00b.html", "/%ff", "/theme/%c3%28"])
-def test_a_nul_or_bytes_that_are_not_utf8_in_a_static_path_are_400_not_500(tmp_path, path):
-    import http.client
-    import threading
+BAD_PATHS = ["/%00", "/mentors/%00/", "/a%00b.html", "/%ff", "/theme/%c3%28"]
 
-    from relay import container
-    from relay.devserver import make_server
+
+def test_a_nul_or_bytes_that_are_not_utf8_in_a_static_path_are_400_not_500(tmp_path):
+    import http.client
+
+    from relay.devserver import serve, stop
 
     from tests.conftest import free_port, relay_settings
 
@@ -264,22 +264,20 @@ def test_a_nul_or_bytes_that_are_not_utf8_in_a_static_path_are_400_not_500(tmp_p
     (site / "relay" / "mentors.json").write_text('{"mentors": {}}', encoding="utf-8")
     (site / "index.html").write_text("<h1>Accueil</h1>", encoding="utf-8")
     port = free_port()
-    relay = container.build(relay_settings(tmp_path / "var", site / "relay" / "mentors.json",
-                                           f"http://127.0.0.1:{port}"))  # fmt: skip
-    server = make_server(site, "127.0.0.1", port, relay, threads=2)
-    threading.Thread(target=server.safe_start, daemon=True).start()
-    server.ready_event.wait(10)
+    settings = relay_settings(tmp_path / "var", site / "relay" / "mentors.json",
+                              f"http://127.0.0.1:{port}")  # fmt: skip
+    process = serve(site, settings, "127.0.0.1", port, workers=1, maintenance=False)
     try:
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-        conn.request("GET", path)
-        response = conn.getresponse()
-        assert response.status == 400 and response.read() == b"Bad path"
-        conn.request("GET", "/")
-        assert conn.getresponse().read() == b"<h1>Accueil</h1>"  # the server is still serving
-        conn.close()
+        for path in BAD_PATHS:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            assert (response.status, response.read()) == (400, b"Bad path"), path
+            conn.request("GET", "/")
+            assert conn.getresponse().read() == b"<h1>Accueil</h1>"  # still serving
+            conn.close()
     finally:
-        server.stop()
-        relay.close()
+        stop(process)
 
 
 @pytest.mark.parametrize("host", ["localhost.evil.example", "127.0.0.1.evil.example:8000"])
