@@ -22,7 +22,7 @@ from ..domain import (
 from ..domain.errors import IdempotencyMismatch, RateLimited
 from ..domain.tokens import BadToken
 from ..presentation import message, translate
-from ..screening import help_resources
+from ..screening import help_resources, screen
 from ..services.questions import Question
 from . import forms, openapi, pages, security
 from .models import Accepted, Confirmation, ErrorOut, Health, QuestionIn, TokenIn
@@ -98,6 +98,9 @@ def create_app(relay) -> PerRequestResolver:
         if retry_after is not None:
             extra = {**(extra or {}), "Retry-After": str(retry_after)}
         text = message("form_errors", code, lang)
+        question = fields.get("question")
+        # Whatever refuses it, a question about self-harm or abuse gets help first, at once.
+        help_now = isinstance(question, str) and screen(question[:4000]).needs_help
         if retry_after is not None and code == "rate_limited":
             text += " " + pages.retry_in(lang, max(1, -(-retry_after // 60)))
         if wants_json(h):
@@ -107,6 +110,7 @@ def create_app(relay) -> PerRequestResolver:
                 fields={f: message("field_errors", c, lang) for f, c in codes.items()},
                 codes=codes,
                 retry_after=retry_after,
+                help=[r.as_dict() for r in help_resources(lang)] if help_now else [],
             )
             payload = out.model_dump(exclude_none=True)
             if similar:
@@ -118,7 +122,7 @@ def create_app(relay) -> PerRequestResolver:
         html = pages.form_page(  # the form again: shown now, so its fill time starts now
             settings, lang=lang, values={**fields, "rendered_at": now_ms}, codes=codes,
             form_code=code, status_text=text, mentor_name=mentor_name(fields.get("mentor")),
-            similar=[(url_of(m.slug, lang), m.name) for m in similar],
+            similar=[(url_of(m.slug, lang), m.name) for m in similar], help_now=help_now,
         )  # fmt: skip
         return Response(
             status_code=status, content_type=HTML, body=html, headers={**NO_STORE, **(extra or {})}

@@ -181,6 +181,11 @@ class ErrorOut(BaseModel):
         description="409 not_accepting: up to 3 mentors of the same sector or region who can "
         "answer now",
     )
+    help: list[HelpOut] = Field(
+        default_factory=list,
+        description="a refused question that speaks of self-harm or abuse still gets, at once, "
+        "where to get help now (data/help_resources.yaml); empty otherwise",
+    )
 
 
 class Confirmation(BaseModel):

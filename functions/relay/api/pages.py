@@ -81,9 +81,11 @@ def form_page(
     status_text: str,
     mentor_name: str | None,
     similar: list[tuple[str, str]] = (),
+    help_now: bool = False,
 ) -> str:
     """The question form again (the theme's partial): what was typed, each error next to its
-    field, and for a mentor who cannot take it, links to similar mentors who can."""
+    field, for a mentor who cannot take it links to similar mentors who can, and for a
+    question about self-harm or abuse, where to get help now, first."""
     from .. import vocab
 
     slug = str(values.get("mentor", "") or "")
@@ -93,6 +95,7 @@ def form_page(
         settings, "question_form", lang,
         mentor=mentor, similar_mentors=[],
         similar=[{"url": url, "name": name} for url, name in similar],
+        help=help_resources(lang) if help_now else (),
         form_values=form_values,
         form_errors={field: message("field_errors", code, lang) for field, code in codes.items()},
         form_status=status_text, form_code=form_code,

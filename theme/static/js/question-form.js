@@ -138,6 +138,7 @@
         }
         showErrors(result.reply);
         showSimilar(result.reply.similar);
+        showHelp(result.reply.help); /* refused, but help comes at once all the same */
       }
     }).catch(function () {
       status.setAttribute("data-state", "error");
