@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass, field
 
 from .manifest import ManifestSource
-from .search_match import Indexed
+from .search_match import Index
 
 LANGS = ("fr", "en")
 FACETS = ("sector", "region", "language")
@@ -30,7 +30,7 @@ class FacetValue:
 class SearchData:
     lang: str = "fr"
     mentors: tuple[dict, ...] = ()
-    indexed: tuple[Indexed, ...] = ()
+    index: Index = Index((), ())
     facets: dict[str, tuple[FacetValue, ...]] = field(default_factory=dict)
 
     @classmethod
@@ -40,7 +40,7 @@ class SearchData:
         return cls(
             lang=str(data.get("lang", "fr")),
             mentors=mentors,
-            indexed=tuple(Indexed.of(m.get("fields") or {}, weights) for m in mentors),
+            index=Index.of([m.get("fields") or {} for m in mentors], weights),
             facets={
                 facet: tuple(
                     FacetValue(str(v["value"]), str(v["name"]), str(v["url"]))

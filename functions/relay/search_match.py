@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -61,43 +62,53 @@ def terms(query: str, lang: str) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class Indexed:
-    """One mentor's searched words by weight, heaviest field first."""
+class Index:
+    """Every searched word of the directory, sorted, with the mentors it belongs to: a query
+    word's matches are one contiguous run of the sorted words (those it begins)."""
 
-    fields: tuple[tuple[float, frozenset[str]], ...]
+    words: tuple[str, ...]
+    postings: tuple[tuple[tuple[int, float], ...], ...]  # per word: (mentor, heaviest field)
 
     @classmethod
-    def of(cls, fields: Mapping[str, Iterable[str]], weights: Mapping[str, float]) -> Indexed:
-        by_field = []
-        for name, texts in fields.items():
-            found = frozenset(w for text in texts for w in words(text))
-            if found:
-                by_field.append((float(weights.get(name, 1)), found))
-        return cls(tuple(sorted(by_field, key=lambda f: -f[0])))
+    def of(
+        cls, mentors: Sequence[Mapping[str, Iterable[str]]], weights: Mapping[str, float]
+    ) -> Index:
+        """`mentors`: each mentor's texts by field; `weights`: by field name (else 1)."""
+        table: dict[str, dict[int, float]] = {}
+        for position, fields in enumerate(mentors):
+            for name, texts in fields.items():
+                weight = float(weights.get(name, 1))
+                for text in texts:
+                    for word in words(text):
+                        held = table.setdefault(word, {})
+                        if held.get(position, 0.0) < weight:
+                            held[position] = weight
+        ordered = sorted(table)
+        return cls(tuple(ordered), tuple(tuple(table[w].items()) for w in ordered))
 
-    def score(self, wanted: Sequence[str]) -> float:
-        """The sum over query words of their best match; 0 when any word matches nothing."""
-        total = 0.0
-        for term in wanted:
-            best = 0.0
-            for weight, found in self.fields:
-                if weight * EXACT <= best:
-                    break
-                if term in found:
-                    best = weight * EXACT
-                elif weight * PREFIX > best and any(w.startswith(term) for w in found):
-                    best = weight * PREFIX
-            if not best:
-                return 0.0
-            total += best
-        return total
+    def scores(self, term: str) -> dict[int, float]:
+        """Each matching mentor's best score for one query word."""
+        best: dict[int, float] = {}
+        for at in range(bisect_left(self.words, term), len(self.words)):
+            word = self.words[at]
+            if not word.startswith(term):
+                break
+            factor = EXACT if word == term else PREFIX
+            for position, weight in self.postings[at]:
+                if weight * factor > best.get(position, 0.0):
+                    best[position] = weight * factor
+        return best
 
 
-def rank(indexed: Sequence[Indexed], query: str, lang: str) -> list[int]:
-    """Positions in `indexed` of the mentors that match `query`, best first (ties keep their
+def rank(index: Index, query: str, lang: str) -> list[int]:
+    """Positions of the mentors that match `query`, best first (ties keep the positions'
     order: the build's, accepting mentors first, then by name)."""
-    wanted = terms(query, lang)
-    if not wanted:
-        return []
-    scored = [(entry.score(wanted), i) for i, entry in enumerate(indexed)]
-    return [i for score, i in sorted(scored, key=lambda s: (-s[0], s[1])) if score > 0]
+    total: dict[int, float] | None = None
+    for term in terms(query, lang):
+        found = index.scores(term)
+        if total is not None:
+            found = {p: total[p] + score for p, score in found.items() if p in total}
+        total = found
+        if not total:
+            return []
+    return sorted(total, key=lambda p: (-total[p], p)) if total else []

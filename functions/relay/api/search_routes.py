@@ -117,7 +117,7 @@ def results(data: SearchData, asked: Asked) -> dict:
     """What the page shows: the matching mentors (this page of them), each filter's counts,
     and the listing pages of what is chosen or found."""
     found = (
-        [data.mentors[i] for i in rank(data.indexed, asked.q, data.lang)]
+        [data.mentors[i] for i in rank(data.index, asked.q, data.lang)]
         if asked.q
         else list(data.mentors)
     )
