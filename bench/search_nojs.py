@@ -30,7 +30,7 @@ QUERIES = (
     {"q": "infirmiere"},
     {"q": "génie civil"},
     {"q": "electricienne", "region": "montreal"},
-    {"q": "a"},  # no searchable word: the whole directory
+    {"q": "a"},  # a one-letter word is not searched: an empty result
     {"secteur": "soins-infirmiers", "accepte": "oui"},
     {"q": "zqxwvkj"},
 )

@@ -269,3 +269,24 @@ def test_the_build_writes_the_searched_fields_of_the_records(built_site: Path):
     assert [m["accepting"] for m in data["mentors"]] == sorted(
         (m["accepting"] for m in data["mentors"]), reverse=True
     )
+
+
+def test_on_aws_the_search_data_is_read_from_the_manifests_bucket(moto_server, built_site):
+    from relay.search_data import SearchSources
+
+    from tests.aws import unique_name
+
+    bucket = unique_name("site")
+    s3 = moto_server.client("s3")
+    where = {"LocationConstraint": "ca-central-1"}
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration=where)
+    body = (built_site / "relay" / "search-en.json").read_bytes()
+    s3.put_object(Bucket=bucket, Key="relay/search-en.json", Body=body)
+    sources = SearchSources(f"s3://{bucket}/relay/mentors.json")
+    data = sources.get("en")
+    assert data.lang == "en" and len(data.mentors) == len(json.loads(body)["mentors"])
+    assert sources.get("en") is data  # kept: not read again on every search
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ClientError, match="NoSuchKey"):
+        sources.get("fr")  # not uploaded: the page answers 503
