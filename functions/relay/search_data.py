@@ -37,10 +37,12 @@ class SearchData:
     def parse(cls, data: dict) -> SearchData:
         weights = data.get("weights") or {}
         mentors = tuple(data.get("mentors") or ())
+        index = Index.of([m.get("fields") or {} for m in mentors], weights)
         return cls(
             lang=str(data.get("lang", "fr")),
-            mentors=mentors,
-            index=Index.of([m.get("fields") or {} for m in mentors], weights),
+            # The searched texts live on in the index only.
+            mentors=tuple({k: v for k, v in m.items() if k != "fields"} for m in mentors),
+            index=index,
             facets={
                 facet: tuple(
                     FacetValue(str(v["value"]), str(v["name"]), str(v["url"]))

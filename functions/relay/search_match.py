@@ -78,11 +78,10 @@ class Index:
         for position, fields in enumerate(mentors):
             for name, texts in fields.items():
                 weight = float(weights.get(name, 1))
-                for text in texts:
-                    for word in words(text):
-                        held = table.setdefault(word, {})
-                        if held.get(position, 0.0) < weight:
-                            held[position] = weight
+                for word in set(words(" ".join(texts))):  # folded once per field
+                    held = table.setdefault(word, {})
+                    if held.get(position, 0.0) < weight:
+                        held[position] = weight
         ordered = sorted(table)
         return cls(tuple(ordered), tuple(tuple(table[w].items()) for w in ordered))
 

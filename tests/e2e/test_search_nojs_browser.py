@@ -47,13 +47,17 @@ def test_without_javascript_a_search_lands_on_results_that_keep_it(live_server, 
         assert axe_at(browser, axe, page.url) == []
 
         # The filters are a plain form too: a region leaves the mentors it names.
-        options = page.locator("#search-region option").all_inner_texts()
+        options = page.locator("#search-region option").all_text_contents()
         assert all(not text.endswith("(0)") for text in options)
+        filters = page.locator("details.search-filters")
+        assert filters.get_attribute("open") is None  # folded: the results come first
+        filters.locator("summary").click()
         with page.expect_navigation():
             page.locator("#search-q").fill("")
             page.locator("#search-sector").select_option("plomberie-chauffage")
             page.get_by_role("button", name="Appliquer les filtres").click()
         asked = parse_qs(urlsplit(page.url).query)
+        assert page.locator("details.search-filters").get_attribute("open") is not None
         assert asked["secteur"] == ["plomberie-chauffage"]
         assert "jean-philippe-gagnon" in slugs(page, ".search-results-list h3 a")
         listing = page.locator(".search-browse a").first
