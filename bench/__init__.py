@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 
-BENCHMARKS = ("site", "search", "relay", "screening", "availability", "loops")
+BENCHMARKS = ("site", "search", "relay", "screening", "availability", "loops", "search_nojs")
 
 
 def run_all(only: str | None = None) -> list[str]:

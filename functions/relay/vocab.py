@@ -31,6 +31,11 @@ def _load(name: str) -> tuple[dict, ...]:
         return tuple(yaml.safe_load(handle) or ())
 
 
+def entries(name: str) -> tuple[dict, ...]:
+    """A vocabulary's entries as its file writes them (code, slug, names...)."""
+    return _load(name)
+
+
 def labels(name: str, lang: str) -> list[tuple[str, str]]:
     """(code, name in `lang`) pairs of a vocabulary, in file order."""
     return [(str(item["code"]), str(item.get(lang) or item["fr"])) for item in _load(name)]

@@ -14,6 +14,8 @@ from pelican.generators import Generator
 from .facets import Card, build_bundle
 from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
+from .relay_data import document as relay_document
+from .relay_data import write as write_relay_data
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +186,9 @@ class SearchPageGenerator(Generator):
             shutil.rmtree(Path(self.output_path) / data_url, ignore_errors=True)
             size = bundle.write(Path(self.output_path) / data_url)
             log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
+            relay = relay_document(lang, views, cards, mentors.vocab_refs(lang))
+            size = write_relay_data(Path(self.output_path), lang, relay)
+            log.info("relay search data (%s): %d bytes", lang, size)
             writer.write_file(
                 SEARCH_URL[lang] + "index.html",
                 template,

@@ -302,14 +302,16 @@ def test_empty_result_explains_and_offers_a_way_out(static_site, page, sample):
     assert empty.is_visible() and status(page).startswith("0 mentor")
 
 
-def test_without_javascript_the_page_is_a_form_that_leads_to_listings(static_site, browser):
+def test_without_javascript_the_page_is_a_form_that_leads_to_results_and_listings(
+    static_site, browser
+):
     context = browser.new_context(java_script_enabled=False, locale="fr-CA")
     page = context.new_page()
     try:
         page.goto(static_site + SEARCH["fr"] + "?q=plombier")
         form = page.locator("#search-form")
         assert form.get_attribute("method") == "get"
-        assert form.get_attribute("action").endswith(SEARCH["fr"])
+        assert form.get_attribute("action") == "/api/recherche"  # the relay's results page
         assert page.locator(".search-noscript").is_visible()
         browse = page.locator(".search-browse")
         assert browse.is_visible()
@@ -426,10 +428,10 @@ def test_without_javascript_the_page_says_what_it_can_do(static_site, browser):
     try:
         page.goto(static_site + SEARCH["fr"] + "?q=plombier&secteur=plomberie-chauffage")
         notice = page.locator(".search-noscript")
-        assert "Sans JavaScript, cette page ne peut pas chercher par mots." in notice.inner_text()
+        assert "la recherche ouvre une page de résultats plus simple" in notice.inner_text()
         assert "par secteur, par région ou par langue parlée" in notice.inner_text()
-        # The filters would do nothing without the script: they are not offered.
-        assert page.locator("#search-facets").is_hidden()
+        # The filters go with the words to the relay's results page.
+        assert page.locator("#search-facets").is_visible()
         groups = page.locator(".search-browse details")
         assert groups.count() == 3
     finally:

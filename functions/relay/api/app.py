@@ -373,6 +373,7 @@ def create_app(relay) -> PerRequestResolver:
         conversation_routes,
         mentee_threads_routes,
         moderation_routes,
+        search_routes,
     )
 
     moderation_routes.include(app, relay)
@@ -380,4 +381,5 @@ def create_app(relay) -> PerRequestResolver:
     availability_routes.include(app, relay)  # issue 14: live availability
     application_routes.include(app, relay)  # issue 14: becoming a mentor
     mentee_threads_routes.include(app, relay)  # issue 14: all my conversations
+    search_routes.include(app, relay)  # issue 14: search without JavaScript
     return app

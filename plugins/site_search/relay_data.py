@@ -1,0 +1,83 @@
+"""The relay's copy of the search data: what the page for visitors without JavaScript matches.
+
+Written per page language next to the relay's manifest (`relay/search-<lang>.json`)
+from the same views and the same weighted fields as the Pagefind records
+(`records.WEIGHTS`; the name counts as the record's <h1>), plus what a card
+shows and the listing page of every facet value. The relay loads a language's
+file on its first search (relay.search_data).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .facets import Card
+from .records import WEIGHTS
+
+FORMAT = 1
+FILE = "relay/search-{lang}.json"
+NAME_WEIGHT = 7  # Pagefind's weight of the record's <h1>
+
+
+def fields_of(view) -> dict[str, list[str]]:
+    """The searched texts of a profile, by field: the name, the fields of `records.WEIGHTS`, and
+    the rest of the record but the bio (`other`)."""
+    noc = view.noc or {}
+    return {
+        "name": [view.name],
+        "occupation": [view.occupation],
+        "sector": [view.sector.name],
+        "noc": [f"{noc['title']} {noc['code']}"] if noc else [],
+        "topics": list(view.topics),
+        # Weight 1 in the records too: the region, the languages spoken, the school path.
+        "other": [view.region.name, *(ref.name for ref in view.languages)]
+        + [f"{step['title']} {step.get('place') or ''}" for step in view.education],
+    }
+
+
+def document(lang: str, views, cards: list[Card], refs: dict[str, list]) -> dict:
+    """One language's file: weights, facet values with their listing URLs, and the mentors.
+
+    `refs` is the directory's `vocab_refs(lang)`; a region is named by its slug, as on the
+    search page."""
+    pairs = sorted(zip(views, cards, strict=True), key=lambda pair: not pair[1].accepting)
+    return {
+        "format": FORMAT,
+        "lang": lang,
+        "weights": {"name": NAME_WEIGHT, **WEIGHTS},
+        "facets": {
+            facet: [
+                {
+                    "value": ref.slug if facet == "region" else ref.code,
+                    "name": ref.name,
+                    "url": ref.url,
+                }
+                for ref in refs[facet + "s"]
+            ]  # fmt: skip
+            for facet in ("sector", "region", "language")
+        },
+        "mentors": [
+            {
+                "url": view.url,
+                "name": card.name,
+                "occupation": card.occupation,
+                "sector": card.sector,
+                "region": card.region,
+                "languages": list(card.languages),
+                "accepting": card.accepting,
+                "fields": fields_of(view),
+            }
+            # Accepting mentors first, each group in the directory's order (by name).
+            for view, card in pairs
+        ],
+    }
+
+
+def write(output: Path, lang: str, data: dict) -> int:
+    path = Path(output) / FILE.format(lang=lang)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    path.unlink(missing_ok=True)  # the staging folder may hard-link the previous build's file
+    path.write_text(text, encoding="utf-8")
+    return len(text.encode("utf-8"))
