@@ -101,3 +101,25 @@ def test_with_javascript_the_search_stays_in_the_page(live_server, page):
     assert urlsplit(page.url).path == "/recherche/"
     assert parse_qs(urlsplit(page.url).query) == {"q": ["plombier"]}
     assert slugs(page, "#search-mentor-list .search-card-name a")[0] == "jean-philippe-gagnon"
+
+
+@pytest.mark.parametrize("scripts", [False, True])
+def test_the_header_search_box_keeps_the_query_with_or_without_javascript(
+    live_server, browser, scripts
+):
+    context = browser.new_context(java_script_enabled=scripts, locale="en-CA")
+    page = context.new_page()
+    try:
+        page.goto(live_server.url + "/en/about/")  # the home and search pages have their own box
+        page.locator("#header-q").fill("plumber")
+        with page.expect_navigation():
+            page.locator("#header-q").press("Enter")
+        where = urlsplit(page.url)
+        # Without scripts the relay's results page; with them, the site's own search page.
+        assert where.path == ("/en/search/" if scripts else "/api/en/search")
+        assert parse_qs(where.query)["q"] == ["plumber"]
+        if scripts:
+            page.wait_for_function("() => window.location.search.includes('plumber')")
+        assert page.locator("#search-q").input_value() == "plumber"
+    finally:
+        context.close()
