@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from site_search.facets import ALPHABET, Card, build_bundle, encode, width_for
 
 CODES = {
@@ -168,3 +169,30 @@ def test_an_index_missing_profiles_fails_the_build_with_a_clear_error(tmp_path: 
     check_coverage(tmp_path, {"fr": 10})
     with pytest.raises(SearchIndexError, match="'en' search index holds 0 pages .* 10 mentor"):
         check_coverage(tmp_path, {"fr": 10, "en": 10})
+
+
+def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path):
+    """Records hold name, occupation, facts, topics and the bio's first paragraph only."""
+    import gzip
+
+    import yaml
+
+    fragments = "\n".join(
+        gzip.decompress(p.read_bytes()).decode("utf-8")
+        for p in (built_site / "pagefind" / "fragment").glob("fr_*.pf_fragment")
+    )
+    checked = 0
+    for path in sorted((ROOT / "content" / "mentors").glob("*.md")):
+        if path.name.count(".") != 1:
+            continue
+        _, front, body = path.read_text("utf-8").split("---", 2)
+        meta = yaml.safe_load(front)
+        paragraphs = [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
+        if len(paragraphs) < 2 or len(paragraphs[0]) > 150 or any(c in body for c in '*["'):
+            continue  # a plain first paragraph the summary keeps whole, and more after it
+        assert paragraphs[0] in fragments, path.name
+        assert meta["occupation"] in fragments and meta["topics"][0] in fragments
+        assert paragraphs[1] not in fragments, path.name
+        checked += 1
+    assert checked >= 3
+    assert "Reçoit des questions" not in fragments  # the status line is a filter, not words
