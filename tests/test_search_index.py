@@ -196,3 +196,21 @@ def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path
         checked += 1
     assert checked >= 3
     assert "Reçoit des questions" not in fragments  # the status line is a filter, not words
+
+
+def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path: Path):
+    from site_search.records import DIGESTS, Record, record_path, write_records
+
+    a, b = Record("mentors/a/", "fr", "<p>a</p>"), Record("mentors/b/", "fr", "<p>b</p>")
+    assert write_records(tmp_path, [a, b]) == {"fr": 2, "en": 0}
+    record_path(tmp_path, a).write_text("marked", "utf-8")
+    changed = Record("mentors/b/", "fr", "<p>b, changed</p>")
+
+    write_records(tmp_path, [a, changed])
+    assert record_path(tmp_path, a).read_text("utf-8") == "marked"  # not written again
+    assert record_path(tmp_path, b).read_text("utf-8") == "<p>b, changed</p>"
+
+    (tmp_path / DIGESTS).unlink()  # without its list, the folder is read from disk
+    write_records(tmp_path, [changed])
+    assert not record_path(tmp_path, a).exists()
+    assert sorted(p.parent.name for p in tmp_path.rglob("index.html")) == ["b"]

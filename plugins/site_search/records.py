@@ -19,14 +19,17 @@ touches the records of what changed; the folder persists between builds.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
 LANGS = ("fr", "en")
 RECORD_FILE = "index.html"
+DIGESTS = "digests.json"
 
 
 @dataclass(frozen=True)
@@ -107,30 +110,45 @@ def record_path(root: Path, record: Record) -> Path:
 
 
 def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
-    """Write changed records, remove those of pages that are gone; count records per language."""
+    """Write changed records, remove those of pages that are gone; count records per language.
+
+    `<root>/digests.json` lists what the folder holds (each record's digest), so
+    an incremental build compares digests instead of reading every record again.
+    """
     root = Path(root)
-    wanted: set[Path] = set()
+    listed = root / DIGESTS
+    held = _held(root, listed)
+    listed.unlink(missing_ok=True)  # written again below: never trusted half-way
+    digests: dict[str, str] = {}
     counts = dict.fromkeys(LANGS, 0)
     for record in records:
         path = record_path(root, record)
-        wanted.add(path)
-        counts[record.lang] += 1
+        name = path.relative_to(root).as_posix()
         data = record.html.encode("utf-8")
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                continue
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        digests[name] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        counts[record.lang] += 1
+        if held.get(name) == digests[name]:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    for stale in set(_existing(root)) - wanted:
-        stale.unlink()
+    for name in set(held) - set(digests):
+        (root / name).unlink(missing_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    listed.write_text(json.dumps(digests, separators=(",", ":")), encoding="utf-8")
     return counts
 
 
-def _existing(root: Path) -> Iterator[Path]:
+def _held(root: Path, listed: Path) -> dict[str, str | None]:
+    """The records in `root` with their digests; without a list, found on disk (digest unknown)."""
+    try:
+        return json.loads(listed.read_text("utf-8"))
+    except (OSError, ValueError):
+        pass
+    found: dict[str, str | None] = {}
     for lang in LANGS:
         folder = root / lang
         if folder.is_dir():
             for directory, _, files in os.walk(folder):
                 if RECORD_FILE in files:
-                    yield Path(directory) / RECORD_FILE
+                    found[(Path(directory) / RECORD_FILE).relative_to(root).as_posix()] = None
+    return found
