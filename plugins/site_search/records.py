@@ -10,8 +10,8 @@ young person searches a mentor by — name, occupation, sector, region,
 languages, education, topics and the bio's first paragraph (its summary) —
 not the whole bio: the rest of a bio adds words that match everything, makes
 Pagefind's memory grow with every profile and every result's fragment heavier
-to download. Interface words that every page repeats (field labels, the
-status line) are left out for the same reason.
+to download. Interface words that every page repeats (field labels,
+headings) are left out for the same reason.
 
 A record is rewritten only when its text changed, so an incremental build
 touches the records of what changed; the folder persists between builds.
@@ -60,7 +60,7 @@ def _page(lang: str, title: str, body: str, meta: str, filters: str) -> str:
     )
 
 
-def mentor_record(view, lang: str, site_url: str) -> Record:
+def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
     """A profile's record in page language `lang` (a `mentors.directory.MentorView`)."""
     photo = view.photo or {}
     src = photo.get("src") or ""
@@ -75,7 +75,7 @@ def mentor_record(view, lang: str, site_url: str) -> Record:
     topics = "".join(f"<li>{escape(topic)}</li>" for topic in view.topics)
     languages = ", ".join(escape(ref.name) for ref in view.languages)
     body = (
-        f"<p{content_lang}>{escape(view.occupation)}</p>"
+        f"<p{content_lang}>{escape(view.occupation)}</p><p>{escape(status)}</p>"
         f"<p>{escape(view.sector.name)}. {escape(view.region.name)}. {languages}.</p>"
         f"<div{content_lang}><p>{escape(view.summary)}</p><ul>{education}</ul>"
         f"<ul>{topics}</ul></div>"
