@@ -146,7 +146,18 @@ def wait_for_index() -> None:
 
 
 def _release_memory() -> None:
-    """Free the finished build's objects and hand the heap back to the system (glibc)."""
+    """Free the finished build's objects and hand the heap back to the system (glibc).
+
+    Pelican memoizes articles' content and summary in caches on its `Content`
+    class, which keep every article, and through them the whole build context,
+    alive after the run (and one more per rebuild on save): emptied first.
+    """
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content.__dict__.get(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):  # not glibc: reused, not returned
         ctypes.CDLL("libc.so.6").malloc_trim(0)
