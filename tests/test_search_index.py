@@ -213,3 +213,26 @@ def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path:
     write_records(tmp_path, [changed])
     assert not record_path(tmp_path, a).exists()
     assert sorted(p.parent.name for p in tmp_path.rglob("index.html")) == ["b"]
+
+
+def test_bundle_rewrites_changed_files_without_touching_linked_copies(tmp_path: Path):
+    """An incremental build's folder hard-links the previous site: replace, never write into."""
+    import os
+
+    from site_search.facets import FacetBundle
+
+    root, previous = tmp_path / "site", tmp_path / "previous"
+    FacetBundle({"facets.json": {"n": 1}, "sector/a/0.json": {"cards": [1]}}).write(root)
+    for path in root.rglob("*.json"):
+        (previous / path.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, previous / path.relative_to(root))
+
+    FacetBundle({"facets.json": {"n": 2}, "region/b/0.json": {"cards": [2]}}).write(root)
+
+    assert json.loads((root / "facets.json").read_text()) == {"n": 2}
+    assert json.loads((previous / "facets.json").read_text()) == {"n": 1}
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json")) == [
+        "facets.json",
+        "region/b/0.json",
+    ]
+    assert (previous / "sector" / "a" / "0.json").exists()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -174,8 +173,6 @@ class SearchPageGenerator(Generator):
             cards = cards_for(views, siteurl)
             bundle = build_bundle(cards, codes)
             data_url = DATA_URL.format(lang=lang)
-            # Rewritten whole: the staging folder may hard-link the previous build's files.
-            shutil.rmtree(Path(self.output_path) / data_url, ignore_errors=True)
             size = bundle.write(Path(self.output_path) / data_url)
             log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
             writer.write_file(
