@@ -10,7 +10,8 @@ once):
 - `no-index`: the same without the search pages and Pagefind;
 - `incremental`: one profile changed after a full build, rebuilt as rebuild on
   save does it: the wall time is until the new pages are in place; the search
-  index, rebuilt after them, is in place at the time printed beside it;
+  index, rebuilt after them, is in place at the time printed beside it (the
+  previous site is deleted in a thread meanwhile);
 - `stock`: stock Pelican 4.12 with its default theme over the same mentors
   written as ordinary articles (French and English), installed by the bench in
   its own virtual environment under the git-ignored bench/out/.
@@ -136,8 +137,15 @@ def _build_child(content: str, output: str, variant: str) -> None:
         _change_one_profile(Path(content))
     start, cpu = time.perf_counter(), _cpu()
     if variant == "incremental":
-        # As rebuild on save does it: the pages first, then the search index.
-        ok = build_site(ROOT / "pelicanconf.py", Path(output), Path(content), background_index=True)
+        # As rebuild on save does it: the pages first, then the search index and the
+        # deletion of the previous site, in threads.
+        ok = build_site(
+            ROOT / "pelicanconf.py",
+            Path(output),
+            Path(content),
+            background_cleanup=True,
+            background_index=True,
+        )
         figures["seconds"] = time.perf_counter() - start
         wait_for_index()
         figures["index_seconds"] = time.perf_counter() - start
