@@ -135,7 +135,7 @@ def test_a_failed_incremental_build_keeps_the_previous_site_and_state(content_co
     assert "/secteurs/genie-civil/" in page
 
 
-def test_a_theme_change_renders_every_page_again(content_copy, tmp_path):
+def test_a_theme_change_renders_every_page_again_but_keeps_the_search_index(content_copy, tmp_path):
     """The theme is an input of every page: a build with other templates writes them all."""
     out = tmp_path / "output"
     build(content_copy, out)
@@ -149,4 +149,52 @@ def test_a_theme_change_renders_every_page_again(content_copy, tmp_path):
     after = snapshot(out)
     pages = [n for n in after if GENERATED.match(n)]
     assert all(after[n][0] != before[n][0] and b"<body data-test" in after[n][1] for n in pages)
+    # The search records did not change: the previous index stays, not indexed again.
+    index = [n for n in after if n.startswith("pagefind/")]
+    assert index and all(after[n] == before[n] for n in index)
     assert os.path.isdir(cache_dir(out) / "search-records")
+
+
+def test_on_save_the_pages_come_first_and_the_search_index_follows(content_copy, tmp_path):
+    from mentors.build import wait_for_index
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    profile = a_profile(content_copy)
+    edit(profile, "occupation", NEW_OCCUPATION)
+
+    assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, background_index=True)
+    page = out / "mentors" / profile.stem / "index.html"
+    assert NEW_OCCUPATION in page.read_text("utf-8")  # in place before the index is done
+    wait_for_index()
+    assert NEW_OCCUPATION in "".join(search_fragments(out))
+    assert not (cache_dir(out) / "search-index.stale").exists()
+
+
+def test_a_failed_background_index_is_redone_by_the_next_build(
+    content_copy, tmp_path, monkeypatch, capsys
+):
+    import site_search
+    from mentors.build import wait_for_index
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    profile = a_profile(content_copy)
+    edit(profile, "occupation", NEW_OCCUPATION)
+
+    def broken(records, site):
+        raise site_search.pagefind_index.SearchIndexError("Pagefind failed on purpose")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(site_search, "index_records", broken)
+        assert build_site(
+            ROOT / "pelicanconf.py", out, content_dir=content_copy, background_index=True
+        )
+        wait_for_index()
+    assert "Pagefind failed on purpose" in capsys.readouterr().err
+    assert NEW_OCCUPATION not in "".join(search_fragments(out))  # the previous index answers
+
+    build(content_copy, out)  # nothing changed since: only the index is redone
+
+    assert NEW_OCCUPATION in "".join(search_fragments(out))
+    assert not (cache_dir(out) / "search-index.stale").exists()

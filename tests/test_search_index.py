@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 from site_search.facets import ALPHABET, Card, build_bundle, encode, width_for
 
 CODES = {
@@ -168,3 +169,70 @@ def test_an_index_missing_profiles_fails_the_build_with_a_clear_error(tmp_path: 
     check_coverage(tmp_path, {"fr": 10})
     with pytest.raises(SearchIndexError, match="'en' search index holds 0 pages .* 10 mentor"):
         check_coverage(tmp_path, {"fr": 10, "en": 10})
+
+
+def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path):
+    """Records hold name, occupation, facts, topics and the bio's first paragraph only."""
+    import gzip
+
+    import yaml
+
+    fragments = "\n".join(
+        gzip.decompress(p.read_bytes()).decode("utf-8")
+        for p in (built_site / "pagefind" / "fragment").glob("fr_*.pf_fragment")
+    )
+    checked = 0
+    for path in sorted((ROOT / "content" / "mentors").glob("*.md")):
+        if path.name.count(".") != 1:
+            continue
+        _, front, body = path.read_text("utf-8").split("---", 2)
+        meta = yaml.safe_load(front)
+        paragraphs = [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
+        if len(paragraphs) < 2 or len(paragraphs[0]) > 150 or any(c in body for c in '*["'):
+            continue  # a plain first paragraph the summary keeps whole, and more after it
+        assert paragraphs[0] in fragments, path.name
+        assert meta["occupation"] in fragments and meta["topics"][0] in fragments
+        assert paragraphs[1] not in fragments, path.name
+        checked += 1
+    assert checked >= 3
+
+
+def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path: Path):
+    from site_search.records import DIGESTS, Record, record_path, write_records
+
+    a, b = Record("mentors/a/", "fr", "<p>a</p>"), Record("mentors/b/", "fr", "<p>b</p>")
+    assert write_records(tmp_path, [a, b]) == {"fr": 2, "en": 0}
+    record_path(tmp_path, a).write_text("marked", "utf-8")
+    changed = Record("mentors/b/", "fr", "<p>b, changed</p>")
+
+    write_records(tmp_path, [a, changed])
+    assert record_path(tmp_path, a).read_text("utf-8") == "marked"  # not written again
+    assert record_path(tmp_path, b).read_text("utf-8") == "<p>b, changed</p>"
+
+    (tmp_path / DIGESTS).unlink()  # without its list, the folder is read from disk
+    write_records(tmp_path, [changed])
+    assert not record_path(tmp_path, a).exists()
+    assert sorted(p.parent.name for p in tmp_path.rglob("index.html")) == ["b"]
+
+
+def test_bundle_rewrites_changed_files_without_touching_linked_copies(tmp_path: Path):
+    """An incremental build's folder hard-links the previous site: replace, never write into."""
+    import os
+
+    from site_search.facets import FacetBundle
+
+    root, previous = tmp_path / "site", tmp_path / "previous"
+    FacetBundle({"facets.json": {"n": 1}, "sector/a/0.json": {"cards": [1]}}).write(root)
+    for path in root.rglob("*.json"):
+        (previous / path.relative_to(root)).parent.mkdir(parents=True, exist_ok=True)
+        os.link(path, previous / path.relative_to(root))
+
+    FacetBundle({"facets.json": {"n": 2}, "region/b/0.json": {"cards": [2]}}).write(root)
+
+    assert json.loads((root / "facets.json").read_text()) == {"n": 2}
+    assert json.loads((previous / "facets.json").read_text()) == {"n": 1}
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*.json")) == [
+        "facets.json",
+        "region/b/0.json",
+    ]
+    assert (previous / "sector" / "a" / "0.json").exists()

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import logging
 import shutil
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import incremental
 from .errors import ContentError
+
+# Work a plugin hands over to run once Pelican's objects are freed (`defer`).
+_DEFERRED: list[Callable[[Path], None]] = []
+_BACKGROUND: list[threading.Thread] = []  # the search index of the last build, if still running
 
 
 class _ErrorLog(logging.Handler):
@@ -31,15 +39,21 @@ def build_site(
     content_dir: Path | None = None,
     overrides: dict[str, Any] | None = None,
     background_cleanup: bool = False,
+    background_index: bool = False,
 ) -> bool:
     """Build the site into `output_dir`; on any problem print them all, keep the old output.
 
     `background_cleanup`: return as soon as the new site is in place and delete
     the previous one in a thread (rebuild on save); the next build finishes it.
+    `background_index`: also put the new site in place before the search index
+    is rebuilt (rebuild on save): pages are new at once, search follows when
+    Pagefind is done (`wait_for_index`); until then it answers from the previous
+    index. A failed index is printed and redone by the next build.
     """
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    wait_for_index()
     output_dir = Path(output_dir).resolve()
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -53,6 +67,7 @@ def build_site(
         "OUTPUT_PATH": str(staging),
         "DELETE_OUTPUT_DIRECTORY": False,
         "BUILD_CACHE_PATH": str(cache),
+        "BUILD_DEFERS_JOBS": True,
     }
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())
@@ -60,9 +75,14 @@ def build_site(
     errors = _ErrorLog()
     root = logging.getLogger()
     root.addHandler(errors)
+    _DEFERRED.clear()
     try:
         settings = read_settings(str(Path(settings_path).resolve()), override=override)
         Pelican(settings).run()
+        del settings
+        _release_memory()
+        if not background_index:
+            _run_deferred(staging)
     except ContentError as exc:
         print(f"Build failed: {len(exc.problems)} problem(s) in the content:", file=sys.stderr)
         for problem in exc.problems:
@@ -84,9 +104,63 @@ def build_site(
         return False
     cleanup = _swap(staging, output_dir)
     incremental.commit(cache, succeeded=True)
+    if background_index and _DEFERRED:
+        late = threading.Thread(target=_run_late, args=(output_dir,), name="search-index")
+        _BACKGROUND.append(late)
+        _BACKGROUND[-1].start()
     if not background_cleanup:
         cleanup.join()
     return True
+
+
+def defer(job: Callable[[Path], None]) -> None:
+    """Run `job(site folder)` after Pelican's objects are freed.
+
+    Pagefind is the memory-heaviest step of a build: run after the build's own
+    model is gone, the two do not add up. Outside `build_site` (a plain
+    `pelican` run, BUILD_DEFERS_JOBS unset), callers run their job themselves.
+    """
+    _DEFERRED.append(job)
+
+
+def _run_deferred(site: Path) -> None:
+    jobs = list(_DEFERRED)
+    _DEFERRED.clear()
+    for job in jobs:
+        job(site)
+
+
+def _run_late(site: Path) -> None:
+    """The deferred jobs of a build already swapped in (rebuild on save)."""
+    try:
+        _run_deferred(site)
+    except Exception:
+        print("Search index not rebuilt (the next build tries again):", file=sys.stderr)
+        traceback.print_exc()
+
+
+def wait_for_index() -> None:
+    """Wait until the search index of the previous build (`background_index`) is written."""
+    while _BACKGROUND:
+        _BACKGROUND.pop().join()
+
+
+def _release_memory() -> None:
+    """Free the finished build's objects and hand the heap back to the system (glibc).
+
+    Pelican memoizes articles' content and summary in caches on its `Content`
+    class, which keep every article, and through them the whole build context,
+    alive after the run (and one more per rebuild on save): emptied first.
+    """
+    from pelican.contents import Content
+
+    for name in ("get_content", "get_summary"):
+        cache = getattr(Content.__dict__.get(name), "cache", None)
+        if isinstance(cache, dict):
+            cache.clear()
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: reused, not returned
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _discard(staging: Path, cache: Path) -> None:

@@ -156,8 +156,10 @@ class MentorsGenerator(Generator):
         key = (name, lang)
         if key not in self._compiled:
             if lang not in self._envs:
-                site_url = self.settings.get("SITEURL", "")
-                self._envs[lang] = language_environment(self.env, lang, SITEURL=site_url)
+                constants = {
+                    name: str(self.settings.get(name) or "") for name in ("SITEURL", "RELAY_URL")
+                }
+                self._envs[lang] = language_environment(self.env, lang, constants)
             self._compiled[key] = self._envs[lang].get_template(name + ".html")
         return self._compiled[key]
 

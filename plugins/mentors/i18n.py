@@ -93,6 +93,9 @@ class Catalogs:
 class ConstantGettext(Extension):
     """Translates `_("a literal")` when a template is compiled, for one language.
 
+    Also writes in the values of the environment's `constant_names` (site-wide
+    settings such as SITEURL), which then cost nothing per page either.
+
     Most theme strings are constants; translating them once per compiled
     template instead of once per rendered page removes most gettext calls from
     rendering. The result is exactly what newstyle gettext returns at run time:
@@ -102,11 +105,23 @@ class ConstantGettext(Extension):
 
     def filter_stream(self, stream):
         translations = getattr(self.environment, "constant_translations", None)
+        constants = getattr(self.environment, "constant_names", {})
         tokens = list(stream)
         if translations is None:
             return iter(tokens)
         out, i = [], 0
         while i < len(tokens):
+            token = tokens[i]
+            if (
+                token.type == "name"
+                and token.value in constants
+                and (not out or out[-1].type != "dot")
+                and (i + 1 == len(tokens) or tokens[i + 1].type != "assign")
+            ):
+                # A site-wide setting (SITEURL): a constant, so `{{ SITEURL }}` is template text.
+                out.append(Token(token.lineno, "string", constants[token.value]))
+                i += 1
+                continue
             window = tokens[i : i + 4]
             if (
                 len(window) == 4
@@ -131,11 +146,18 @@ class ConstantGettext(Extension):
         return iter(out)
 
 
-def language_environment(env: Environment, lang: str, **globals_) -> Environment:
-    """An overlay of `env` whose templates have the constant strings of `lang` compiled in."""
-    overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False)
+def language_environment(
+    env: Environment, lang: str, constants: dict[str, str] | None = None, **globals_
+) -> Environment:
+    """An overlay of `env` whose templates have the constant strings of `lang` compiled in.
+
+    `constants`: names whose (string) values are written into the templates
+    when they are compiled; they are globals too, for templates that test them.
+    """
+    overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False, cache_size=400)
     overlay.constant_translations = env.passerelle_catalogs.get(lang)
-    overlay.globals = {**env.globals, **globals_, "lang": lang}  # its own, not env's
+    overlay.constant_names = dict(constants or {})
+    overlay.globals = {**env.globals, **(constants or {}), **globals_, "lang": lang}
     return overlay
 
 

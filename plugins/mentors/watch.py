@@ -2,7 +2,9 @@
 
 The build is the ordinary one (`mentors.build.build_site`): incremental, so a
 changed profile is on the site a few seconds later, and a mistake prints
-every problem and leaves the previous site in place. The server reads files
+every problem and leaves the previous site in place. The search index is
+rebuilt after the new pages are in place (`background_index`): search finds
+the change once Pagefind is done, a few seconds later on a big site. The server reads files
 from output/ on every request, so reloading the page shows the new build.
 Files the build itself writes (compiled catalogs) and editors' temporary
 files do not count as changes.
@@ -101,6 +103,6 @@ def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[
         from .i18n import compile_catalogs
 
         compile_catalogs(translations)
-        return build_site(settings, output, background_cleanup=True)
+        return build_site(settings, output, background_cleanup=True, background_index=True)
 
     return build

@@ -1,10 +1,12 @@
 """Pelican plugin `site_search`: the search pages, browse data, and the Pagefind index.
 
 The search pages, facet data and search records are written with the rest of
-the site; Pagefind runs last, on `finalized`, over the records (not the
-rendered pages) and writes its bundle into the folder Pelican wrote (the
-staging folder of `mentors.build.build_site`), so a failed index fails the
-build before the swap.
+the site; Pagefind runs last, over the records (not the rendered pages), and
+only when the records changed. Under `mentors.build.build_site` it runs once
+Pelican's objects are freed (so the build's memory and Pagefind's do not add
+up) and writes its bundle into the staging folder, so a failed index fails
+the build before the swap; on rebuild on save it may run after the swap
+(`background_index`). A plain `pelican` run indexes on `finalized`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from .pages import (
     mentors_per_language,
     records_dir,
 )
+
+STALE_MARK = "search-index.stale"  # in the build cache while an index is being rebuilt
 
 # Importing pelican makes every logger created afterwards drop repeated messages
 # (pelican.log installs its own logger class globally). The relay shares the
@@ -44,11 +48,26 @@ def _context(generator):
 def _index(pelican):
     site = Path(pelican.output_path)
     context = _CONTEXT.pop("context", None)
-    if context is None or not index_is_current(context, site):
-        index_records(records_dir(pelican.settings), site)
-    check_coverage(site, mentors_per_language(site / DATA_DIR))
+    records = records_dir(pelican.settings)
+    stale = records.parent / STALE_MARK
+    needed = context is None or stale.exists() or not index_is_current(context, site)
     if context is not None:
         context["passerelle"].state.save_pending()
+
+    def index(site: Path) -> None:
+        if needed:
+            stale.parent.mkdir(parents=True, exist_ok=True)
+            stale.touch()  # until this index is written: a crash or failure redoes it
+            index_records(records, site)
+        check_coverage(site, mentors_per_language(site / DATA_DIR))
+        stale.unlink(missing_ok=True)
+
+    if pelican.settings.get("BUILD_DEFERS_JOBS"):
+        from mentors.build import defer
+
+        defer(index)
+    else:
+        index(site)
 
 
 def register():

@@ -68,14 +68,28 @@ class FacetBundle:
     files: dict[str, dict] = field(default_factory=dict)
 
     def write(self, root: Path) -> int:
-        """Write the files; return the number of bytes written."""
+        """Write the files that changed, remove the others; return the bundle's size in bytes.
+
+        A file is replaced, never written into: `root` may hard-link the
+        previous build's files (incremental builds).
+        """
         total = 0
+        root = Path(root)
         for relative, document in self.files.items():
             target = root / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-            target.write_text(text, encoding="utf-8")
-            total += len(text.encode("utf-8"))
+            data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+            total += len(data)
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    continue
+                target.unlink()
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        if root.is_dir():
+            for path in root.rglob("*.json"):
+                if path.relative_to(root).as_posix() not in self.files:
+                    path.unlink()
         return total
 
 

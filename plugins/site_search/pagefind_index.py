@@ -67,9 +67,9 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     if not site.is_dir():
         raise SearchIndexError(f"cannot index into {site}: no such folder")
     bundle = site / BUNDLE_DIR
-    shutil.rmtree(bundle, ignore_errors=True)  # no stale chunks from an earlier run
     entry: dict | None = None
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=site.parent) as tmp:
+        merged = Path(tmp) / BUNDLE_DIR  # a new folder: no stale chunks from an earlier run
         for lang in langs:
             source = Path(records) / lang
             if not source.is_dir():
@@ -84,10 +84,15 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
             else:
                 entry["languages"].update(data["languages"])
             # Same file system (the temporary folder is next to the site): move, do not copy.
-            shutil.copytree(part, bundle, copy_function=os.replace, dirs_exist_ok=True)
-    if entry is None:
-        raise SearchIndexError("no search records to index")
-    (bundle / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
+            shutil.copytree(part, merged, copy_function=os.replace, dirs_exist_ok=True)
+        if entry is None:
+            raise SearchIndexError("no search records to index")
+        (merged / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
+        # Two renames: a site being served answers from the old bundle or the new one.
+        old = Path(tmp) / "previous"
+        if bundle.exists():
+            bundle.rename(old)
+        merged.rename(bundle)
     files = [p for p in bundle.rglob("*") if p.is_file()]
     pages = sum(indexed_pages(site).values())
     stats = IndexStats(pages=pages, files=len(files), bytes=sum(p.stat().st_size for p in files))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import shutil
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -173,17 +172,15 @@ class SearchPageGenerator(Generator):
         mentors = directory(self.context)
         vocab = mentors.vocab
         codes = vocab_codes(vocab)
-        counts = write_records(
-            records_dir(self.settings), search_records(self.context, self.settings)
-        )
+        records = list(search_records(self.context, self.settings))
+        counts = write_records(records_dir(self.settings), records)
+        note_records(self.context, records)
         log.info("search records: %s", counts)
         for lang in LANGS:
             views = [mentors.views[lang][slug] for slug in mentors.slugs]
             cards = cards_for(views, siteurl)
             bundle = build_bundle(cards, codes)
             data_url = DATA_URL.format(lang=lang)
-            # Rewritten whole: the staging folder may hard-link the previous build's files.
-            shutil.rmtree(Path(self.output_path) / data_url, ignore_errors=True)
             size = bundle.write(Path(self.output_path) / data_url)
             log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
             relay = relay_document(lang, views, cards, mentors.vocab_refs(lang))

@@ -5,9 +5,13 @@ and keeps them all in memory: at 10,000 mentors that is most of the build's
 time and memory. The build already holds what a search needs, so it writes
 one small record per indexed page instead, laid out like the site (the path
 gives Pagefind the page's URL), with the filters and meta the search page
-reads (docs/architecture.md, "Search"). Interface words that every page
-repeats (field labels, headings) are left out: they would only make every
-query's index chunk heavier.
+reads (docs/architecture.md, "Search"). A profile's record holds what a
+young person searches a mentor by — name, occupation, sector, region,
+languages, education, topics and the bio's first paragraph (its summary) —
+not the whole bio: the rest of a bio adds words that match everything, makes
+Pagefind's memory grow with every profile and every result's fragment heavier
+to download. Interface words that every page repeats (field labels,
+headings) are left out for the same reason.
 
 A record is rewritten only when its text changed, so an incremental build
 touches the records of what changed; the folder persists between builds.
@@ -15,8 +19,10 @@ touches the records of what changed; the folder persists between builds.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -26,6 +32,7 @@ RECORD_FILE = "index.html"
 # Pagefind weights (1 is the bio's; the name is the <h1>, 7): a word in the occupation,
 # sector or topics outranks the same word met in passing in a bio.
 WEIGHTS = {"occupation": 6, "sector": 4, "noc": 3, "topics": 3}
+DIGESTS = "digests.json"
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,7 @@ def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
         f"{occupation_group}<p>{escape(status)}</p>"
         f"<p>{escape(view.region.name)}. {languages}.</p>"
         f'<ul{content_lang} data-pagefind-weight="{WEIGHTS["topics"]}">{topics}</ul>'
-        f"<div{content_lang}>{view.bio}<ul>{education}</ul></div>"
+        f"<div{content_lang}><p>{escape(view.summary)}</p><ul>{education}</ul></div>"
     )
     meta = (
         _meta("occupation", view.occupation)
@@ -116,30 +123,45 @@ def record_path(root: Path, record: Record) -> Path:
 
 
 def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
-    """Write changed records, remove those of pages that are gone; count records per language."""
+    """Write changed records, remove those of pages that are gone; count records per language.
+
+    `<root>/digests.json` lists what the folder holds (each record's digest), so
+    an incremental build compares digests instead of reading every record again.
+    """
     root = Path(root)
-    wanted: set[Path] = set()
+    listed = root / DIGESTS
+    held = _held(root, listed)
+    listed.unlink(missing_ok=True)  # written again below: never trusted half-way
+    digests: dict[str, str] = {}
     counts = dict.fromkeys(LANGS, 0)
     for record in records:
         path = record_path(root, record)
-        wanted.add(path)
-        counts[record.lang] += 1
+        name = path.relative_to(root).as_posix()
         data = record.html.encode("utf-8")
-        try:
-            if path.stat().st_size == len(data) and path.read_bytes() == data:
-                continue
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
+        digests[name] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        counts[record.lang] += 1
+        if held.get(name) == digests[name]:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
-    for stale in set(_existing(root)) - wanted:
-        stale.unlink()
+    for name in set(held) - set(digests):
+        (root / name).unlink(missing_ok=True)
+    root.mkdir(parents=True, exist_ok=True)
+    listed.write_text(json.dumps(digests, separators=(",", ":")), encoding="utf-8")
     return counts
 
 
-def _existing(root: Path) -> Iterator[Path]:
+def _held(root: Path, listed: Path) -> dict[str, str | None]:
+    """The records in `root` with their digests; without a list, found on disk (digest unknown)."""
+    try:
+        return json.loads(listed.read_text("utf-8"))
+    except (OSError, ValueError):
+        pass
+    found: dict[str, str | None] = {}
     for lang in LANGS:
         folder = root / lang
         if folder.is_dir():
             for directory, _, files in os.walk(folder):
                 if RECORD_FILE in files:
-                    yield Path(directory) / RECORD_FILE
+                    found[(Path(directory) / RECORD_FILE).relative_to(root).as_posix()] = None
+    return found
