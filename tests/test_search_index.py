@@ -179,7 +179,9 @@ def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path
 
     fragments = "\n".join(
         gzip.decompress(p.read_bytes()).decode("utf-8")
-        for p in (built_site / "pagefind" / "fragment").glob("fr_*.pf_fragment")
+        for p in (built_site / "pagefind" / "fragment").glob(
+            "*fr_*.pf_fragment"
+        )  # "xfr": indexed unstemmed
     )
     checked = 0
     for path in sorted((ROOT / "content" / "mentors").glob("*.md")):
