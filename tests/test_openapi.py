@@ -17,6 +17,7 @@ import pytest
 import yaml
 from relay import vocab
 from relay.devserver import serve, stop
+from site_search import relay_data
 
 from tests.conftest import (
     MODERATOR_TOKENS,
@@ -41,6 +42,8 @@ def served(tmp_path):
     manifest = {"mentors": RELAY_MENTORS, "regions": [str(r["code"]) for r in regions],
                 "situations": [str(s["code"]) for s in situations]}  # fmt: skip
     (site / "relay" / "mentors.json").write_text(json.dumps(manifest), encoding="utf-8")
+    for lang in ("fr", "en"):  # the search pages' data: no mentor, every facet of data/
+        relay_data.write(site, lang, relay_data.document(lang, [], [], facet_refs(lang)))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     settings = relay_settings(
@@ -50,6 +53,18 @@ def served(tmp_path):
     process = serve(site, settings, "127.0.0.1", port, workers=1, maintenance=False)
     yield SimpleNamespace(url=url)
     stop(process)
+
+
+def facet_refs(lang: str) -> dict[str, list]:
+    """Each facet's values as the search data names them (code, name, listing URL)."""
+
+    def refs(vocabulary: str, key: str) -> list:
+        items = yaml.safe_load((ROOT / "data" / f"{vocabulary}.yaml").read_text("utf-8"))
+        return [SimpleNamespace(code=str(i["code"]), slug=str(i.get(key, i["code"])),
+                                name=str(i[lang]), url="") for i in items]  # fmt: skip
+
+    return {"sectors": refs("sectors", "code"), "regions": refs("regions", "slug"),
+            "languages": refs("languages", "code")}  # fmt: skip
 
 
 def schemathesis_command() -> list[str]:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from ..domain import (
@@ -361,6 +362,14 @@ def create_app(relay) -> PerRequestResolver:
             settings, lang, translate(lang, "Cannot continue"), [message("form_errors", code, lang)]
         )
         return _html(status, page)
+
+    @app.exception_handler(RequestValidationError)
+    def unreadable(error: RequestValidationError):  # a query the route's signature refuses
+        logger.info(
+            "request_refused",
+            extra={"where": sorted({str(e["loc"][0]) for e in error.errors() if e["loc"]})},
+        )
+        return problem(400, "bad_request", json_wanted=False)
 
     @app.exception_handler(Exception)
     def crashed(error: Exception):  # last resort: a clear 500, never the details

@@ -83,9 +83,10 @@ def read_params(lang: str, get) -> Asked:
     if accepting not in ("", ACCEPTING_VALUE[lang]):
         raise BadParameter(names["accepting"], accepting)
     page = get("page") or "1"
-    if not page.isdigit() or not 1 <= int(page) <= MAX_PAGE:
+    if not (page.isascii() and page.isdigit() and len(page) <= 6):
         raise BadParameter("page", page)
-    return Asked(q, filters, bool(accepting), int(page))
+    # Past the last page shows the last one (the results decide how many there are).
+    return Asked(q, filters, bool(accepting), min(max(1, int(page)), MAX_PAGE))
 
 
 def keeps(mentor: dict, filters: dict[str, str], accepting: bool, skip: str = "") -> bool:
@@ -228,8 +229,9 @@ def build_router(sources: SearchSources, site_url: str) -> APIGatewayHttpRouter:
             "responses": {
                 200: answer("The results page: the query kept, filters with their counts, "
                             "the matching mentors and their listing pages", data=False),
-                400: answer("A filter value or page number the search page never sends",
-                            data=False),
+                400: answer("A filter value or page number the search page never sends (a "
+                            "page), or a parameter given twice (a page for a browser, else "
+                            "JSON)"),
                 503: answer("The build's search data cannot be read", data=False),
             },
         }  # fmt: skip
@@ -261,7 +263,9 @@ def build_router(sources: SearchSources, site_url: str) -> APIGatewayHttpRouter:
                 json_schema_extra={"enum": ["", "oui"]},
             ),
         ] = "",
-        page: Annotated[str, Query(description=page_doc)] = "1",
+        page: Annotated[
+            str, Query(description=page_doc, json_schema_extra={"pattern": "^[0-9]{0,6}$"})
+        ] = "1",
     ):
         return respond("fr")
 
@@ -278,7 +282,9 @@ def build_router(sources: SearchSources, site_url: str) -> APIGatewayHttpRouter:
                 json_schema_extra={"enum": ["", "yes"]},
             ),
         ] = "",
-        page: Annotated[str, Query(description=page_doc)] = "1",
+        page: Annotated[
+            str, Query(description=page_doc, json_schema_extra={"pattern": "^[0-9]{0,6}$"})
+        ] = "1",
     ):
         return respond("en")
 
