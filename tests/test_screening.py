@@ -363,7 +363,9 @@ def test_shortcuts_never_change_the_outcome(text):
 def test_any_email_address_is_masked(address):
     result = screen(f"Écris-moi à {address} merci")
     assert "@" not in normalize(result.delivered_text)
-    assert "contact_email" in result.kinds or "contact_handle" in result.kinds
+    # Flagged as a contact detail; an address with a rare local part (RFC 5322 allows
+    # "!#$%&'*/=?^`{|}~") may be named by its domain, as a link, rather than as an address.
+    assert {"contact_email", "contact_handle", "contact_link"} & set(result.kinds)
 
 
 @st.composite
