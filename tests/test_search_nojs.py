@@ -208,7 +208,7 @@ def test_results_come_in_pages_and_the_language_switch_keeps_the_search(site_rel
         ("fr", {"q": "x", "secteur": "astronautique"}, "secteur"),
         ("fr", {"accepte": "yes"}, "accepte"),
         ("en", {"region": "06"}, "region"),  # regions are named by slug, as on the page
-        ("en", {"page": "0"}, "page"),
+        ("en", {"page": "-1"}, "page"),
         ("en", {"page": "two"}, "page"),
     ],
 )
