@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import threading
+import time
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -54,17 +55,28 @@ class _Catalogs:
     them on save). Without a compiled .mo (a fresh checkout), the .po is compiled in memory;
     fuzzy entries are left out either way, as pybabel compile does."""
 
+    #: How long a look at the catalog files holds: a saved catalog shows within a second, and
+    #: a request does not pay two stat() calls for every sentence it says.
+    RECHECK_SECONDS = 1.0
+
     def __init__(self, folder: Path):
         self.folder = folder
         self._lock = threading.Lock()
         self._loaded: dict[str, tuple[tuple, NullTranslations]] = {}
+        self._stamps: dict[str, tuple[float, tuple]] = {}
 
     def _stamp(self, lang: str) -> tuple:
+        now = time.monotonic()
+        seen = self._stamps.get(lang)
+        if seen and now - seen[0] < self.RECHECK_SECONDS:
+            return seen[1]
         base = self.folder / lang / "LC_MESSAGES" / "messages"
-        return tuple(
+        stamp = tuple(
             (p.stat().st_mtime_ns if p.is_file() else 0)
             for p in (base.with_suffix(".po"), base.with_suffix(".mo"))
         )
+        self._stamps[lang] = (now, stamp)
+        return stamp
 
     def get(self, lang: str) -> NullTranslations:
         lang = lang_of(lang)
