@@ -10,11 +10,10 @@ from aws_lambda_powertools.event_handler import Response
 from pydantic import BaseModel, ValidationError
 
 from .. import presentation, vocab
-from . import forms
-from .openapi import schema as openapi_schema
+from . import forms, openapi
 
 HTML = "text/html; charset=utf-8"
-JSON_TYPE = "application/json"
+JSON_TYPE = openapi.JSON_TYPE
 HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 #: pydantic's error kinds -> the codes the pages word (messages.html "field_errors").
@@ -34,14 +33,10 @@ KINDS = {
 def answer(description: str, model: type[BaseModel] | None = None, *, page: bool = True,
            data: bool = True) -> dict:  # fmt: skip
     """One documented answer: an HTML page (a plain form post or a link), a JSON body (`model`,
-    else any object: a script's fetch), or both; neither for a redirect."""
-    content: dict[str, Any] = {}
-    if data:
-        schema = openapi_schema(model) if model is not None else {"type": "object"}
-        content[JSON_TYPE] = {"schema": schema}
-    if page:
-        content["text/html"] = {"schema": {"type": "string"}}
-    return {"description": description, **({"content": content} if content else {})}
+    else any object: a script's fetch), or both; neither for a redirect (`openapi.answer`)."""
+    return openapi.answer(
+        description, model if data else None, html=page, json_any=data and model is None
+    )
 
 
 def wants_json(headers: dict[str, str]) -> bool:
