@@ -306,6 +306,15 @@ def test_writes_in_one_transaction_are_all_kept_and_replays_still_replay(store):
     assert store.hit("client", "h1", window=HOUR, now=T0) == 3
 
 
+def test_hits_count_each_counter_as_separate_calls_would(store):
+    day = timedelta(days=1)
+    store.hit("client", "h1", window=HOUR, now=T0)
+    counters = [("client", "h1", HOUR), ("client", "h1", day), ("client", "h1", HOUR)]
+    assert store.hits(counters, now=T0) == [2, 1, 3]  # a counter named twice counts twice
+    assert store.hits([("email", "h2", HOUR), ("client", "h1", HOUR)], now=T0) == [1, 4]
+    assert store.hits([], now=T0) == []
+
+
 def test_an_expired_idempotency_key_can_be_used_again(store):
     from relay.domain.policies import IDEMPOTENCY_TTL
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
 from ..domain.windows import EPOCH
 
@@ -12,6 +13,11 @@ def ts(value: datetime | None) -> str | None:
     """Fixed-width UTC text, so times compare and sort as strings."""
     if value is None:
         return None
+    return _ts(value)
+
+
+@lru_cache(maxsize=64)  # a request writes the same few instants (now, its expiries) many times
+def _ts(value: datetime) -> str:
     if value.tzinfo is None:
         raise ValueError("naive datetime given to the store")
     # isoformat is twice as fast as strftime (a request writes some twenty times)

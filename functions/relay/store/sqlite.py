@@ -16,6 +16,7 @@ import random
 import sqlite3
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -76,11 +77,11 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (state, next_attempt_at);
 CREATE TABLE IF NOT EXISTS idempotency (
   key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, thread_id TEXT NOT NULL,
-  message_id TEXT NOT NULL, expires_at TEXT NOT NULL);
+  message_id TEXT NOT NULL, expires_at TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS counters (
   bucket TEXT NOT NULL, key_hash TEXT NOT NULL, window_start TEXT NOT NULL,
   count INTEGER NOT NULL, expires_at TEXT NOT NULL,
-  PRIMARY KEY (bucket, key_hash, window_start));
+  PRIMARY KEY (bucket, key_hash, window_start)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS mentor_contacts (
   slug TEXT PRIMARY KEY, email TEXT NOT NULL, paused INTEGER NOT NULL, updated_at TEXT);
 CREATE TABLE IF NOT EXISTS undeliverable (
@@ -316,11 +317,9 @@ class SqliteStore:
 
     @staticmethod
     def _insert_event(con: sqlite3.Connection, event: Event) -> None:
-        seq = con.execute(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE thread_id = ?", (event.thread_id,)
-        ).fetchone()[0]
-        con.execute(
-            "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        con.execute(  # the thread's next sequence number, read and written in one statement
+            "INSERT INTO events SELECT ?, ?, ?, ?, ?, ?, ?, ?,"
+            " COALESCE(MAX(seq), 0) + 1 FROM events WHERE thread_id = ?",
             (
                 event.id,
                 event.thread_id,
@@ -330,7 +329,7 @@ class SqliteStore:
                 _ts(event.at),
                 json.dumps(event.detail, sort_keys=True),
                 _ts(event.at + AUDIT_TTL),
-                seq,
+                event.thread_id,
             ),
         )
 
@@ -390,12 +389,18 @@ class SqliteStore:
             message_id=row["message_id"], expires_at=_dt(row["expires_at"]),
         )  # fmt: skip
 
-    @staticmethod
-    def _remember(con, key: str, fingerprint: str, thread_id: str, message_id: str, now) -> None:
-        con.execute(
-            "INSERT OR REPLACE INTO idempotency VALUES (?, ?, ?, ?, ?)",  # over an expired one
-            (key, fingerprint, thread_id, message_id, _ts(now + IDEMPOTENCY_TTL)),
-        )
+    @classmethod
+    def _claim_key(cls, con, key: str, fingerprint: str, thread_id: str, message_id: str, now):
+        """Record the key's first use (over an expired record), in the same statement that
+        finds a live one: None when claimed, else the live record (the caller replays it)."""
+        claimed = con.execute(
+            "INSERT INTO idempotency VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET"
+            " fingerprint = excluded.fingerprint, thread_id = excluded.thread_id,"
+            " message_id = excluded.message_id, expires_at = excluded.expires_at"
+            " WHERE idempotency.expires_at <= ?",
+            (key, fingerprint, thread_id, message_id, _ts(now + IDEMPOTENCY_TTL), _ts(now)),
+        ).rowcount
+        return None if claimed else cls._record(con, key, now)
 
     # --- threads and messages -------------------------------------------------------------
 
@@ -404,7 +409,8 @@ class SqliteStore:
 
     def create_thread(self, thread, message, event, *, idempotency_key, fingerprint, now, jobs=()):
         with self._tx() as con:
-            seen = replay(self._record(con, idempotency_key, now), fingerprint)
+            live = self._claim_key(con, idempotency_key, fingerprint, thread.id, message.id, now)
+            seen = replay(live, fingerprint)
             if seen is not None:
                 t = con.execute("SELECT * FROM threads WHERE id = ?", (seen.thread_id,))
                 m = con.execute("SELECT * FROM messages WHERE id = ?", (seen.message_id,))
@@ -434,7 +440,6 @@ class SqliteStore:
             self._insert_event(con, event)
             for job in jobs:
                 self._insert_job(con, job)
-            self._remember(con, idempotency_key, fingerprint, thread.id, message.id, now)
         return (
             replace(thread, last_activity_at=thread.last_activity_at or thread.created_at),
             message,
@@ -443,7 +448,10 @@ class SqliteStore:
 
     def append_message(self, message, event, *, idempotency_key, fingerprint, now):
         with self._tx() as con:
-            seen = replay(self._record(con, idempotency_key, now), fingerprint)
+            live = self._claim_key(
+                con, idempotency_key, fingerprint, message.thread_id, message.id, now
+            )
+            seen = replay(live, fingerprint)
             if seen is not None:
                 m = con.execute(
                     "SELECT * FROM messages WHERE id = ?", (seen.message_id,)
@@ -459,7 +467,6 @@ class SqliteStore:
             con.execute(
                 "UPDATE threads SET last_activity_at = ? WHERE id = ?", (_ts(now), thread.id)
             )
-            self._remember(con, idempotency_key, fingerprint, thread.id, message.id, now)
         return message, True
 
     @staticmethod
@@ -794,18 +801,29 @@ class SqliteStore:
         return self.hits([(bucket, key_hash, window)], now=now)[0]
 
     def hits(self, counters, *, now):
-        counts = []
-        with self._tx() as con:
-            for bucket, key_hash, window in counters:
-                start = window_start(now, window)
-                counts.append(
-                    con.execute(
-                        "INSERT INTO counters VALUES (?, ?, ?, 1, ?) ON CONFLICT (bucket,"
-                        " key_hash, window_start) DO UPDATE SET count = count + 1"
-                        " RETURNING count",
-                        (bucket, key_hash, _ts(start), _ts(start + window)),
-                    ).fetchone()[0]
+        keys, ends = [], {}
+        for bucket, key_hash, window in counters:
+            start = window_start(now, window)
+            keys.append((bucket, key_hash, _ts(start)))
+            ends[keys[-1]] = _ts(start + window)
+        if not keys:
+            return []
+        times = Counter(keys)  # a counter named twice counts twice, as two calls would
+        rows = [(*key, times[key], ends[key]) for key in times]
+        with self._tx() as con:  # every counter in one statement; RETURNING comes in any order
+            total = {
+                (bucket, key_hash, start): count
+                for bucket, key_hash, start, count in con.execute(
+                    f"INSERT INTO counters VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(rows))}"  # noqa: S608 - placeholders only
+                    " ON CONFLICT (bucket, key_hash, window_start) DO UPDATE SET count = count"
+                    " + excluded.count RETURNING bucket, key_hash, window_start, count",
+                    [value for row in rows for value in row],
                 )
+            }
+        counts, before = [], Counter()
+        for key in keys:  # the count each hit saw, in the order given
+            before[key] += 1
+            counts.append(total[key] - times[key] + before[key])
         return counts
 
     # --- mentors' private contacts ---------------------------------------------------------
