@@ -10,6 +10,7 @@ erasure checkpoints the WAL so no old copy of a text stays on disk.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import random
@@ -224,6 +225,7 @@ class SqliteStore:
         self._all: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._writing = threading.Lock()
+        self._queue = -1  # see _writer_queue
         con = self._con()
         con.execute("PRAGMA journal_mode=WAL")
         con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
@@ -282,23 +284,36 @@ class SqliteStore:
             time.sleep(random.uniform(0, delay))
             delay = min(delay * 2, 0.004)
 
+    def _writer_queue(self) -> int:
+        """The lock file writers of every process queue on (`make serve`'s workers, the CLI):
+        a waiting writer wakes when it is free, instead of failing BEGIN and sleeping."""
+        if self._queue < 0:
+            name = self.path.with_name(self.path.name + "-lock")
+            self._queue = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)
+        return self._queue
+
     @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         con = self._con()
         if getattr(self._local, "writing", False):  # inside `transaction()`: part of it
             yield con
             return
-        with self._writing:  # one writer per process at a time; processes wait in _retry
-            self._retry(con, "BEGIN IMMEDIATE")
-            self._local.writing = True
+        with self._writing:  # one writer per process at a time, then one across processes
+            queue = self._writer_queue()
+            fcntl.flock(queue, fcntl.LOCK_EX)
             try:
-                yield con
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
+                self._retry(con, "BEGIN IMMEDIATE")  # another program may still hold SQLite's
+                self._local.writing = True
+                try:
+                    yield con
+                except BaseException:
+                    con.execute("ROLLBACK")
+                    raise
+                finally:
+                    self._local.writing = False
+                self._retry(con, "COMMIT")
             finally:
-                self._local.writing = False
-            self._retry(con, "COMMIT")
+                fcntl.flock(queue, fcntl.LOCK_UN)
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -311,6 +326,9 @@ class SqliteStore:
             for con in self._all:
                 con.close()
             self._all.clear()
+            if self._queue >= 0:
+                os.close(self._queue)
+                self._queue = -1
         self._local = threading.local()
 
     # --- row writers ----------------------------------------------------------------------
