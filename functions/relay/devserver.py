@@ -132,7 +132,8 @@ class RelayWSGI:
             if environ.get(key):
                 headers[key.replace("_", "-").lower()] = environ[key]
         query = environ.get("QUERY_STRING", "")
-        params = {k: ",".join(v) for k, v in parse_qs(query, keep_blank_values=True).items()}
+        pairs = parse_qs(query, keep_blank_values=True) if query else {}
+        params = {k: ",".join(v) for k, v in pairs.items()}
         method = environ.get("REQUEST_METHOD", "GET")
         now = time.time()
         return {

@@ -69,7 +69,7 @@ def create_app(relay) -> PerRequestResolver:
             max_age=600,
         ),
     )
-    app.finish = lambda result: security.add(settings, result)
+    app.finish = security.Headers(settings).add
 
     def headers() -> dict[str, str]:
         return {str(k).lower(): str(v) for k, v in (app.current_event.headers or {}).items()}

@@ -47,16 +47,27 @@ def headers(settings: Settings, content_type: str, body: str) -> dict[str, str]:
     }
 
 
-def add(settings: Settings, result: dict) -> dict:
-    """Add the headers to a resolver's answer (an API Gateway v2 result), keeping a route's own."""
-    given = result.setdefault("headers", {}) or {}
-    result["headers"] = given
-    present = {name.lower(): name for name in given}
-    kind = str(given.get(present.get("content-type", ""), ""))
-    body = result.get("body") or ""
-    if result.get("isBase64Encoded"):
-        body = ""
-    for name, value in headers(settings, kind, body).items():
-        if name.lower() not in present:
-            given[name] = value
-    return result
+class Headers:
+    """`add` for one relay's settings: what is the same for every answer but a page (its
+    inline styles' hashes) is worked out once, not per request."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.plain = tuple(headers(settings, "", "").items())
+
+    def add(self, result: dict) -> dict:
+        """Add the headers to a resolver's answer (an API Gateway v2 result), keeping a
+        route's own."""
+        given = result.get("headers") or {}
+        result["headers"] = given
+        present = {name.lower(): name for name in given}
+        kind = str(given.get(present.get("content-type", ""), ""))
+        body = "" if result.get("isBase64Encoded") else result.get("body") or ""
+        if kind.startswith("text/html") and INLINE_STYLE.search(body):
+            extra = headers(self.settings, kind, body).items()
+        else:  # no inline style: the policy every answer gets
+            extra = self.plain
+        for name, value in extra:
+            if name.lower() not in present:
+                given[name] = value
+        return result
