@@ -711,7 +711,7 @@ def test_sqlite_files_are_private_and_erasure_leaves_no_copy(tmp_path):
     message = make_message(thread, body=secret, delivered_text=secret)
     store.create_thread(thread, message, event(thread.id, "received"), idempotency_key="k",
                         fingerprint="fp", now=T0)  # fmt: skip
-    for name in ("relay.sqlite3", "relay.sqlite3-wal", "relay.sqlite3-shm"):
+    for name in ("relay.sqlite3", "relay.sqlite3-wal", "relay.sqlite3-shm", "relay.sqlite3-lock"):
         mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
         assert mode == 0o600, (name, oct(mode))
     store.erase_thread(thread.id, events=[], now=T0)
