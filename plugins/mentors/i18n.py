@@ -20,6 +20,7 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 
+from .fragments import FragmentCache
 from .typography import french_spacing
 
 DOMAIN = "messages"
@@ -162,10 +163,12 @@ def language_environment(
 
 
 def install(env: Environment, catalogs: Catalogs) -> None:
-    """Add jinja2.ext.i18n (newstyle) to `env` with callables that follow the page language."""
+    """Add jinja2.ext.i18n (newstyle) to `env` with callables that follow the page language,
+    and the fragment cache of the theme's `cached` parts."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
     env.passerelle_catalogs = catalogs
+    env.globals["cached"] = FragmentCache()  # per build: each build makes its environment
 
     def lang_of(ctx) -> str:
         return ctx.get("lang") or catalogs.default_lang
