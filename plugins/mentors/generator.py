@@ -68,7 +68,13 @@ class MentorsGenerator(Generator):
         cache = settings.get("BUILD_CACHE_PATH")
         memo = Memo(Path(cache) / "parsed.pickle" if cache else None)
         sources, problems = read_mentors(
-            root / "mentors", root / "images", vocab, shown_from, memo=memo
+            root / "mentors",
+            root / "images",
+            vocab,
+            shown_from,
+            memo=memo,
+            workers=self._workers(),
+            parallel_from=settings.get("MENTORS_PARALLEL_FROM", 2000),
         )
         folders = [(root / p, True) for p in settings["ARTICLE_PATHS"]]
         folders += [(root / p, False) for p in settings["PAGE_PATHS"]]
@@ -201,7 +207,7 @@ class MentorsGenerator(Generator):
         jobs, self._jobs = self._jobs, []
         for name, lang in {(job[0], job[2]["lang"]) for job in jobs}:
             self._template(name, lang)
-        workers = self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
+        workers = self._workers()
         threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
         if workers < 2 or len(jobs) < threshold or "fork" not in mp.get_all_start_methods():
             for job in jobs:
@@ -214,6 +220,9 @@ class MentorsGenerator(Generator):
                 pool.map(_write_share, [range(i, len(jobs), workers) for i in range(workers)])
         finally:
             _SHARED = None
+
+    def _workers(self) -> int:
+        return self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
 
     def _photos(self) -> None:
         """Each photo file is resized (or found up to date) once, however many profiles use it."""
