@@ -121,7 +121,6 @@ class MentorsGenerator(Generator):
         self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
         self._envs: dict[str, Any] = {}
-        self._card_html: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         self._prints = Fingerprints(self._inputs_digest())
         self._skipped = 0
@@ -165,16 +164,16 @@ class MentorsGenerator(Generator):
                 constants = {
                     name: str(self.settings.get(name) or "") for name in ("SITEURL", "RELAY_URL")
                 }
-                self._envs[lang] = language_environment(self.env, lang, constants)
+                env = self._envs[lang] = language_environment(self.env, lang, constants)
+                # A global, so templates that import macros without context have it too.
+                env.globals["card_html"] = self._cards(env)
             self._compiled[key] = self._envs[lang].get_template(name + ".html")
         return self._compiled[key]
 
-    def _cards(self, lang: str):
+    @staticmethod
+    def _cards(env):
         """`card_html(mentor, heading)`: a mentor's card rendered once, reused by every listing."""
-        if lang in self._card_html:
-            return self._card_html[lang]
-        self._template("index", lang)  # makes the language's environment
-        card = self._envs[lang].from_string(CARD_TEMPLATE)
+        card = env.from_string(CARD_TEMPLATE)
         rendered: dict[tuple[str, str], Markup] = {}
 
         def card_html(mentor: MentorView, heading: str = "h3") -> Markup:
@@ -184,13 +183,11 @@ class MentorsGenerator(Generator):
                 rendered[key] = Markup(html)  # noqa: S704 - autoescaped template output
             return rendered[key]
 
-        self._card_html[lang] = card_html
         return card_html
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
         ctx = dict(self.context)
         ctx.update(page)
-        ctx["card_html"] = self._cards(page["lang"])
         html = self._template(template, page["lang"]).render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
