@@ -214,7 +214,11 @@ class MentorsGenerator(Generator):
         _SHARED = (self, jobs)
         try:
             with mp.get_context("fork").Pool(workers) as pool:
-                pool.map(_write_share, [range(i, len(jobs), workers) for i in range(workers)])
+                # Many small shares, taken in turn: a worker slowed by other work on the
+                # machine does not keep the other waiting at the end.
+                size = max(50, len(jobs) // (workers * 16))
+                shares = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+                pool.map(_write_share, shares, chunksize=1)
         finally:
             _SHARED = None
 
