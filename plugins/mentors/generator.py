@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jinja2 import meta
 from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
@@ -49,6 +50,28 @@ def _write_share(indexes: range) -> int:
     for index in indexes:
         generator._write(*jobs[index])
     return len(indexes)
+
+
+def _names_used(env, name: str, seen: set[str]) -> set[str] | None:
+    """Every variable `name` and the templates it extends, includes or imports may read;
+    None when one of them is chosen at run time.
+
+    A page gets these of Pelican's context (about 170 settings) rather than all:
+    Jinja copies a page's variables into each context it makes, for the page and
+    for each include, and that copy is a good part of a small page's cost.
+    """
+    ast = env.parse(env.loader.get_source(env, name)[0])
+    names = set(meta.find_undeclared_variables(ast))
+    for other in meta.find_referenced_templates(ast):
+        if other is None:
+            return None
+        if other not in seen:
+            seen.add(other)
+            found = _names_used(env, other, seen)
+            if found is None:
+                return None
+            names |= found
+    return names
 
 
 def today_from(settings: dict[str, Any]) -> dt.date:
@@ -120,6 +143,7 @@ class MentorsGenerator(Generator):
     def generate_output(self, writer) -> None:
         self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
+        self._base_context: dict[tuple[str, str], dict[str, Any]] = {}
         self._envs: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         self._prints = Fingerprints(self._inputs_digest())
@@ -167,7 +191,13 @@ class MentorsGenerator(Generator):
                 env = self._envs[lang] = language_environment(self.env, lang, constants)
                 # A global, so templates that import macros without context have it too.
                 env.globals["card_html"] = self._cards(env)
-            self._compiled[key] = self._envs[lang].get_template(name + ".html")
+            env = self._envs[lang]
+            self._compiled[key] = env.get_template(name + ".html")
+            used = _names_used(env, name + ".html", set())
+            context = self.context
+            self._base_context[key] = (
+                dict(context) if used is None else {n: context[n] for n in used if n in context}
+            )
         return self._compiled[key]
 
     @staticmethod
@@ -186,9 +216,10 @@ class MentorsGenerator(Generator):
         return card_html
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
-        ctx = dict(self.context)
+        compiled = self._template(template, page["lang"])
+        ctx = dict(self._base_context[template, page["lang"]])
         ctx.update(page)
-        html = self._template(template, page["lang"]).render(ctx)
+        html = compiled.render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         replace_file(path)  # may be a hard link to the previous output
