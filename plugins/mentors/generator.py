@@ -7,6 +7,7 @@ rather than through Pelican's per-page writer: thousands of profiles stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import math
 import multiprocessing as mp
@@ -243,6 +244,9 @@ class MentorsGenerator(Generator):
             return
         global _SHARED
         _SHARED = (self, jobs)
+        # The model's objects left out of the workers' garbage collections: a collection
+        # would touch every one of them and copy the pages they share with this process.
+        gc.freeze()
         try:
             with mp.get_context("fork").Pool(workers) as pool:
                 # Many small shares, taken in turn: a worker slowed by other work on the
@@ -251,6 +255,7 @@ class MentorsGenerator(Generator):
                 shares = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
                 pool.map(_write_share, shares, chunksize=1)
         finally:
+            gc.unfreeze()
             _SHARED = None
 
     def _workers(self) -> int:
