@@ -345,3 +345,23 @@ def test_a_vocabulary_entry_broken_by_an_unquoted_comma_is_reported(tmp_path):
         load_vocabularies(data)
     line = len(text.splitlines())
     assert f"data/sectors.yaml:{line}: essai-virgule: unexpected key" in str(caught.value)
+
+
+def test_reading_in_forked_workers_finds_the_same_profiles_and_problems(content):
+    """Big sites read their profiles in worker processes; force that on a few broken files."""
+    write(content, "archive/test-mentor.md", VALID)
+    write(content, "Bad_Name.md", VALID)
+    write(content, "unclosed.md", VALID.replace("\n---\n\nUne bio", "\n\nUne bio"))
+    write(content, "wrong-region.md", VALID.replace('region: "02"', 'region: "99"'))
+    write(content, "nowhere.en.md", TRANSLATION.replace("test-mentor", "nowhere-mentr"))
+    vocab = load_vocabularies(ROOT / "data")
+    args = (content / "mentors", content / "images", vocab, content.parent)
+    serial = read_mentors(*args)
+    forked = read_mentors(*args, workers=2, parallel_from=1)
+    assert [str(p) for p in forked[1]] == [str(p) for p in serial[1]]
+    assert len(serial[1]) >= 5
+    assert forked[0].keys() == serial[0].keys() and len(serial[0]) > 50
+    for slug, source in serial[0].items():
+        other = forked[0][slug]
+        assert (other.path, other.body, other.profile) == (source.path, source.body, source.profile)
+        assert other.translations.keys() == source.translations.keys()

@@ -10,20 +10,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from markdown_it import MarkdownIt
-
 from . import urls
+from .bios import bio_html
 from .schema import EDUCATION_KINDS
 from .validation import MentorSource
 from .vocab import Term, Vocabularies
 
-_md = MarkdownIt("commonmark", {"html": False})
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
-
-
-def render_markdown(text: str) -> str:
-    """Bios are plain CommonMark without raw HTML: fast, and no markup injection."""
-    return _md.render(text)
 
 
 def summarize(text: str, limit: int = 160) -> str:
@@ -191,9 +184,7 @@ class Directory:
         return {
             "occupation": occupation,
             "topics": topics,
-            "bio": self._memo.get("bio", body, render_markdown)
-            if self._memo
-            else render_markdown(body),
+            "bio": bio_html(body, self._memo),
             "summary": summarize(body),
             "education": education,
             "photo_alt": alt or profile.photo_alt,

@@ -7,6 +7,7 @@ rather than through Pelican's per-page writer: thousands of profiles stay fast.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import math
 import multiprocessing as mp
@@ -14,6 +15,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from jinja2 import meta
 from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
@@ -51,6 +53,28 @@ def _write_share(indexes: range) -> int:
     return len(indexes)
 
 
+def _names_used(env, name: str, seen: set[str]) -> set[str] | None:
+    """Every variable `name` and the templates it extends, includes or imports may read;
+    None when one of them is chosen at run time.
+
+    A page gets these of Pelican's context (about 170 settings) rather than all:
+    Jinja copies a page's variables into each context it makes, for the page and
+    for each include, and that copy is a good part of a small page's cost.
+    """
+    ast = env.parse(env.loader.get_source(env, name)[0])
+    names = set(meta.find_undeclared_variables(ast))
+    for other in meta.find_referenced_templates(ast):
+        if other is None:
+            return None
+        if other not in seen:
+            seen.add(other)
+            found = _names_used(env, other, seen)
+            if found is None:
+                return None
+            names |= found
+    return names
+
+
 def today_from(settings: dict[str, Any]) -> dt.date:
     """`MENTOR_TODAY` (a date or ISO string) lets tests fix the day staleness is judged on."""
     value = settings.get("MENTOR_TODAY")
@@ -68,7 +92,13 @@ class MentorsGenerator(Generator):
         cache = settings.get("BUILD_CACHE_PATH")
         memo = Memo(Path(cache) / "parsed.pickle" if cache else None)
         sources, problems = read_mentors(
-            root / "mentors", root / "images", vocab, shown_from, memo=memo
+            root / "mentors",
+            root / "images",
+            vocab,
+            shown_from,
+            memo=memo,
+            workers=self._workers(),
+            parallel_from=settings.get("MENTORS_PARALLEL_FROM", 2000),
         )
         folders = [(root / p, True) for p in settings["ARTICLE_PATHS"]]
         folders += [(root / p, False) for p in settings["PAGE_PATHS"]]
@@ -114,8 +144,8 @@ class MentorsGenerator(Generator):
     def generate_output(self, writer) -> None:
         self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
+        self._base_context: dict[tuple[str, str], dict[str, Any]] = {}
         self._envs: dict[str, Any] = {}
-        self._card_html: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         self._prints = Fingerprints(self._inputs_digest())
         self._skipped = 0
@@ -159,16 +189,22 @@ class MentorsGenerator(Generator):
                 constants = {
                     name: str(self.settings.get(name) or "") for name in ("SITEURL", "RELAY_URL")
                 }
-                self._envs[lang] = language_environment(self.env, lang, constants)
-            self._compiled[key] = self._envs[lang].get_template(name + ".html")
+                env = self._envs[lang] = language_environment(self.env, lang, constants)
+                # A global, so templates that import macros without context have it too.
+                env.globals["card_html"] = self._cards(env)
+            env = self._envs[lang]
+            self._compiled[key] = env.get_template(name + ".html")
+            used = _names_used(env, name + ".html", set())
+            context = self.context
+            self._base_context[key] = (
+                dict(context) if used is None else {n: context[n] for n in used if n in context}
+            )
         return self._compiled[key]
 
-    def _cards(self, lang: str):
+    @staticmethod
+    def _cards(env):
         """`card_html(mentor, heading)`: a mentor's card rendered once, reused by every listing."""
-        if lang in self._card_html:
-            return self._card_html[lang]
-        self._template("index", lang)  # makes the language's environment
-        card = self._envs[lang].from_string(CARD_TEMPLATE)
+        card = env.from_string(CARD_TEMPLATE)
         rendered: dict[tuple[str, str], Markup] = {}
 
         def card_html(mentor: MentorView, heading: str = "h3") -> Markup:
@@ -178,14 +214,13 @@ class MentorsGenerator(Generator):
                 rendered[key] = Markup(html)  # noqa: S704 - autoescaped template output
             return rendered[key]
 
-        self._card_html[lang] = card_html
         return card_html
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
-        ctx = dict(self.context)
+        compiled = self._template(template, page["lang"])
+        ctx = dict(self._base_context[template, page["lang"]])
         ctx.update(page)
-        ctx["card_html"] = self._cards(page["lang"])
-        html = self._template(template, page["lang"]).render(ctx)
+        html = compiled.render(ctx)
         path = os.path.join(self.output_path, urls.save_as(url))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         replace_file(path)  # may be a hard link to the previous output
@@ -201,7 +236,7 @@ class MentorsGenerator(Generator):
         jobs, self._jobs = self._jobs, []
         for name, lang in {(job[0], job[2]["lang"]) for job in jobs}:
             self._template(name, lang)
-        workers = self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
+        workers = self._workers()
         threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
         if workers < 2 or len(jobs) < threshold or "fork" not in mp.get_all_start_methods():
             for job in jobs:
@@ -209,11 +244,22 @@ class MentorsGenerator(Generator):
             return
         global _SHARED
         _SHARED = (self, jobs)
+        # The model's objects left out of the workers' garbage collections: a collection
+        # would touch every one of them and copy the pages they share with this process.
+        gc.freeze()
         try:
             with mp.get_context("fork").Pool(workers) as pool:
-                pool.map(_write_share, [range(i, len(jobs), workers) for i in range(workers)])
+                # Many small shares, taken in turn: a worker slowed by other work on the
+                # machine does not keep the other waiting at the end.
+                size = max(50, len(jobs) // (workers * 16))
+                shares = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
+                pool.map(_write_share, shares, chunksize=1)
         finally:
+            gc.unfreeze()
             _SHARED = None
+
+    def _workers(self) -> int:
+        return self.settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
 
     def _photos(self) -> None:
         """Each photo file is resized (or found up to date) once, however many profiles use it."""

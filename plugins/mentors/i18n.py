@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import tempfile
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
@@ -20,6 +21,7 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 
+from .fragments import FragmentCache
 from .typography import french_spacing
 
 DOMAIN = "messages"
@@ -99,8 +101,9 @@ class ConstantGettext(Extension):
     Most theme strings are constants; translating them once per compiled
     template instead of once per rendered page removes most gettext calls from
     rendering. The result is exactly what newstyle gettext returns at run time:
-    the translation, `%`-formatted with no variables, marked safe. Calls with
-    variables and plurals stay run-time calls.
+    the translation marked safe, `%`-formatted with no variables, or with its
+    keyword arguments (`_("Ask %(name)s", name=x)`: `"Demande à %(name)s"|safe
+    % {"name": x}`, which escapes `x` as gettext would). Plurals stay run-time calls.
     """
 
     def filter_stream(self, stream):
@@ -129,21 +132,66 @@ class ConstantGettext(Extension):
                 and window[0].value in ("_", "gettext")
                 and window[1].type == "lparen"
                 and window[2].type == "string"
-                and window[3].type == "rparen"
+                and window[3].type in ("rparen", "comma")
                 and (not out or out[-1].type != "dot")
             ):
                 lineno = window[0].lineno
-                text = translations.gettext(window[2].value) % {}
-                out += [
-                    Token(lineno, "string", text),
-                    Token(lineno, "pipe", "|"),
-                    Token(lineno, "name", "safe"),
-                ]
-                i += 4
-                continue
+                message = translations.gettext(window[2].value)
+                if window[3].type == "rparen":
+                    out += _safe_string(lineno, message % {})
+                    i += 4
+                    continue
+                found = _keyword_arguments(tokens, i + 4)
+                if found is not None and _autoescaped(self.environment, stream.name):
+                    arguments, end = found
+                    out.append(Token(lineno, "lparen", "("))
+                    out += _safe_string(lineno, message)
+                    out += [Token(lineno, "mod", "%"), Token(lineno, "lbrace", "{")]
+                    for name, value in arguments:
+                        out += [Token(lineno, "string", name), Token(lineno, "colon", ":")]
+                        out += [*value, Token(lineno, "comma", ",")]
+                    out += [Token(lineno, "rbrace", "}"), Token(lineno, "rparen", ")")]
+                    i = end
+                    continue
             out.append(tokens[i])
             i += 1
         return iter(out)
+
+
+def _safe_string(lineno: int, text: str) -> list[Token]:
+    return [
+        Token(lineno, "string", text),
+        Token(lineno, "pipe", "|"),
+        Token(lineno, "name", "safe"),
+    ]
+
+
+def _keyword_arguments(tokens: list[Token], start: int):
+    """`name=value, ...)` from `start`: ([(name, value tokens)], index after ")"), else None."""
+    arguments, depth, i = [], 0, start
+    while i + 1 < len(tokens) and tokens[i].type == "name" and tokens[i + 1].type == "assign":
+        name, value, i = tokens[i].value, [], i + 2
+        while i < len(tokens):
+            kind = tokens[i].type
+            if depth == 0 and kind in ("comma", "rparen"):
+                break
+            depth += kind in ("lparen", "lbracket", "lbrace")
+            depth -= kind in ("rparen", "rbracket", "rbrace")
+            value.append(tokens[i])
+            i += 1
+        if not value or i == len(tokens):
+            return None
+        arguments.append((name, value))
+        if tokens[i].type == "rparen":
+            return arguments, i + 1
+        i += 1  # the comma
+    return None
+
+
+def _autoescaped(env: Environment, name: str | None) -> bool:
+    """Newstyle gettext escapes the arguments only where autoescaping is on, as `Markup %` does."""
+    autoescape = env.autoescape
+    return bool(autoescape(name) if callable(autoescape) else autoescape)
 
 
 def language_environment(
@@ -161,11 +209,19 @@ def language_environment(
     return overlay
 
 
+@lru_cache(maxsize=4096)
+def _formatted_date(value: date, format: str, locale: str) -> str:  # noqa: A002 - Babel's name
+    """Babel's formatting is slow next to a page's other work; a site has few distinct dates."""
+    return babel_format_date(value, format=format, locale=locale)
+
+
 def install(env: Environment, catalogs: Catalogs) -> None:
-    """Add jinja2.ext.i18n (newstyle) to `env` with callables that follow the page language."""
+    """Add jinja2.ext.i18n (newstyle) to `env` with callables that follow the page language,
+    and the fragment cache of the theme's `cached` parts."""
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
     env.passerelle_catalogs = catalogs
+    env.globals["cached"] = FragmentCache()  # per build: each build makes its environment
 
     def lang_of(ctx) -> str:
         return ctx.get("lang") or catalogs.default_lang
@@ -196,7 +252,7 @@ def install(env: Environment, catalogs: Catalogs) -> None:
             value = value.date()
         if not isinstance(value, date):
             return value
-        return babel_format_date(value, format=format, locale=LOCALES[lang_of(ctx)])
+        return _formatted_date(value, format, LOCALES[lang_of(ctx)])
 
     env.filters["format_date"] = format_date
 

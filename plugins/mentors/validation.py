@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing as mp
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from .bios import MEMO_KIND, bio_html
 from .errors import Problem
 from .frontmatter import Document, FrontMatterError, parse
 from .schema import DATE_FIELDS, MentorProfile, MentorTranslation
@@ -150,47 +152,119 @@ def check_profile(
     return (None if problems else profile), problems
 
 
+@dataclass
+class _Read:
+    """One file as read and checked on its own (in a worker process for big sites)."""
+
+    path: str
+    slug: str
+    file_lang: str
+    text: str = ""
+    doc: Document | None = None
+    problems: list[Problem] = field(default_factory=list)
+    profile: MentorProfile | None = None
+    bio: str | None = None
+
+
+_READING: tuple | None = None  # (shown_from, vocab, images_dir, memo) while workers are forked
+
+
+def _read_file(file: Path, shown_from: Path, vocab: Vocabularies, images_dir: Path, memo) -> _Read:
+    path = file.relative_to(shown_from).as_posix()
+    slug, _, file_lang = file.name[: -len(".md")].partition(".")
+    read = _Read(path, slug, file_lang)
+    if not SLUG.match(slug):
+        read.problems.append(
+            Problem(path, 1, "slug", "the file name must be a slug: a-z, 0-9 and hyphens")
+        )
+        return read
+    try:
+        read.text = file.read_text(encoding="utf-8")
+        read.doc = memo.get("front matter", read.text, parse) if memo else parse(read.text)
+    except FrontMatterError as exc:
+        read.problems.append(Problem(path, exc.line, "front matter", str(exc)))
+    except UnicodeDecodeError:
+        read.problems.append(Problem(path, 1, "file", "not UTF-8 text"))
+    else:
+        if not file_lang:
+            read.profile, read.problems = check_profile(read.doc, path, vocab, images_dir)
+    return read
+
+
+def _read_share(files: list[Path]) -> list[_Read]:
+    """In a worker: read and check `files`, and render their bios for the parent's memo."""
+    shown_from, vocab, images_dir, memo = _READING
+    reads = [_read_file(file, shown_from, vocab, images_dir, memo) for file in files]
+    for read in reads:
+        if read.doc is not None and (read.file_lang or read.profile is not None):
+            read.bio = bio_html(read.doc.body, memo)
+    return reads
+
+
+def _read_all(files, shown_from, vocab, images_dir, memo, workers: int) -> list[_Read]:
+    """Every file read and checked; with `workers` > 1, by forked processes in file order.
+
+    YAML, the schema and Markdown are CPU-bound and files independent: on a big
+    site the workers share the vocabularies by fork and send back what they made,
+    which goes into the memo here as if it had been made here.
+    """
+    if workers < 2 or "fork" not in mp.get_all_start_methods():
+        return [_read_file(file, shown_from, vocab, images_dir, memo) for file in files]
+    global _READING
+    _READING = (shown_from, vocab, images_dir, memo)
+    size = max(50, len(files) // (workers * 8))
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            chunks = [files[i : i + size] for i in range(0, len(files), size)]
+            shares = pool.map(_read_share, chunks)
+    finally:
+        _READING = None
+    reads = [read for share in shares for read in share]
+    if memo:
+        for read in reads:
+            if read.doc is not None:
+                memo.get("front matter", read.text, lambda _text, doc=read.doc: doc)
+            if read.bio is not None:
+                memo.get(MEMO_KIND, read.doc.body, lambda _body, html=read.bio: html)
+    return reads
+
+
 def read_mentors(
-    mentors_dir: Path, images_dir: Path, vocab: Vocabularies, shown_from: Path, memo=None
+    mentors_dir: Path,
+    images_dir: Path,
+    vocab: Vocabularies,
+    shown_from: Path,
+    memo=None,
+    workers: int = 1,
+    parallel_from: int = 2000,
 ) -> tuple[dict[str, MentorSource], list[Problem]]:
     """Every valid profile by slug, with its translations, and every problem found.
 
     `memo` (a `mentors.incremental.Memo`) reuses the previous build's parse of
-    an unchanged file; every file is still validated.
+    an unchanged file; every file is still validated. `workers`: processes
+    reading the files when there are `parallel_from` or more (see `_read_all`).
     """
     problems: list[Problem] = []
     mentors: dict[str, MentorSource] = {}
     pending: list[tuple[str, str, str, Document]] = []
     files = sorted(mentors_dir.rglob("*.md")) if mentors_dir.is_dir() else []
-    for file in files:
-        path = file.relative_to(shown_from).as_posix()
-        slug, _, file_lang = file.name[: -len(".md")].partition(".")
-        if not SLUG.match(slug):
+    workers = workers if len(files) >= parallel_from else 1
+    for read in _read_all(files, shown_from, vocab, images_dir, memo, workers):
+        if read.doc is None:
+            problems.extend(read.problems)
+            continue
+        if read.file_lang:
+            pending.append((read.slug, read.file_lang, read.path, read.doc))
+            continue
+        if read.slug in mentors:
+            other = mentors[read.slug].path
             problems.append(
-                Problem(path, 1, "slug", "the file name must be a slug: a-z, 0-9 and hyphens")
+                Problem(read.path, 1, "slug", f"duplicate slug '{read.slug}', also {other}")
             )
             continue
-        try:
-            text = file.read_text(encoding="utf-8")
-            doc = memo.get("front matter", text, parse) if memo else parse(text)
-        except FrontMatterError as exc:
-            problems.append(Problem(path, exc.line, "front matter", str(exc)))
-            continue
-        except UnicodeDecodeError:
-            problems.append(Problem(path, 1, "file", "not UTF-8 text"))
-            continue
-        if file_lang:
-            pending.append((slug, file_lang, path, doc))
-            continue
-        if slug in mentors:
-            problems.append(
-                Problem(path, 1, "slug", f"duplicate slug '{slug}', also {mentors[slug].path}")
-            )
-            continue
-        profile, found = check_profile(doc, path, vocab, images_dir)
-        problems.extend(found)
-        if profile is not None:
-            mentors[slug] = MentorSource(slug, path, profile, doc.body)
+        problems.extend(read.problems)
+        if read.profile is not None:
+            mentors[read.slug] = MentorSource(read.slug, read.path, read.profile, read.doc.body)
     originals = {f.name[:-3] for f in files if "." not in f.name[:-3]}
     for slug, file_lang, path, doc in pending:
         meta = _check_model(MentorTranslation, doc, path, problems)

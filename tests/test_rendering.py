@@ -1,0 +1,96 @@
+"""Rendering shortcuts of the build: sentences translated when templates compile, parts rendered
+once per build (`cached`), runs of pagination links, and what each gives on real pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import ROOT
+from jinja2 import DictLoader, Environment
+from mentors.build import build_site
+from mentors.i18n import Catalogs, compile_catalogs, install, language_environment
+
+TRANSLATIONS = ROOT / "theme" / "translations"
+ASK = '{{ _("Ask %(name)s a question", name=who) }}'
+
+
+@pytest.fixture(scope="module")
+def theme_env() -> Environment:
+    """An environment as Pelican makes it for the theme, with the plugin's i18n installed."""
+    compile_catalogs(TRANSLATIONS)
+    env = Environment(
+        loader=DictLoader({"ask.html": ASK}),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    install(env, Catalogs(TRANSLATIONS))
+    return env
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_sentence_with_variables_compiles_to_what_gettext_gives_at_run_time(theme_env, lang):
+    who = "<b>Zoé & Léa</b>"
+    at_run_time = theme_env.get_template("ask.html").render(lang=lang, who=who)
+    overlay = language_environment(theme_env, lang)
+    compiled = overlay.get_template("ask.html").render(who=who)
+    assert compiled == at_run_time
+    assert "&lt;b&gt;Zoé &amp; Léa&lt;/b&gt;" in compiled and "<b>" not in compiled
+    assert ("Poser une question" in compiled) == (lang == "fr")
+    # Translated in the code itself: no gettext call is left for the page to make.
+    assert "resolve('_')" not in overlay.compile(ASK, raw=True)
+
+
+def test_a_sentence_whose_arguments_are_not_plain_keywords_stays_a_run_time_call(theme_env):
+    overlay = language_environment(theme_env, "fr")
+    source = '{{ _("Ask %(name)s a question", **extra) }}'
+    assert "resolve('_')" in overlay.compile(source, raw=True)
+    assert "Zoé" in overlay.from_string(source).render(extra={"name": "Zoé"})
+
+
+def test_a_cached_part_is_rendered_once_per_language_and_key(theme_env):
+    calls = []
+
+    def seen(value):
+        calls.append(value)
+        return value
+
+    source = '{% call cached("part", key) %}[{{ seen(key) }}|{{ _("Search") }}]{% endcall %}'
+    fr = language_environment(theme_env, "fr").from_string(source)
+    en = language_environment(theme_env, "en").from_string(source)
+    pages = [fr.render(key=k, seen=seen) for k in ("a", "b", "a", "a", "b")]
+    pages += [en.render(key="a", seen=seen), en.render(key="a", seen=seen)]
+    assert pages[:5] == ["[a|Rechercher]", "[b|Rechercher]", *["[a|Rechercher]"] * 2, pages[1]]
+    assert pages[5:] == ["[a|Search]"] * 2
+    assert calls == ["a", "b", "a"]
+
+
+def test_the_relay_renders_a_cached_part_every_time():
+    from relay import presentation
+
+    calls = []
+    template = presentation.environment().from_string(
+        '{% call cached("part") %}{{ seen() }}{% endcall %}'
+    )
+    outputs = [template.render(seen=lambda: calls.append(1) or len(calls)) for _ in range(3)]
+    assert outputs == ["1", "2", "3"]
+
+
+def test_every_page_of_a_long_listing_links_every_other_page(tmp_path):
+    """One mentor a page: the directory has more pages than a run of cached links (50)."""
+    out = tmp_path / "output"
+    overrides = {"PLUGINS": ["pelican.plugins.yaml_metadata", "mentors"], "MENTORS_PER_PAGE": 1}
+    assert build_site(ROOT / "pelicanconf.py", out, overrides=overrides)
+    count = len([p for p in (ROOT / "content" / "mentors").glob("*.md") if p.stem.count(".") == 0])
+    assert count > 50
+    for number in (1, 2, 50, 51, count):
+        page = out / "mentors" / ("" if number == 1 else f"{number}/") / "index.html"
+        html = page.read_text(encoding="utf-8")
+        nav = html[html.index('<nav class="listing-nav"') :]
+        nav = nav[: nav.index("</nav>")]
+        current = re.findall(r'<span aria-current="page">.*?</span>(\d+)</span>', nav)
+        linked = [int(n) for n in re.findall(r'<a href="/mentors/(?:(\d+)/)?"><span', nav) if n]
+        linked += [1] * nav.count('<a href="/mentors/"><span')
+        assert current == [str(number)]
+        assert sorted(linked) == [n for n in range(1, count + 1) if n != number]
