@@ -29,8 +29,8 @@ from .incremental import (
     Fingerprints,
     Memo,
     files_digest,
-    replace_file,
     settings_digest,
+    write_atomic,
 )
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
@@ -126,11 +126,12 @@ class MentorsGenerator(Generator):
             self._home(lang)
             self._magazine(lang)
             self._feeds(lang)
-        self._write_all()
         state = self.site.state
-        gone = state.remove_gone(Path(self.output_path))
+        if self.settings.get("BUILD_IN_PLACE"):
+            state.before_writing([urls.save_as(job[1]) for job in self._jobs])
         if state.pages:
-            log.info("incremental: %d pages unchanged, %d removed", self._skipped, len(gone))
+            log.info("incremental: %d pages unchanged, %d to write", self._skipped, len(self._jobs))
+        self._write_all()
         for lang in urls.LANGS:  # written by site_search, maybe after this generator
             self.site.sitemap.add(urls.section(lang, "search"), context_pairs("search"))
         out = Path(self.output_path)
@@ -186,11 +187,7 @@ class MentorsGenerator(Generator):
         ctx.update(page)
         ctx["card_html"] = self._cards(page["lang"])
         html = self._template(template, page["lang"]).render(ctx)
-        path = os.path.join(self.output_path, urls.save_as(url))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        replace_file(path)  # may be a hard link to the previous output
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(html)
+        write_atomic(os.path.join(self.output_path, urls.save_as(url)), html)
 
     def _write_all(self) -> None:
         """Render every queued page; big sites use forked workers, one per CPU.

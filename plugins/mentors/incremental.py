@@ -8,11 +8,12 @@ one recorded by the previous successful build. A page is thus re-rendered
 exactly when a full build would write something else there, which is what
 makes an incremental build equal to a full one.
 
-The staging folder starts as a hard-linked copy of the previous output (cheap:
-no bytes copied), so every writer must replace a file rather than write into
-it (`replace_file`), or it would change the previous site in place. The state
-(`build-state.json`) lives in the build cache next to the output and is saved
-only once the new output is in place.
+An incremental build writes into the live output (mentors.build): every
+writer replaces a file by a rename (`write_atomic`), so a reader sees the
+old page or the new one, never half of one. The state (`build-state.json`)
+lives in the build cache next to the output; it is saved only once the build
+succeeded, and before pages are rewritten in place it forgets them
+(`before_writing`), so a build that fails midway leaves them to the next.
 """
 
 from __future__ import annotations
@@ -30,30 +31,28 @@ from typing import Any
 STATE_FILE = "build-state.json"
 PENDING = ".pending"
 FORMAT = 1
-# Not hard-linked into staging: Pelican copies static files in place (shutil.copy2
-# writes into an existing file), and mentor photo variants are copied by build.py.
-NOT_LINKED = ("theme", "images")
+# Settings saying how a build runs, not what it makes: no input of any page.
+BUILD_ONLY = ("OUTPUT_PATH", "BUILD_IN_PLACE")
 
 
 def replace_file(path: str | os.PathLike) -> None:
-    """Remove `path` if it exists, so writing it creates a new file (never a shared link)."""
+    """Remove `path` if it exists, so writing it creates a new file (never a shared one)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
 
 
-def link_tree(source: Path, target: Path) -> int:
-    """Hard-link every file of `source` into `target` (except NOT_LINKED); return the count."""
-    count = 0
-    for directory, folders, files in os.walk(source):
-        relative = os.path.relpath(directory, source)
-        if relative == ".":
-            folders[:] = [f for f in folders if f not in NOT_LINKED]
-        destination = os.path.join(target, relative)
-        os.makedirs(destination, exist_ok=True)
-        for name in files:
-            os.link(os.path.join(directory, name), os.path.join(destination, name))
-            count += 1
-    return count
+def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write `path` whole by a rename: a page being served is never seen half written."""
+    path = os.fspath(path)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    os.replace(tmp, path)
 
 
 def files_digest(paths: list[Path]) -> str:
@@ -73,7 +72,7 @@ def settings_digest(settings: dict[str, Any]) -> str:
     """Digest of the settings a template may read (plain values only)."""
     plain = {}
     for key, value in settings.items():
-        if key.isupper() and key != "OUTPUT_PATH":
+        if key.isupper() and key not in BUILD_ONLY:
             try:
                 plain[key] = json.dumps(value, sort_keys=True, default=str)
             except (TypeError, ValueError):
@@ -172,32 +171,45 @@ class BuildState:
             return None
         return data if data.get("format") == FORMAT else None
 
-    def needs(self, name: str, fingerprint: str, staging: Path) -> bool:
+    def needs(self, name: str, fingerprint: str, output: Path) -> bool:
         """Record `name`'s fingerprint; True when it must be rendered (changed or missing)."""
         self.new_pages[name] = fingerprint
-        return self.pages.get(name) != fingerprint or not (staging / name).is_file()
+        return self.pages.get(name) != fingerprint or not os.path.isfile(f"{output}/{name}")
 
-    def remove_gone(self, staging: Path) -> list[str]:
+    def before_writing(self, names: list[str]) -> None:
+        """The stored state forgets pages about to be rewritten in place.
+
+        Should the build fail after rewriting some, the next one finds no
+        fingerprint for them and renders them again, even if their inputs
+        went back to what the stored state remembers.
+        """
+        if self.path is None or not names or not self.path.is_file():
+            return
+        kept = dict(self.pages)
+        for name in names:
+            kept.pop(name, None)
+        self._save(self.path, kept, self.written, self.extra)
+
+    def remove_gone(self, output: Path) -> list[str]:
         """Delete the pages of the previous build that this one does not make any more."""
         gone = [n for n in self.pages if n not in self.new_pages]
         gone += [n for n in self.written if n not in self.new_written and n not in self.new_pages]
         for name in gone:
-            replace_file(staging / name)
+            replace_file(output / name)
         return gone
 
     def save_pending(self) -> None:
         """Write this build's state aside; `commit` makes it current once the output is swapped."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": FORMAT,
-            "pages": self.new_pages,
-            "written": sorted(self.new_written),
-            "extra": self.new_extra,
-        }
         pending = self.path.with_name(STATE_FILE + PENDING)
-        pending.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        self._save(pending, self.new_pages, sorted(self.new_written), self.new_extra)
+
+    @staticmethod
+    def _save(path: Path, pages: dict, written: list, extra: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, "pages": pages, "written": written, "extra": extra}
+        write_atomic(path, json.dumps(data, separators=(",", ":")))
 
 
 def has_state(cache_dir: Path) -> bool:
