@@ -198,3 +198,62 @@ def test_a_failed_background_index_is_redone_by_the_next_build(
 
     assert NEW_OCCUPATION in "".join(search_fragments(out))
     assert not (cache_dir(out) / "search-index.stale").exists()
+
+
+def test_a_build_failing_midway_has_its_pages_rendered_again_by_the_next(
+    content_copy, tmp_path, monkeypatch
+):
+    """In place, a failed build may leave pages it rewrote: the next build redoes them, even
+    when the content went back to what the last successful build saw."""
+    from mentors.generator import MentorsGenerator
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    profile = a_profile(content_copy)
+    page = out / "mentors" / profile.stem / "index.html"
+    kept = page.read_bytes()
+    original = profile.read_text("utf-8")
+    edit(profile, "occupation", NEW_OCCUPATION)
+    write = MentorsGenerator._write
+    written: list[str] = []
+
+    def fail_after_the_first(self, template, url, context):
+        if written:
+            raise OSError("disk full")
+        write(self, template, url, context)
+        written.append(url)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MentorsGenerator, "_write", fail_after_the_first)
+        assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
+    assert written  # the failure came after a page was rewritten in place
+
+    profile.write_text(original, encoding="utf-8")
+    build(content_copy, out)
+    assert page.read_bytes() == kept
+    assert NEW_OCCUPATION not in (out / written[0] / "index.html").read_text("utf-8")
+
+
+def test_an_error_logged_while_reading_stops_the_build_before_anything_is_written(
+    content_copy, tmp_path, monkeypatch, capsys
+):
+    """Pelican and plugins report some problems only as ERROR lines: in place, none is written."""
+    import logging
+
+    from mentors.generator import MentorsGenerator
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    kept = snapshot(out)
+    edit(a_profile(content_copy), "occupation", NEW_OCCUPATION)
+    read = MentorsGenerator.generate_context
+
+    def read_and_complain(self):
+        read(self)
+        logging.getLogger("pelican.generators").error("Could not process an article")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MentorsGenerator, "generate_context", read_and_complain)
+        assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
+    assert "Could not process an article" in capsys.readouterr().err
+    assert snapshot(out) == kept
