@@ -20,7 +20,7 @@ from pelican.plugins.image_process.image_process import set_default_settings
 
 from . import responsiveness, similar, urls
 from .context import SiteContext, context_pairs
-from .directory import Directory, MentorView
+from .directory import Directory, MentorView, Ref
 from .errors import ContentError
 from .i18n import language_environment
 from .images import photo_variants
@@ -28,8 +28,7 @@ from .incremental import (
     BuildState,
     Fingerprints,
     Memo,
-    files_digest,
-    settings_digest,
+    inputs_digest,
     write_atomic,
 )
 from .magazine import Magazine, check_sources
@@ -88,7 +87,12 @@ class MentorsGenerator(Generator):
         directory = Directory(
             sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
         )
-        memo.save()
+        if settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
+            from .build import defer
+
+            defer(lambda site: memo.save())
+        else:
+            memo.save()
         directory.similar = similar.candidates(directory)
         for slug, days in responsiveness.read(settings["MENTORS_DATA_DIR"]).items():
             for views in directory.views.values():
@@ -102,22 +106,13 @@ class MentorsGenerator(Generator):
 
     # -- output ---------------------------------------------------------------------------
 
-    def _inputs_digest(self) -> str:
-        """Everything a page depends on besides its own context (see mentors.incremental)."""
-        settings = self.settings
-        theme = Path(settings["THEME"])
-        paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
-        paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
-        paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
-        return files_digest(paths) + settings_digest(settings)
-
     def generate_output(self, writer) -> None:
         self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
         self._envs: dict[str, Any] = {}
         self._card_html: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
-        self._prints = Fingerprints(self._inputs_digest())
+        self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
         self._skipped = 0
         for lang in urls.LANGS:
             self._profiles(lang)

@@ -25,8 +25,11 @@ import io
 import json
 import os
 import pickle
+import shutil
 from pathlib import Path
 from typing import Any
+
+from jinja2 import FileSystemBytecodeCache
 
 STATE_FILE = "build-state.json"
 PENDING = ".pending"
@@ -68,6 +71,58 @@ def files_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+_INPUTS: list[tuple[dict, str]] = []  # (settings of the running build, its inputs digest)
+
+
+def inputs_digest(settings: dict[str, Any]) -> str:
+    """Everything a page depends on besides its own context: templates, catalogs,
+    vocabularies, this plugin's code and the settings (computed once per build)."""
+    if _INPUTS and _INPUTS[0][0] is settings:
+        return _INPUTS[0][1]
+    theme = Path(settings["THEME"])
+    paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
+    paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+    paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
+    digest = files_digest(paths) + settings_digest(settings)
+    _INPUTS[:] = [(settings, digest)]
+    return digest
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept between builds in the build cache (Jinja's bytecode cache).
+
+    Jinja keys a template by its name and source only; what else shapes its
+    code (the environment's options and extensions, the page language's
+    strings compiled into the templates of `language_environment`) is in the
+    folder's name, the build's inputs digest, or in the key (the language).
+    Folders of other inputs are deleted.
+    """
+
+    def __init__(self, cache_dir: Path, inputs: str):
+        import jinja2
+
+        namespace = hashlib.blake2b(
+            f"{jinja2.__version__}\0{inputs}".encode(), digest_size=16
+        ).hexdigest()
+        root = Path(cache_dir) / "templates"
+        if root.is_dir():
+            for old in root.iterdir():
+                if old.name != namespace:
+                    shutil.rmtree(old, ignore_errors=True)
+        (root / namespace).mkdir(parents=True, exist_ok=True)
+        super().__init__(str(root / namespace))
+
+    def get_bucket(self, environment, name, filename, source):
+        lang = environment.globals.get("lang") or ""
+        return super().get_bucket(environment, f"{lang}\0{name}", filename, source)
+
+
+def template_cache(settings: dict[str, Any]) -> TemplateCache | None:
+    """The bytecode cache of a build with a build cache folder (`build_site`), else None."""
+    cache = settings.get("BUILD_CACHE_PATH")
+    return TemplateCache(Path(cache), inputs_digest(settings)) if cache else None
+
+
 def settings_digest(settings: dict[str, Any]) -> str:
     """Digest of the settings a template may read (plain values only)."""
     plain = {}
@@ -90,20 +145,43 @@ class _Pickler(pickle.Pickler):
         self.fast = True
 
     def reducer_override(self, value):
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return str, (self.fingerprints.shared(value, _dataclass_fields),)
-        if hasattr(value, "source_path"):  # a Pelican article or page
-            return str, (self.fingerprints.shared(value, _content_fields),)
-        if hasattr(value, "slug") and hasattr(value, "name") and hasattr(value, "settings"):
-            return str, (f"{value.name}\0{value.slug}",)  # a Pelican category or tag
-        return NotImplemented
+        kind = type(value)
+        stand_in = _STAND_INS.get(kind, _UNKNOWN)
+        if stand_in is _UNKNOWN:
+            stand_in = _STAND_INS[kind] = _stand_in(value)
+        if stand_in is None:
+            return NotImplemented
+        return str, (stand_in(self.fingerprints, value),)
+
+
+_UNKNOWN = object()
+# How objects of a type are pickled (None: as pickle does), decided once per type.
+_STAND_INS: dict[type, Any] = {}
+
+
+def _stand_in(value: Any):
+    """The digest a shared object stands in as, or None for a plain value."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = tuple(f.name for f in dataclasses.fields(value))
+        return lambda prints, v: prints.shared(v, lambda v: [getattr(v, n) for n in names])
+    if hasattr(value, "source_path"):  # a Pelican article or page
+        return lambda prints, v: prints.shared(v, _content_fields)
+    if hasattr(value, "slug") and hasattr(value, "name") and hasattr(value, "settings"):
+        return lambda prints, v: f"{v.name}\0{v.slug}"  # a Pelican category or tag
+    return None
 
 
 class Fingerprints:
-    """Digests of template contexts; objects shared by many pages are digested once."""
+    """Digests of template contexts; objects shared by many pages are digested once.
 
-    def __init__(self, base: str):
+    `plain`: types made of plain values only (str, numbers, dates, lists, dicts
+    and other plain types), such as a mentor's view: pickled as they are, in C,
+    and stand in for themselves by their digest wherever a page shows them.
+    """
+
+    def __init__(self, base: str, plain: tuple[type, ...] = ()):
         self.base = base.encode()
+        self.plain = frozenset(plain)
         self._memo: dict[int, str] = {}
         self._keep: list[Any] = []  # memo keys are ids: keep the objects alive
 
@@ -114,7 +192,30 @@ class Fingerprints:
 
     def page(self, template: str, context: dict[str, Any], shared: Any = None) -> str:
         """The fingerprint of one page: template name, own context, shared part (memoized)."""
-        return self.digest((self.base, template, self.shared(shared, lambda v: v), context))
+        own = {key: self._plain_stand_in(value) for key, value in context.items()}
+        return self.digest((self.base, template, self.shared(shared, lambda v: v), own))
+
+    def _plain_stand_in(self, value: Any) -> Any:
+        """A plain object or a list of them as digests; anything else as it is."""
+        kind = type(value)
+        if kind in self.plain:
+            return self._plain_digest(value)
+        if kind is list and value and type(value[0]) in self.plain:
+            return [self._plain_stand_in(item) for item in value]
+        return value
+
+    def _plain_digest(self, value: Any) -> str:
+        key = id(value)
+        found = self._memo.get(key)
+        if found is None:
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # equal values, equal bytes (no memo of shared parts)
+            pickler.dump(value)
+            found = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+            self._memo[key] = found
+            self._keep.append(value)
+        return found
 
     def shared(self, value: Any, fields) -> str:
         if value is None:
@@ -124,10 +225,6 @@ class Fingerprints:
             self._memo[key] = self.digest((type(value).__name__, fields(value)))
             self._keep.append(value)
         return self._memo[key]
-
-
-def _dataclass_fields(value: Any) -> list:
-    return [getattr(value, f.name) for f in dataclasses.fields(value)]
 
 
 def _content_fields(value: Any) -> list:
@@ -231,19 +328,28 @@ class Memo:
     """Results of pure functions of a text (front matter parsed, Markdown rendered), by digest.
 
     Kept in the build cache between builds (a pickle the build itself wrote);
-    entries not used by a build are dropped when it saves.
+    entries not used by a build are dropped when it saves. A process that
+    builds again (rebuild on save) keeps the last one in memory instead of
+    reading its file back, as long as that file is the one it wrote.
     """
+
+    _kept: dict[Path, tuple[tuple[int, int], dict[bytes, Any]]] = {}  # by path: (stamp, memo)
 
     def __init__(self, path: Path | None):
         self.path = Path(path) if path else None
         self._old: dict[bytes, Any] = {}
         self._new: dict[bytes, Any] = {}
-        if self.path is not None and self.path.is_file():
-            try:
-                with self.path.open("rb") as handle:
-                    self._old = pickle.load(handle)  # noqa: S301 - written by our own build
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                self._old = {}
+        if self.path is None or not self.path.is_file():
+            return
+        kept = Memo._kept.pop(self.path, None)
+        if kept is not None and kept[0] == _stamp(self.path):
+            self._old = kept[1]
+            return
+        try:
+            with self.path.open("rb") as handle:
+                self._old = pickle.load(handle)  # noqa: S301 - written by our own build
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            self._old = {}
 
     def get(self, kind: str, text: str, compute):
         key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
@@ -261,3 +367,9 @@ class Memo:
         with tmp.open("wb") as handle:
             pickle.dump(self._new, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+        Memo._kept[self.path] = (_stamp(self.path), self._new)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size
