@@ -257,3 +257,22 @@ def test_an_error_logged_while_reading_stops_the_build_before_anything_is_writte
         assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
     assert "Could not process an article" in capsys.readouterr().err
     assert snapshot(out) == kept
+
+
+def test_templates_compiled_by_a_build_are_reused_in_each_language(content_copy, tmp_path):
+    """The next build loads the compiled templates from the build cache: same pages, and each
+    language keeps its own strings (a template is compiled once per page language)."""
+    out = tmp_path / "output"
+    build(content_copy, out)
+    first = {n: p.read_bytes() for n, p in files(out).items() if GENERATED.match(n)}
+    compiled = list((cache_dir(out) / "templates").rglob("*.cache"))
+    assert compiled
+    (cache_dir(out) / "build-state.json").unlink()  # every page rendered again, from the cache
+
+    build(content_copy, out)
+
+    again = {n: p.read_bytes() for n, p in files(out).items() if GENERATED.match(n)}
+    assert again == first
+    assert sorted((cache_dir(out) / "templates").rglob("*.cache")) == sorted(compiled)
+    assert "Find a mentor" in again["en/index.html"].decode("utf-8")
+    assert "Trouver un mentor" in again["index.html"].decode("utf-8")
