@@ -87,4 +87,4 @@ def write_manifest(path: Path, mentors: dict[str, dict[str, Any]], regions, situ
         "regions": list(regions),
         "situations": list(situations),
     }
-    write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))  # C encoder
