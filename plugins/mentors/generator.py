@@ -113,6 +113,7 @@ class MentorsGenerator(Generator):
         self._card_html: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
         self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
+        self.site.fingerprints = self._prints  # mentor views' digests, for site_search
         self._skipped = 0
         for lang in urls.LANGS:
             self._profiles(lang)

@@ -199,12 +199,13 @@ class Fingerprints:
         """A plain object or a list of them as digests; anything else as it is."""
         kind = type(value)
         if kind in self.plain:
-            return self._plain_digest(value)
+            return self.plain_digest(value)
         if kind is list and value and type(value[0]) in self.plain:
             return [self._plain_stand_in(item) for item in value]
         return value
 
-    def _plain_digest(self, value: Any) -> str:
+    def plain_digest(self, value: Any) -> str:
+        """The digest of a value of a `plain` type (memoized: the value must not change)."""
         key = id(value)
         found = self._memo.get(key)
         if found is None:
