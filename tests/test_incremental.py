@@ -198,3 +198,81 @@ def test_a_failed_background_index_is_redone_by_the_next_build(
 
     assert NEW_OCCUPATION in "".join(search_fragments(out))
     assert not (cache_dir(out) / "search-index.stale").exists()
+
+
+def test_a_build_failing_midway_has_its_pages_rendered_again_by_the_next(
+    content_copy, tmp_path, monkeypatch
+):
+    """In place, a failed build may leave pages it rewrote: the next build redoes them, even
+    when the content went back to what the last successful build saw."""
+    from mentors.generator import MentorsGenerator
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    profile = a_profile(content_copy)
+    page = out / "mentors" / profile.stem / "index.html"
+    kept = page.read_bytes()
+    original = profile.read_text("utf-8")
+    edit(profile, "occupation", NEW_OCCUPATION)
+    write = MentorsGenerator._write
+    written: list[str] = []
+
+    def fail_after_the_first(self, template, url, context):
+        if written:
+            raise OSError("disk full")
+        write(self, template, url, context)
+        written.append(url)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MentorsGenerator, "_write", fail_after_the_first)
+        assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
+    assert written  # the failure came after a page was rewritten in place
+
+    profile.write_text(original, encoding="utf-8")
+    build(content_copy, out)
+    assert page.read_bytes() == kept
+    assert NEW_OCCUPATION not in (out / written[0] / "index.html").read_text("utf-8")
+
+
+def test_an_error_logged_while_reading_stops_the_build_before_anything_is_written(
+    content_copy, tmp_path, monkeypatch, capsys
+):
+    """Pelican and plugins report some problems only as ERROR lines: in place, none is written."""
+    import logging
+
+    from mentors.generator import MentorsGenerator
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    kept = snapshot(out)
+    edit(a_profile(content_copy), "occupation", NEW_OCCUPATION)
+    read = MentorsGenerator.generate_context
+
+    def read_and_complain(self):
+        read(self)
+        logging.getLogger("pelican.generators").error("Could not process an article")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(MentorsGenerator, "generate_context", read_and_complain)
+        assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
+    assert "Could not process an article" in capsys.readouterr().err
+    assert snapshot(out) == kept
+
+
+def test_templates_compiled_by_a_build_are_reused_in_each_language(content_copy, tmp_path):
+    """The next build loads the compiled templates from the build cache: same pages, and each
+    language keeps its own strings (a template is compiled once per page language)."""
+    out = tmp_path / "output"
+    build(content_copy, out)
+    first = {n: p.read_bytes() for n, p in files(out).items() if GENERATED.match(n)}
+    compiled = list((cache_dir(out) / "templates").rglob("*.cache"))
+    assert compiled
+    (cache_dir(out) / "build-state.json").unlink()  # every page rendered again, from the cache
+
+    build(content_copy, out)
+
+    again = {n: p.read_bytes() for n, p in files(out).items() if GENERATED.match(n)}
+    assert again == first
+    assert sorted((cache_dir(out) / "templates").rglob("*.cache")) == sorted(compiled)
+    assert "Find a mentor" in again["en/index.html"].decode("utf-8")
+    assert "Trouver un mentor" in again["index.html"].decode("utf-8")

@@ -8,6 +8,7 @@ import os
 from pelican import signals
 
 from .i18n import Catalogs, install
+from .incremental import template_cache
 
 # Importing pelican makes every logger created afterwards drop repeated messages
 # (pelican.log installs its own logger class globally). The relay shares the
@@ -39,6 +40,7 @@ def _i18n(generator) -> None:
         settings["THEME"], "translations"
     )
     install(generator.env, Catalogs(translations, settings.get("DEFAULT_LANG", "fr")))
+    generator.env.bytecode_cache = template_cache(settings)  # overlays share it
 
 
 def _generators(pelican):

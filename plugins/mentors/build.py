@@ -1,4 +1,14 @@
-"""One build: Pelican into a staging folder, swapped into place only when everything succeeded."""
+"""One build, and the previous site kept whenever it fails.
+
+A full build writes into a staging folder, swapped into place only when
+everything succeeded. An incremental build (the previous output and its
+state are there) writes in place instead, which is what makes one changed
+profile quick: the whole content is read and validated before anything is
+written (a mistake leaves the site as it was), each page it renders again
+replaces the old one in one rename, and pages that are gone go last. Should
+it still fail midway, the pages it rewrote are rendered again by the next
+build (mentors.incremental.BuildState.before_writing).
+"""
 
 from __future__ import annotations
 
@@ -50,7 +60,7 @@ def build_site(
     Pagefind is done (`wait_for_index`); until then it answers from the previous
     index. A failed index is printed and redone by the next build.
     """
-    from pelican import Pelican
+    from pelican import Pelican, signals
     from pelican.settings import read_settings
 
     wait_for_index()
@@ -58,16 +68,17 @@ def build_site(
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
     cache = cache_dir(output_dir)
-    if output_dir.is_dir() and incremental.has_state(cache):
-        # Incremental: start from the previous output (hard links); unchanged pages stay.
-        incremental.link_tree(output_dir, staging)
-    _reuse_image_variants(output_dir, staging)
-    # The staging folder starts empty or as the previous output: Pelican must not delete it.
+    in_place = output_dir.is_dir() and incremental.has_state(cache)
+    target = output_dir if in_place else staging
+    if not in_place:
+        _reuse_image_variants(output_dir, staging)
+    # Pelican must never delete the folder it writes into: it holds the previous pages.
     override: dict[str, Any] = {
-        "OUTPUT_PATH": str(staging),
+        "OUTPUT_PATH": str(target),
         "DELETE_OUTPUT_DIRECTORY": False,
         "BUILD_CACHE_PATH": str(cache),
         "BUILD_DEFERS_JOBS": True,
+        "BUILD_IN_PLACE": in_place,
     }
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())
@@ -76,25 +87,40 @@ def build_site(
     root = logging.getLogger()
     root.addHandler(errors)
     _DEFERRED.clear()
+    read: dict[str, Any] = {}
+
+    def all_read(generators) -> None:
+        """Between reading and writing: a problem logged so far stops the build unwritten."""
+        read["context"] = generators[0].context if generators else {}
+        if errors.messages:
+            raise _Reported()
+
+    signals.all_generators_finalized.connect(all_read, weak=False)
     try:
         settings = read_settings(str(Path(settings_path).resolve()), override=override)
         Pelican(settings).run()
         del settings
+        if not errors.messages:
+            _remove_gone(read.pop("context", {}), target)
+        read.clear()
         _release_memory()
-        if not background_index:
-            _run_deferred(staging)
+        if not background_index and not errors.messages:
+            _run_deferred(target)
     except ContentError as exc:
         print(f"Build failed: {len(exc.problems)} problem(s) in the content:", file=sys.stderr)
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         _discard(staging, cache)
         return False
+    except _Reported:
+        pass
     except Exception:
         print("Build failed:", file=sys.stderr)
         traceback.print_exc()
         _discard(staging, cache)
         return False
     finally:
+        signals.all_generators_finalized.disconnect(all_read)
         root.removeHandler(errors)
     if errors.messages:
         print("Build failed: errors were reported:", file=sys.stderr)
@@ -102,15 +128,28 @@ def build_site(
             print(message, file=sys.stderr)
         _discard(staging, cache)
         return False
-    cleanup = _swap(staging, output_dir)
+    cleanup = None if in_place else _swap(staging, output_dir)
     incremental.commit(cache, succeeded=True)
     if background_index and _DEFERRED:
         late = threading.Thread(target=_run_late, args=(output_dir,), name="search-index")
         _BACKGROUND.append(late)
         _BACKGROUND[-1].start()
-    if not background_cleanup:
+    if cleanup is not None and not background_cleanup:
         cleanup.join()
     return True
+
+
+class _Reported(Exception):
+    """Errors were logged while reading the content: stop before anything is written."""
+
+
+def _remove_gone(context: dict[str, Any], site: Path) -> None:
+    """Last, once every page is written: delete the pages the previous build made and this not."""
+    site_context = context.get("passerelle")
+    if site_context is not None:
+        gone = site_context.state.remove_gone(site)
+        if gone:
+            logging.getLogger(__name__).info("removed %d pages that are gone", len(gone))
 
 
 def defer(job: Callable[[Path], None]) -> None:

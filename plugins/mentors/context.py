@@ -32,6 +32,7 @@ class SiteContext:
         self.magazine = magazine
         self.sitemap = Sitemap()
         self.state = BuildState(None, None)  # the generator sets the build's own
+        self.fingerprints = None  # the generator's (mentors.incremental.Fingerprints)
         self.site_url = (settings.get("SITEURL") or "").rstrip("/")
         self.common = {
             lang: {

@@ -22,7 +22,7 @@ from pelican.plugins.image_process.image_process import set_default_settings
 
 from . import responsiveness, similar, urls
 from .context import SiteContext, context_pairs
-from .directory import Directory, MentorView
+from .directory import Directory, MentorView, Ref
 from .errors import ContentError
 from .i18n import language_environment
 from .images import photo_variants
@@ -30,9 +30,8 @@ from .incremental import (
     BuildState,
     Fingerprints,
     Memo,
-    files_digest,
-    replace_file,
-    settings_digest,
+    inputs_digest,
+    write_atomic,
 )
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
@@ -118,7 +117,12 @@ class MentorsGenerator(Generator):
         directory = Directory(
             sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
         )
-        memo.save()
+        if settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
+            from .build import defer
+
+            defer(lambda site: memo.save())
+        else:
+            memo.save()
         directory.similar = similar.candidates(directory)
         for slug, days in responsiveness.read(settings["MENTORS_DATA_DIR"]).items():
             for views in directory.views.values():
@@ -132,22 +136,14 @@ class MentorsGenerator(Generator):
 
     # -- output ---------------------------------------------------------------------------
 
-    def _inputs_digest(self) -> str:
-        """Everything a page depends on besides its own context (see mentors.incremental)."""
-        settings = self.settings
-        theme = Path(settings["THEME"])
-        paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
-        paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
-        paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
-        return files_digest(paths) + settings_digest(settings)
-
     def generate_output(self, writer) -> None:
         self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
         self._base_context: dict[tuple[str, str], dict[str, Any]] = {}
         self._envs: dict[str, Any] = {}
         self._jobs: list[tuple[str, str, dict[str, Any]]] = []
-        self._prints = Fingerprints(self._inputs_digest())
+        self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
+        self.site.fingerprints = self._prints  # mentor views' digests, for site_search
         self._skipped = 0
         for lang in urls.LANGS:
             self._profiles(lang)
@@ -156,11 +152,12 @@ class MentorsGenerator(Generator):
             self._home(lang)
             self._magazine(lang)
             self._feeds(lang)
-        self._write_all()
         state = self.site.state
-        gone = state.remove_gone(Path(self.output_path))
+        if self.settings.get("BUILD_IN_PLACE"):
+            state.before_writing([urls.save_as(job[1]) for job in self._jobs])
         if state.pages:
-            log.info("incremental: %d pages unchanged, %d removed", self._skipped, len(gone))
+            log.info("incremental: %d pages unchanged, %d to write", self._skipped, len(self._jobs))
+        self._write_all()
         for lang in urls.LANGS:  # written by site_search, maybe after this generator
             self.site.sitemap.add(urls.section(lang, "search"), context_pairs("search"))
         out = Path(self.output_path)
@@ -221,11 +218,7 @@ class MentorsGenerator(Generator):
         ctx = dict(self._base_context[template, page["lang"]])
         ctx.update(page)
         html = compiled.render(ctx)
-        path = os.path.join(self.output_path, urls.save_as(url))
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        replace_file(path)  # may be a hard link to the previous output
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(html)
+        write_atomic(os.path.join(self.output_path, urls.save_as(url)), html)
 
     def _write_all(self) -> None:
         """Render every queued page; big sites use forked workers, one per CPU.

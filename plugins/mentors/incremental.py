@@ -8,11 +8,12 @@ one recorded by the previous successful build. A page is thus re-rendered
 exactly when a full build would write something else there, which is what
 makes an incremental build equal to a full one.
 
-The staging folder starts as a hard-linked copy of the previous output (cheap:
-no bytes copied), so every writer must replace a file rather than write into
-it (`replace_file`), or it would change the previous site in place. The state
-(`build-state.json`) lives in the build cache next to the output and is saved
-only once the new output is in place.
+An incremental build writes into the live output (mentors.build): every
+writer replaces a file by a rename (`write_atomic`), so a reader sees the
+old page or the new one, never half of one. The state (`build-state.json`)
+lives in the build cache next to the output; it is saved only once the build
+succeeded, and before pages are rewritten in place it forgets them
+(`before_writing`), so a build that fails midway leaves them to the next.
 """
 
 from __future__ import annotations
@@ -24,36 +25,37 @@ import io
 import json
 import os
 import pickle
+import shutil
 from pathlib import Path
 from typing import Any
+
+from jinja2 import FileSystemBytecodeCache
 
 STATE_FILE = "build-state.json"
 PENDING = ".pending"
 FORMAT = 1
-# Not hard-linked into staging: Pelican copies static files in place (shutil.copy2
-# writes into an existing file), and mentor photo variants are copied by build.py.
-NOT_LINKED = ("theme", "images")
+# Settings saying how a build runs, not what it makes: no input of any page.
+BUILD_ONLY = ("OUTPUT_PATH", "BUILD_IN_PLACE")
 
 
 def replace_file(path: str | os.PathLike) -> None:
-    """Remove `path` if it exists, so writing it creates a new file (never a shared link)."""
+    """Remove `path` if it exists, so writing it creates a new file (never a shared one)."""
     with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
 
 
-def link_tree(source: Path, target: Path) -> int:
-    """Hard-link every file of `source` into `target` (except NOT_LINKED); return the count."""
-    count = 0
-    for directory, folders, files in os.walk(source):
-        relative = os.path.relpath(directory, source)
-        if relative == ".":
-            folders[:] = [f for f in folders if f not in NOT_LINKED]
-        destination = os.path.join(target, relative)
-        os.makedirs(destination, exist_ok=True)
-        for name in files:
-            os.link(os.path.join(directory, name), os.path.join(destination, name))
-            count += 1
-    return count
+def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
+    """Write `path` whole by a rename: a page being served is never seen half written."""
+    path = os.fspath(path)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(tmp, "wb") as handle:
+            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+    os.replace(tmp, path)
 
 
 def files_digest(paths: list[Path]) -> str:
@@ -69,11 +71,63 @@ def files_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
+_INPUTS: list[tuple[dict, str]] = []  # (settings of the running build, its inputs digest)
+
+
+def inputs_digest(settings: dict[str, Any]) -> str:
+    """Everything a page depends on besides its own context: templates, catalogs,
+    vocabularies, this plugin's code and the settings (computed once per build)."""
+    if _INPUTS and _INPUTS[0][0] is settings:
+        return _INPUTS[0][1]
+    theme = Path(settings["THEME"])
+    paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
+    paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
+    paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
+    digest = files_digest(paths) + settings_digest(settings)
+    _INPUTS[:] = [(settings, digest)]
+    return digest
+
+
+class TemplateCache(FileSystemBytecodeCache):
+    """Compiled templates kept between builds in the build cache (Jinja's bytecode cache).
+
+    Jinja keys a template by its name and source only; what else shapes its
+    code (the environment's options and extensions, the page language's
+    strings compiled into the templates of `language_environment`) is in the
+    folder's name, the build's inputs digest, or in the key (the language).
+    Folders of other inputs are deleted.
+    """
+
+    def __init__(self, cache_dir: Path, inputs: str):
+        import jinja2
+
+        namespace = hashlib.blake2b(
+            f"{jinja2.__version__}\0{inputs}".encode(), digest_size=16
+        ).hexdigest()
+        root = Path(cache_dir) / "templates"
+        if root.is_dir():
+            for old in root.iterdir():
+                if old.name != namespace:
+                    shutil.rmtree(old, ignore_errors=True)
+        (root / namespace).mkdir(parents=True, exist_ok=True)
+        super().__init__(str(root / namespace))
+
+    def get_bucket(self, environment, name, filename, source):
+        lang = environment.globals.get("lang") or ""
+        return super().get_bucket(environment, f"{lang}\0{name}", filename, source)
+
+
+def template_cache(settings: dict[str, Any]) -> TemplateCache | None:
+    """The bytecode cache of a build with a build cache folder (`build_site`), else None."""
+    cache = settings.get("BUILD_CACHE_PATH")
+    return TemplateCache(Path(cache), inputs_digest(settings)) if cache else None
+
+
 def settings_digest(settings: dict[str, Any]) -> str:
     """Digest of the settings a template may read (plain values only)."""
     plain = {}
     for key, value in settings.items():
-        if key.isupper() and key != "OUTPUT_PATH":
+        if key.isupper() and key not in BUILD_ONLY:
             try:
                 plain[key] = json.dumps(value, sort_keys=True, default=str)
             except (TypeError, ValueError):
@@ -91,20 +145,43 @@ class _Pickler(pickle.Pickler):
         self.fast = True
 
     def reducer_override(self, value):
-        if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return str, (self.fingerprints.shared(value, _dataclass_fields),)
-        if hasattr(value, "source_path"):  # a Pelican article or page
-            return str, (self.fingerprints.shared(value, _content_fields),)
-        if hasattr(value, "slug") and hasattr(value, "name") and hasattr(value, "settings"):
-            return str, (f"{value.name}\0{value.slug}",)  # a Pelican category or tag
-        return NotImplemented
+        kind = type(value)
+        stand_in = _STAND_INS.get(kind, _UNKNOWN)
+        if stand_in is _UNKNOWN:
+            stand_in = _STAND_INS[kind] = _stand_in(value)
+        if stand_in is None:
+            return NotImplemented
+        return str, (stand_in(self.fingerprints, value),)
+
+
+_UNKNOWN = object()
+# How objects of a type are pickled (None: as pickle does), decided once per type.
+_STAND_INS: dict[type, Any] = {}
+
+
+def _stand_in(value: Any):
+    """The digest a shared object stands in as, or None for a plain value."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = tuple(f.name for f in dataclasses.fields(value))
+        return lambda prints, v: prints.shared(v, lambda v: [getattr(v, n) for n in names])
+    if hasattr(value, "source_path"):  # a Pelican article or page
+        return lambda prints, v: prints.shared(v, _content_fields)
+    if hasattr(value, "slug") and hasattr(value, "name") and hasattr(value, "settings"):
+        return lambda prints, v: f"{v.name}\0{v.slug}"  # a Pelican category or tag
+    return None
 
 
 class Fingerprints:
-    """Digests of template contexts; objects shared by many pages are digested once."""
+    """Digests of template contexts; objects shared by many pages are digested once.
 
-    def __init__(self, base: str):
+    `plain`: types made of plain values only (str, numbers, dates, lists, dicts
+    and other plain types), such as a mentor's view: pickled as they are, in C,
+    and stand in for themselves by their digest wherever a page shows them.
+    """
+
+    def __init__(self, base: str, plain: tuple[type, ...] = ()):
         self.base = base.encode()
+        self.plain = frozenset(plain)
         self._memo: dict[int, str] = {}
         self._keep: list[Any] = []  # memo keys are ids: keep the objects alive
 
@@ -115,7 +192,31 @@ class Fingerprints:
 
     def page(self, template: str, context: dict[str, Any], shared: Any = None) -> str:
         """The fingerprint of one page: template name, own context, shared part (memoized)."""
-        return self.digest((self.base, template, self.shared(shared, lambda v: v), context))
+        own = {key: self._plain_stand_in(value) for key, value in context.items()}
+        return self.digest((self.base, template, self.shared(shared, lambda v: v), own))
+
+    def _plain_stand_in(self, value: Any) -> Any:
+        """A plain object or a list of them as digests; anything else as it is."""
+        kind = type(value)
+        if kind in self.plain:
+            return self.plain_digest(value)
+        if kind is list and value and type(value[0]) in self.plain:
+            return [self._plain_stand_in(item) for item in value]
+        return value
+
+    def plain_digest(self, value: Any) -> str:
+        """The digest of a value of a `plain` type (memoized: the value must not change)."""
+        key = id(value)
+        found = self._memo.get(key)
+        if found is None:
+            buffer = io.BytesIO()
+            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # equal values, equal bytes (no memo of shared parts)
+            pickler.dump(value)
+            found = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+            self._memo[key] = found
+            self._keep.append(value)
+        return found
 
     def shared(self, value: Any, fields) -> str:
         if value is None:
@@ -125,10 +226,6 @@ class Fingerprints:
             self._memo[key] = self.digest((type(value).__name__, fields(value)))
             self._keep.append(value)
         return self._memo[key]
-
-
-def _dataclass_fields(value: Any) -> list:
-    return [getattr(value, f.name) for f in dataclasses.fields(value)]
 
 
 def _content_fields(value: Any) -> list:
@@ -172,32 +269,45 @@ class BuildState:
             return None
         return data if data.get("format") == FORMAT else None
 
-    def needs(self, name: str, fingerprint: str, staging: Path) -> bool:
+    def needs(self, name: str, fingerprint: str, output: Path) -> bool:
         """Record `name`'s fingerprint; True when it must be rendered (changed or missing)."""
         self.new_pages[name] = fingerprint
-        return self.pages.get(name) != fingerprint or not (staging / name).is_file()
+        return self.pages.get(name) != fingerprint or not os.path.isfile(f"{output}/{name}")
 
-    def remove_gone(self, staging: Path) -> list[str]:
+    def before_writing(self, names: list[str]) -> None:
+        """The stored state forgets pages about to be rewritten in place.
+
+        Should the build fail after rewriting some, the next one finds no
+        fingerprint for them and renders them again, even if their inputs
+        went back to what the stored state remembers.
+        """
+        if self.path is None or not names or not self.path.is_file():
+            return
+        kept = dict(self.pages)
+        for name in names:
+            kept.pop(name, None)
+        self._save(self.path, kept, self.written, self.extra)
+
+    def remove_gone(self, output: Path) -> list[str]:
         """Delete the pages of the previous build that this one does not make any more."""
         gone = [n for n in self.pages if n not in self.new_pages]
         gone += [n for n in self.written if n not in self.new_written and n not in self.new_pages]
         for name in gone:
-            replace_file(staging / name)
+            replace_file(output / name)
         return gone
 
     def save_pending(self) -> None:
         """Write this build's state aside; `commit` makes it current once the output is swapped."""
         if self.path is None:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {
-            "format": FORMAT,
-            "pages": self.new_pages,
-            "written": sorted(self.new_written),
-            "extra": self.new_extra,
-        }
         pending = self.path.with_name(STATE_FILE + PENDING)
-        pending.write_text(json.dumps(data, separators=(",", ":")), encoding="utf-8")
+        self._save(pending, self.new_pages, sorted(self.new_written), self.new_extra)
+
+    @staticmethod
+    def _save(path: Path, pages: dict, written: list, extra: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = {"format": FORMAT, "pages": pages, "written": written, "extra": extra}
+        write_atomic(path, json.dumps(data, separators=(",", ":")))
 
 
 def has_state(cache_dir: Path) -> bool:
@@ -219,19 +329,28 @@ class Memo:
     """Results of pure functions of a text (front matter parsed, Markdown rendered), by digest.
 
     Kept in the build cache between builds (a pickle the build itself wrote);
-    entries not used by a build are dropped when it saves.
+    entries not used by a build are dropped when it saves. A process that
+    builds again (rebuild on save) keeps the last one in memory instead of
+    reading its file back, as long as that file is the one it wrote.
     """
+
+    _kept: dict[Path, tuple[tuple[int, int], dict[bytes, Any]]] = {}  # by path: (stamp, memo)
 
     def __init__(self, path: Path | None):
         self.path = Path(path) if path else None
         self._old: dict[bytes, Any] = {}
         self._new: dict[bytes, Any] = {}
-        if self.path is not None and self.path.is_file():
-            try:
-                with self.path.open("rb") as handle:
-                    self._old = pickle.load(handle)  # noqa: S301 - written by our own build
-            except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-                self._old = {}
+        if self.path is None or not self.path.is_file():
+            return
+        kept = Memo._kept.pop(self.path, None)
+        if kept is not None and kept[0] == _stamp(self.path):
+            self._old = kept[1]
+            return
+        try:
+            with self.path.open("rb") as handle:
+                self._old = pickle.load(handle)  # noqa: S301 - written by our own build
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            self._old = {}
 
     def get(self, kind: str, text: str, compute):
         key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
@@ -249,3 +368,9 @@ class Memo:
         with tmp.open("wb") as handle:
             pickle.dump(self._new, handle, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, self.path)
+        Memo._kept[self.path] = (_stamp(self.path), self._new)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_mtime_ns, status.st_size

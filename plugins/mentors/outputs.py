@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from feedgenerator import Atom1Feed
 
-from .incremental import replace_file
+from .incremental import write_atomic
 
 
 def _aware(value: dt.date | dt.datetime) -> dt.datetime:
@@ -50,10 +50,7 @@ def write_feed(
             pubdate=_aware(entry["date"]),
             updateddate=_aware(entry["date"]),
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path)
-    with path.open("w", encoding="utf-8") as handle:
-        feed.write(handle, "utf-8")
+    write_atomic(path, feed.writeString("utf-8"))
 
 
 class Sitemap:
@@ -79,8 +76,7 @@ class Sitemap:
                     out.append(f'<xhtml:link rel="alternate" hreflang="{lang}" href={href}/>')
             out.append("</url>")
         out.append("</urlset>\n")
-        replace_file(path)
-        path.write_text("\n".join(out), encoding="utf-8")
+        write_atomic(path, "\n".join(out))
 
 
 def write_manifest(path: Path, mentors: dict[str, dict[str, Any]], regions, situations) -> None:
@@ -91,6 +87,4 @@ def write_manifest(path: Path, mentors: dict[str, dict[str, Any]], regions, situ
         "regions": list(regions),
         "situations": list(situations),
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    replace_file(path)
-    path.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")))  # C encoder

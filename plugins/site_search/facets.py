@@ -19,6 +19,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mentors.incremental import write_atomic
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 FACETS = ("sector", "region", "language", "accepting")
 PAGE_SIZE = 24
@@ -70,8 +72,8 @@ class FacetBundle:
     def write(self, root: Path) -> int:
         """Write the files that changed, remove the others; return the bundle's size in bytes.
 
-        A file is replaced, never written into: `root` may hard-link the
-        previous build's files (incremental builds).
+        A file is replaced by a rename, never written into: `root` may be
+        the site being served (incremental builds).
         """
         total = 0
         root = Path(root)
@@ -82,10 +84,9 @@ class FacetBundle:
             try:
                 if target.stat().st_size == len(data) and target.read_bytes() == data:
                     continue
-                target.unlink()
             except FileNotFoundError:
-                target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+                pass
+            write_atomic(target, data)
         if root.is_dir():
             for path in root.rglob("*.json"):
                 if path.relative_to(root).as_posix() not in self.files:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 import logging
 from pathlib import Path
 from urllib.parse import urlparse
 
+from mentors.incremental import Memo
 from pelican.generators import Generator
 
 from .facets import Card, build_bundle
@@ -97,15 +99,32 @@ def status_texts(settings: dict) -> dict[str, dict[bool, str]]:
     }
 
 
-def search_records(context: dict, settings: dict):
-    """Every profile and published article, in each page language."""
+# A profile's record is a function of its view, its status line, SITEURL and this code.
+_RECORD_CODE = hashlib.blake2b(
+    Path(inspect.getfile(mentor_record)).read_bytes(), digest_size=16
+).hexdigest()
+
+
+def search_records(context: dict, settings: dict, memo=None):
+    """Every profile and published article, in each page language.
+
+    `memo` (a `mentors.incremental.Memo`): a profile's record reused by the
+    digest of its view, when the mentors generator has digested it.
+    """
     mentors = directory(context)
     site_url = (settings.get("SITEURL") or "").rstrip("/")
     statuses = status_texts(settings)
+    prints = context["passerelle"].fingerprints if memo is not None else None
     for lang in LANGS:
         for slug in mentors.slugs:
             view = mentors.views[lang][slug]
-            yield mentor_record(view, lang, statuses[lang][bool(view.accepting)], site_url)
+            status = statuses[lang][bool(view.accepting)]
+            if prints is None:
+                yield mentor_record(view, lang, status, site_url)
+                continue
+            key = f"{_RECORD_CODE}\0{prints.plain_digest(view)}\0{lang}\0{status}\0{site_url}"
+            args = (view, lang, status, site_url)
+            yield memo.get("record", key, lambda _, args=args: mentor_record(*args))
     for article in context.get("articles", []):
         yield article_record(article, article.lang if article.lang in LANGS else "fr")
 
@@ -172,9 +191,16 @@ class SearchPageGenerator(Generator):
         mentors = directory(self.context)
         vocab = mentors.vocab
         codes = vocab_codes(vocab)
-        records = list(search_records(self.context, self.settings))
+        memo = Memo(records_dir(self.settings).parent / "records.pickle")
+        records = list(search_records(self.context, self.settings, memo))
         counts = write_records(records_dir(self.settings), records)
         note_records(self.context, records)
+        if self.settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
+            from mentors.build import defer
+
+            defer(lambda site: memo.save())
+        else:
+            memo.save()
         log.info("search records: %s", counts)
         for lang in LANGS:
             views = [mentors.views[lang][slug] for slug in mentors.slugs]

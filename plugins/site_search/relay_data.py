@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from mentors.incremental import write_atomic
+
 from .facets import Card
 from .records import WEIGHTS
 
@@ -75,9 +77,6 @@ def document(lang: str, views, cards: list[Card], refs: dict[str, list]) -> dict
 
 
 def write(output: Path, lang: str, data: dict) -> int:
-    path = Path(output) / FILE.format(lang=lang)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    path.unlink(missing_ok=True)  # the staging folder may hard-link the previous build's file
-    path.write_text(text, encoding="utf-8")
-    return len(text.encode("utf-8"))
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    write_atomic(Path(output) / FILE.format(lang=lang), text)
+    return len(text)
