@@ -83,29 +83,14 @@ def records_dir(settings: dict) -> Path:
     return Path(cache) / "search-records"
 
 
-def status_texts(settings: dict) -> dict[str, dict[bool, str]]:
-    """The status line of a profile in each language, from the theme's catalogs."""
-    from mentors.i18n import Catalogs
-
-    catalogs = Catalogs(settings.get("THEME_TRANSLATIONS"), settings.get("DEFAULT_LANG", "fr"))
-    return {
-        lang: {
-            True: catalogs.get(lang).gettext("Accepting questions"),
-            False: catalogs.get(lang).gettext("Not accepting questions"),
-        }
-        for lang in LANGS
-    }
-
-
 def search_records(context: dict, settings: dict):
     """Every profile and published article, in each page language."""
     mentors = directory(context)
     site_url = (settings.get("SITEURL") or "").rstrip("/")
-    statuses = status_texts(settings)
     for lang in LANGS:
         for slug in mentors.slugs:
             view = mentors.views[lang][slug]
-            yield mentor_record(view, lang, statuses[lang][bool(view.accepting)], site_url)
+            yield mentor_record(view, lang, site_url)
     for article in context.get("articles", []):
         yield article_record(article, article.lang if article.lang in LANGS else "fr")
 

@@ -210,7 +210,8 @@ function genuine(data, query) {
 async function runText(state, mine) {
   const pf = await loadPagefind();
   const selected = selectedFacets(state);
-  const filters = { ...selected, type: "mentor" };
+  // Only articles carry a `type` filter (site_search.records): its chunk stays tiny.
+  const filters = { ...selected, not: { type: "article" } };
   const query = stemless(state.q);
   const [mentors, articles] = await Promise.all([
     pf.search(query, { filters }),
