@@ -15,6 +15,7 @@ from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
 from .relay_data import document as relay_document
 from .relay_data import write as write_relay_data
+from .stopwords import ELISION, STOPWORDS
 
 log = logging.getLogger(__name__)
 
@@ -184,6 +185,8 @@ class SearchPageGenerator(Generator):
                     "accepting_value": ACCEPTING_VALUE[lang],
                     "accepting_count": sum(card.accepting for card in cards),
                     "region_names": {t.slug: t.name(lang) for t in vocab.regions},
+                    "stopwords": sorted(STOPWORDS),  # left out of profiles' records
+                    "elision": ELISION,
                     "other": {  # the language switch keeps the query and the filters
                         "url": base_path + SEARCH_URL[other_lang(lang)],
                         "params": PARAMS[other_lang(lang)],

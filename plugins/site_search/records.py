@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from .stopwords import searchable
+
 LANGS = ("fr", "en")
 RECORD_FILE = "index.html"
 # Pagefind weights (1 is the bio's; the name is the <h1>, 7): a word in the occupation,
@@ -62,6 +64,11 @@ def _filters(filters: dict[str, Iterable[str]]) -> str:
     )
 
 
+def _text(value: str) -> str:
+    """Searched text of a profile: escaped, without function words (`stopwords`)."""
+    return escape(searchable(value))
+
+
 def _page(lang: str, title: str, body: str, meta: str, filters: str) -> str:
     return (
         f'<html lang="{lang}"><body><main data-pagefind-body>'
@@ -77,24 +84,24 @@ def mentor_record(view, lang: str, site_url: str) -> Record:
         src = f"{site_url}/{src}"
     content_lang = f' lang="{view.content_lang}"' if view.is_fallback else ""
     education = "".join(
-        f"<li>{escape(step['kind_label'])} {escape(step['title'])}"
-        f"{' ' + escape(step['place']) if step.get('place') else ''}</li>"
+        f"<li>{_text(step['kind_label'])} {_text(step['title'])}"
+        f"{' ' + _text(step['place']) if step.get('place') else ''}</li>"
         for step in view.education
     )
-    topics = "".join(f"<li>{escape(topic)}</li>" for topic in view.topics)
+    topics = "".join(f"<li>{_text(topic)}</li>" for topic in view.topics)
     noc = view.noc or {}
     occupation_group = (
-        f'<p data-pagefind-weight="{WEIGHTS["noc"]}">{escape(noc["title"])} {noc["code"]}</p>'
+        f'<p data-pagefind-weight="{WEIGHTS["noc"]}">{_text(noc["title"])} {noc["code"]}</p>'
         if noc
         else ""
     )
     body = (
         f'<p{content_lang} data-pagefind-weight="{WEIGHTS["occupation"]}">'
-        f"{escape(view.occupation)}</p>"
-        f'<p data-pagefind-weight="{WEIGHTS["sector"]}">{escape(view.sector.name)}</p>'
-        f"{occupation_group}<p>{escape(view.region.name)}</p>"
+        f"{_text(view.occupation)}</p>"
+        f'<p data-pagefind-weight="{WEIGHTS["sector"]}">{_text(view.sector.name)}</p>'
+        f"{occupation_group}<p>{_text(view.region.name)}</p>"
         f'<ul{content_lang} data-pagefind-weight="{WEIGHTS["topics"]}">{topics}</ul>'
-        f"<div{content_lang}><p>{escape(view.summary)}</p><ul>{education}</ul></div>"
+        f"<div{content_lang}><p>{_text(view.summary)}</p><ul>{education}</ul></div>"
     )
     meta = (
         _meta("occupation", view.occupation)
