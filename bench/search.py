@@ -47,6 +47,23 @@ def folder_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
 
+# What a file of Pagefind's bundle is, by its name (the rest: "other").
+KINDS = (
+    ("wasm", ".pagefind"),
+    ("page table", ".pf_meta"),
+    ("index", ".pf_index"),
+    ("filter", ".pf_filter"),
+    ("fragment", ".pf_fragment"),
+    ("js", ".js"),
+    ("entry", "pagefind-entry.json"),
+)
+
+
+def kind_of(url: str) -> str:
+    path = url.split("?", 1)[0]
+    return next((kind for kind, end in KINDS if path.endswith(end)), "other")
+
+
 class Traffic:
     """Every response the page (and Pagefind's worker) received: when it ended, its bytes.
 
@@ -73,12 +90,17 @@ class Traffic:
         self.rows = []
 
     def until(self, epoch_ms: float) -> dict:
-        """Bytes and requests that ended by `epoch_ms` (photos apart)."""
+        """Bytes and requests that ended by `epoch_ms` (photos apart), and bytes by kind."""
         done = [row for row in self.rows if row[0] <= epoch_ms]
+        kinds: dict[str, int] = {}
+        for _, size, image, url in done:
+            if not image:
+                kinds[kind_of(url)] = kinds.get(kind_of(url), 0) + size
         return {
             "bytes": sum(size for _, size, image, _ in done if not image),
             "requests": sum(1 for _, _, image, _ in done if not image),
             "photos": sum(size for _, size, image, _ in done if image),
+            "kinds": kinds,
         }
 
     def fetched(self, fragment: str) -> bool:
@@ -231,6 +253,8 @@ def report(result: dict) -> None:
             f"{row['bytes'] / kb:.0f} KB in {row['requests']} requests before results "
             f"(+{row['photos'] / kb:.0f} KB photos), {row['latency_ms']:.0f} ms after last key"
         )
+        kinds = sorted(row["kinds"].items(), key=lambda item: -item[1])
+        print("    by kind: " + ", ".join(f"{kind} {size / kb:.1f} KB" for kind, size in kinds))
     print(f"search page itself              {result['text'][0]['page_bytes'] / kb:8.0f} KB")
     for row in result["browse"]:
         print(
