@@ -124,11 +124,7 @@ function remember(state, push) {
 async function loadPagefind() {
   if (!pagefind) {
     pagefind = import(config.pagefind).then(async (module) => {
-      // In the page, not in Pagefind's web worker: the worker is one more script (~12 KB)
-      // to download before the first results, for a search that takes milliseconds.
-      // (Pagefind's inner instance warns it does not know `noWorker`: its wrapper read it.)
-      const options = { baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING, noWorker: true };
-      await module.options(options);
+      await module.options({ baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING });
       await module.init();
       return module;
     });
