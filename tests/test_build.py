@@ -102,3 +102,21 @@ def test_forked_rendering_writes_the_same_pages_as_the_serial_path(built_site, t
     serial, parallel = pages(built_site), pages(out)
     assert len(serial) > 100 and serial.keys() == parallel.keys()
     assert [name for name in serial if serial[name] != parallel[name]] == []
+
+
+def test_content_problems_found_in_the_build_process_are_printed_and_nothing_is_written(
+    content_copy, tmp_path, capsys
+):
+    """A full build runs Pelican in a forked process: its problems come back to be printed."""
+    profile = sorted(p for p in (content_copy / "mentors").glob("*.md") if p.name.count(".") == 1)[
+        0
+    ]
+    set_field(profile, "sector", "pas-un-secteur")
+    out = tmp_path / "output"
+
+    assert not build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy)
+
+    err = capsys.readouterr().err
+    assert "problem(s) in the content" in err
+    assert f"{profile.name}:" in err and "pas-un-secteur" in err
+    assert not out.exists() and not out.with_name("output.staging").exists()

@@ -176,6 +176,7 @@ def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path
     import gzip
 
     import yaml
+    from site_search.stopwords import searchable
 
     fragments = "\n".join(
         gzip.decompress(p.read_bytes()).decode("utf-8")
@@ -192,9 +193,10 @@ def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path
         paragraphs = [" ".join(p.split()) for p in body.strip().split("\n\n") if p.strip()]
         if len(paragraphs) < 2 or len(paragraphs[0]) > 150 or any(c in body for c in '*["'):
             continue  # a plain first paragraph the summary keeps whole, and more after it
-        assert paragraphs[0] in fragments, path.name
-        assert meta["occupation"] in fragments and meta["topics"][0] in fragments
-        assert paragraphs[1] not in fragments, path.name
+        # Searched without its function words ("de", "l'"): site_search.stopwords.
+        assert searchable(paragraphs[0]) in fragments, path.name
+        assert meta["occupation"] in fragments and searchable(meta["topics"][0]) in fragments
+        assert searchable(paragraphs[1]) not in fragments, path.name
         checked += 1
     assert checked >= 3
 
@@ -238,3 +240,14 @@ def test_bundle_rewrites_changed_files_without_touching_linked_copies(tmp_path: 
         "region/b/0.json",
     ]
     assert (previous / "sector" / "a" / "0.json").exists()
+
+
+def test_function_words_and_elided_articles_are_left_out_of_searched_text():
+    from site_search.stopwords import searchable
+
+    text = "J'ai fait un DEC en techniques de laboratoire à l’école, and it was the best"
+    assert searchable(text) == "fait DEC techniques laboratoire école, best"
+    assert (
+        searchable("Qu'importe: Montréal-Nord, aujourd'hui")
+        == "importe: Montréal-Nord, aujourd'hui"
+    )

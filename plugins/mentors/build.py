@@ -16,6 +16,8 @@ import contextlib
 import ctypes
 import gc
 import logging
+import os
+import pickle
 import shutil
 import sys
 import threading
@@ -98,14 +100,21 @@ def build_site(
     signals.all_generators_finalized.connect(all_read, weak=False)
     try:
         settings = read_settings(str(Path(settings_path).resolve()), override=override)
-        Pelican(settings).run()
-        del settings
-        if not errors.messages:
-            _remove_gone(read.pop("context", {}), target)
-        read.clear()
-        _release_memory()
-        if not background_index and not errors.messages:
-            _run_deferred(target)
+
+        def run() -> None:
+            Pelican(settings).run()
+            if not errors.messages:
+                _remove_gone(read.pop("context", {}), target)
+            read.clear()
+
+        if background_index:
+            run()
+            del settings
+            _release_memory()
+        else:
+            _in_child(run, errors)
+            if not errors.messages:
+                _run_deferred(target)
     except ContentError as exc:
         print(f"Build failed: {len(exc.problems)} problem(s) in the content:", file=sys.stderr)
         for problem in exc.problems:
@@ -156,8 +165,10 @@ def defer(job: Callable[[Path], None]) -> None:
     """Run `job(site folder)` after Pelican's objects are freed.
 
     Pagefind is the memory-heaviest step of a build: run after the build's own
-    model is gone, the two do not add up. Outside `build_site` (a plain
-    `pelican` run, BUILD_DEFERS_JOBS unset), callers run their job themselves.
+    model is gone, the two do not add up. `job` must pickle: a full build runs
+    Pelican in a child process and the job in this one (`_in_child`). Outside
+    `build_site` (a plain `pelican` run, BUILD_DEFERS_JOBS unset), callers run
+    their job themselves.
     """
     _DEFERRED.append(job)
 
@@ -182,6 +193,63 @@ def wait_for_index() -> None:
     """Wait until the search index of the previous build (`background_index`) is written."""
     while _BACKGROUND:
         _BACKGROUND.pop().join()
+
+
+class BuildFailure(RuntimeError):
+    """The build's process failed: the message holds its traceback."""
+
+
+def _in_child(run: Callable[[], None], errors: _ErrorLog) -> None:
+    """Run `run` in a forked process that exits when done: all its memory goes back at once.
+
+    A full build's model (hundreds of MB at 10,000 mentors) is gone before
+    Pagefind starts, instead of lingering in this process's heap. The jobs the
+    child deferred (picklable) and the ERROR lines it logged come back through
+    a pipe; its content problems or failure are raised again here.
+    """
+    if not hasattr(os, "fork"):
+        run()
+        _release_memory()
+        return
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read)
+        outcome: dict[str, Any] = {}
+        try:
+            run()
+            outcome["jobs"] = list(_DEFERRED)
+        except ContentError as exc:
+            outcome["problems"] = exc.problems
+        except _Reported:
+            outcome["reported"] = True
+        except BaseException:
+            outcome["failure"] = traceback.format_exc()
+        outcome["messages"] = errors.messages
+        try:
+            data = pickle.dumps(outcome)
+        except Exception:
+            data = pickle.dumps({"failure": traceback.format_exc(), "messages": errors.messages})
+        with os.fdopen(write, "wb") as pipe:
+            pipe.write(data)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise BuildFailure(f"the build's process ended early (wait status {status})")
+    outcome = pickle.loads(data)  # noqa: S301 - written by our own child process
+    errors.messages.extend(outcome["messages"])
+    if "problems" in outcome:
+        raise ContentError(outcome["problems"])
+    if outcome.get("reported"):
+        raise _Reported()
+    if "failure" in outcome:
+        raise BuildFailure(outcome["failure"])
+    _DEFERRED.extend(outcome["jobs"])
 
 
 def _release_memory() -> None:

@@ -12,6 +12,7 @@ the build before the swap; on rebuild on save it may run after the swap
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
@@ -49,25 +50,31 @@ def _index(pelican):
     site = Path(pelican.output_path)
     context = _CONTEXT.pop("context", None)
     records = records_dir(pelican.settings)
-    stale = records.parent / STALE_MARK
-    needed = context is None or stale.exists() or not index_is_current(context, site)
+    needed = (
+        context is None
+        or (records.parent / STALE_MARK).exists()
+        or not index_is_current(context, site)
+    )
     if context is not None:
         context["passerelle"].state.save_pending()
-
-    def index(site: Path) -> None:
-        if needed:
-            stale.parent.mkdir(parents=True, exist_ok=True)
-            stale.touch()  # until this index is written: a crash or failure redoes it
-            index_records(records, site)
-        check_coverage(site, mentors_per_language(site / DATA_DIR))
-        stale.unlink(missing_ok=True)
-
+    job = partial(_write_index, records, needed)
     if pelican.settings.get("BUILD_DEFERS_JOBS"):
         from mentors.build import defer
 
-        defer(index)
+        defer(job)  # a partial of plain values: it may run in another process
     else:
-        index(site)
+        job(site)
+
+
+def _write_index(records: Path, needed: bool, site: Path) -> None:
+    """Index the records into `site` when they changed; check every profile is indexed."""
+    stale = records.parent / STALE_MARK
+    if needed:
+        stale.parent.mkdir(parents=True, exist_ok=True)
+        stale.touch()  # until this index is written: a crash or failure redoes it
+        index_records(records, site)
+    check_coverage(site, mentors_per_language(site / DATA_DIR))
+    stale.unlink(missing_ok=True)
 
 
 def register():

@@ -12,11 +12,13 @@ from urllib.parse import urlparse
 from mentors.incremental import Memo
 from pelican.generators import Generator
 
+from . import records, stopwords
 from .facets import Card, build_bundle
 from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
 from .relay_data import document as relay_document
 from .relay_data import write as write_relay_data
+from .stopwords import ELISION, STOPWORDS
 
 log = logging.getLogger(__name__)
 
@@ -85,23 +87,10 @@ def records_dir(settings: dict) -> Path:
     return Path(cache) / "search-records"
 
 
-def status_texts(settings: dict) -> dict[str, dict[bool, str]]:
-    """The status line of a profile in each language, from the theme's catalogs."""
-    from mentors.i18n import Catalogs
-
-    catalogs = Catalogs(settings.get("THEME_TRANSLATIONS"), settings.get("DEFAULT_LANG", "fr"))
-    return {
-        lang: {
-            True: catalogs.get(lang).gettext("Accepting questions"),
-            False: catalogs.get(lang).gettext("Not accepting questions"),
-        }
-        for lang in LANGS
-    }
-
-
-# A profile's record is a function of its view, its status line, SITEURL and this code.
+# A profile's record is a function of its view, SITEURL and the code that writes it.
 _RECORD_CODE = hashlib.blake2b(
-    Path(inspect.getfile(mentor_record)).read_bytes(), digest_size=16
+    b"".join(Path(inspect.getfile(m)).read_bytes() for m in (records, stopwords)),
+    digest_size=16,
 ).hexdigest()
 
 
@@ -113,17 +102,15 @@ def search_records(context: dict, settings: dict, memo=None):
     """
     mentors = directory(context)
     site_url = (settings.get("SITEURL") or "").rstrip("/")
-    statuses = status_texts(settings)
     prints = context["passerelle"].fingerprints if memo is not None else None
     for lang in LANGS:
         for slug in mentors.slugs:
             view = mentors.views[lang][slug]
-            status = statuses[lang][bool(view.accepting)]
             if prints is None:
-                yield mentor_record(view, lang, status, site_url)
+                yield mentor_record(view, lang, site_url)
                 continue
-            key = f"{_RECORD_CODE}\0{prints.plain_digest(view)}\0{lang}\0{status}\0{site_url}"
-            args = (view, lang, status, site_url)
+            key = f"{_RECORD_CODE}\0{prints.plain_digest(view)}\0{lang}\0{site_url}"
+            args = (view, lang, site_url)
             yield memo.get("record", key, lambda _, args=args: mentor_record(*args))
     for article in context.get("articles", []):
         yield article_record(article, article.lang if article.lang in LANGS else "fr")
@@ -225,6 +212,8 @@ class SearchPageGenerator(Generator):
                     "accepting_value": ACCEPTING_VALUE[lang],
                     "accepting_count": sum(card.accepting for card in cards),
                     "region_names": {t.slug: t.name(lang) for t in vocab.regions},
+                    "stopwords": sorted(STOPWORDS),  # left out of profiles' records
+                    "elision": ELISION,
                     "other": {  # the language switch keeps the query and the filters
                         "url": base_path + SEARCH_URL[other_lang(lang)],
                         "params": PARAMS[other_lang(lang)],

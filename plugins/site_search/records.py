@@ -7,11 +7,17 @@ one small record per indexed page instead, laid out like the site (the path
 gives Pagefind the page's URL), with the filters and meta the search page
 reads (docs/architecture.md, "Search"). A profile's record holds what a
 young person searches a mentor by — name, occupation, sector, region,
-languages, education, topics and the bio's first paragraph (its summary) —
-not the whole bio: the rest of a bio adds words that match everything, makes
-Pagefind's memory grow with every profile and every result's fragment heavier
-to download. Interface words that every page repeats (field labels,
-headings) are left out for the same reason.
+education, topics and the bio's first paragraph (its summary) — not the whole
+bio: the rest of a bio adds words that match everything, and Pagefind's
+memory grows by about 1 KB for each distinct word of each record (620 MiB for
+10,000 records of ~60 words; 70 MiB with the name alone). Interface words
+that every page repeats (field labels, headings, the status line) are left
+out for the same reason, and so are the spoken languages: the `language`
+and `accepting` filters answer those.
+
+Only articles carry a `type` filter (`type:article`): a filter every profile
+carried would be a 22 KB chunk the search page downloads before its first
+results; mentors are the results that are not articles.
 
 A record is rewritten only when its text changed, so an incremental build
 touches the records of what changed; the folder persists between builds.
@@ -26,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+
+from .stopwords import searchable
 
 LANGS = ("fr", "en")
 RECORD_FILE = "index.html"
@@ -56,6 +64,11 @@ def _filters(filters: dict[str, Iterable[str]]) -> str:
     )
 
 
+def _text(value: str) -> str:
+    """Searched text of a profile: escaped, without function words (`stopwords`)."""
+    return escape(searchable(value))
+
+
 def _page(lang: str, title: str, body: str, meta: str, filters: str) -> str:
     return (
         f'<html lang="{lang}"><body><main data-pagefind-body>'
@@ -63,7 +76,7 @@ def _page(lang: str, title: str, body: str, meta: str, filters: str) -> str:
     )
 
 
-def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
+def mentor_record(view, lang: str, site_url: str) -> Record:
     """A profile's record in page language `lang` (a `mentors.directory.MentorView`)."""
     photo = view.photo or {}
     src = photo.get("src") or ""
@@ -71,26 +84,24 @@ def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
         src = f"{site_url}/{src}"
     content_lang = f' lang="{view.content_lang}"' if view.is_fallback else ""
     education = "".join(
-        f"<li>{escape(step['kind_label'])} {escape(step['title'])}"
-        f"{' ' + escape(step['place']) if step.get('place') else ''}</li>"
+        f"<li>{_text(step['kind_label'])} {_text(step['title'])}"
+        f"{' ' + _text(step['place']) if step.get('place') else ''}</li>"
         for step in view.education
     )
-    topics = "".join(f"<li>{escape(topic)}</li>" for topic in view.topics)
-    languages = ", ".join(escape(ref.name) for ref in view.languages)
+    topics = "".join(f"<li>{_text(topic)}</li>" for topic in view.topics)
     noc = view.noc or {}
     occupation_group = (
-        f'<p data-pagefind-weight="{WEIGHTS["noc"]}">{escape(noc["title"])} {noc["code"]}</p>'
+        f'<p data-pagefind-weight="{WEIGHTS["noc"]}">{_text(noc["title"])} {noc["code"]}</p>'
         if noc
         else ""
     )
     body = (
         f'<p{content_lang} data-pagefind-weight="{WEIGHTS["occupation"]}">'
-        f"{escape(view.occupation)}</p>"
-        f'<p data-pagefind-weight="{WEIGHTS["sector"]}">{escape(view.sector.name)}</p>'
-        f"{occupation_group}<p>{escape(status)}</p>"
-        f"<p>{escape(view.region.name)}. {languages}.</p>"
+        f"{_text(view.occupation)}</p>"
+        f'<p data-pagefind-weight="{WEIGHTS["sector"]}">{_text(view.sector.name)}</p>'
+        f"{occupation_group}<p>{_text(view.region.name)}</p>"
         f'<ul{content_lang} data-pagefind-weight="{WEIGHTS["topics"]}">{topics}</ul>'
-        f"<div{content_lang}><p>{escape(view.summary)}</p><ul>{education}</ul></div>"
+        f"<div{content_lang}><p>{_text(view.summary)}</p><ul>{education}</ul></div>"
     )
     meta = (
         _meta("occupation", view.occupation)
@@ -100,7 +111,6 @@ def mentor_record(view, lang: str, status: str, site_url: str) -> Record:
     )
     filters = _filters(
         {
-            "type": ["mentor"],
             "sector": [view.sector.code],
             "region": [view.region.slug],
             "language": [ref.code for ref in view.languages],

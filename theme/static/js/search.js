@@ -185,6 +185,19 @@ function stemless(query) {
     .join(" ");
 }
 
+// Profiles' records leave out function words and elided articles (site_search.stopwords):
+// so does a query, or "technicien de laboratoire" would need a "de" no profile holds.
+const STOPWORDS = new Set(config.stopwords);
+const ELIDED = new RegExp(`^(?:${config.elision})['’]`, "i");
+
+function withoutStopwords(query) {
+  const words = query
+    .split(/\s+/)
+    .map((word) => word.replace(ELIDED, ""))
+    .filter((word) => word && !STOPWORDS.has(word.toLowerCase()));
+  return words.length ? words.join(" ") : query;
+}
+
 function fold(text) {
   return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
 }
@@ -210,8 +223,9 @@ function genuine(data, query) {
 async function runText(state, mine) {
   const pf = await loadPagefind();
   const selected = selectedFacets(state);
-  const filters = { ...selected, type: "mentor" };
-  const query = stemless(state.q);
+  // Only articles carry a `type` filter (site_search.records): its chunk stays tiny.
+  const filters = { ...selected, not: { type: "article" } };
+  const query = stemless(withoutStopwords(state.q));
   const [mentors, articles] = await Promise.all([
     pf.search(query, { filters }),
     pf.search(query, { filters: { type: "article" } }),
