@@ -31,6 +31,7 @@ from .errors import ContentError
 
 # Work a plugin hands over to run once Pelican's objects are freed (`defer`).
 _DEFERRED: list[Callable[[Path], None]] = []
+_HERE: list[Callable[[Path], None]] = []  # deferred, but needing the building process's objects
 _BACKGROUND: list[threading.Thread] = []  # the search index of the last build, if still running
 
 
@@ -89,6 +90,7 @@ def build_site(
     root = logging.getLogger()
     root.addHandler(errors)
     _DEFERRED.clear()
+    _HERE.clear()
     read: dict[str, Any] = {}
 
     def all_read(generators) -> None:
@@ -112,7 +114,7 @@ def build_site(
             del settings
             _release_memory()
         else:
-            _in_child(run, errors)
+            _in_child(run, errors, target)
             if not errors.messages:
                 _run_deferred(target)
     except ContentError as exc:
@@ -139,7 +141,7 @@ def build_site(
         return False
     cleanup = None if in_place else _swap(staging, output_dir)
     incremental.commit(cache, succeeded=True)
-    if background_index and _DEFERRED:
+    if background_index and (_DEFERRED or _HERE):
         late = threading.Thread(target=_run_late, args=(output_dir,), name="search-index")
         _BACKGROUND.append(late)
         _BACKGROUND[-1].start()
@@ -161,20 +163,22 @@ def _remove_gone(context: dict[str, Any], site: Path) -> None:
             logging.getLogger(__name__).info("removed %d pages that are gone", len(gone))
 
 
-def defer(job: Callable[[Path], None]) -> None:
+def defer(job: Callable[[Path], None], *, here: bool = False) -> None:
     """Run `job(site folder)` after Pelican's objects are freed.
 
     Pagefind is the memory-heaviest step of a build: run after the build's own
     model is gone, the two do not add up. `job` must pickle: a full build runs
     Pelican in a child process and the job in this one (`_in_child`). Outside
     `build_site` (a plain `pelican` run, BUILD_DEFERS_JOBS unset), callers run
-    their job themselves.
+    their job themselves. `here`: the job needs objects of the process that
+    built the pages (a cache to save); it runs there, before that process ends.
     """
-    _DEFERRED.append(job)
+    (_HERE if here else _DEFERRED).append(job)
 
 
 def _run_deferred(site: Path) -> None:
-    jobs = list(_DEFERRED)
+    jobs = _HERE + _DEFERRED
+    _HERE.clear()
     _DEFERRED.clear()
     for job in jobs:
         job(site)
@@ -199,7 +203,7 @@ class BuildFailure(RuntimeError):
     """The build's process failed: the message holds its traceback."""
 
 
-def _in_child(run: Callable[[], None], errors: _ErrorLog) -> None:
+def _in_child(run: Callable[[], None], errors: _ErrorLog, site: Path) -> None:
     """Run `run` in a forked process that exits when done: all its memory goes back at once.
 
     A full build's model (hundreds of MB at 10,000 mentors) is gone before
@@ -218,6 +222,9 @@ def _in_child(run: Callable[[], None], errors: _ErrorLog) -> None:
         outcome: dict[str, Any] = {}
         try:
             run()
+            if not errors.messages:
+                for job in _HERE:
+                    job(site)
             outcome["jobs"] = list(_DEFERRED)
         except ContentError as exc:
             outcome["problems"] = exc.problems

@@ -120,7 +120,7 @@ class MentorsGenerator(Generator):
         if settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
             from .build import defer
 
-            defer(lambda site: memo.save())
+            defer(lambda site: memo.save(), here=True)
         else:
             memo.save()
         directory.similar = similar.candidates(directory)

@@ -185,7 +185,7 @@ class SearchPageGenerator(Generator):
         if self.settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
             from mentors.build import defer
 
-            defer(lambda site: memo.save())
+            defer(lambda site: memo.save(), here=True)
         else:
             memo.save()
         log.info("search records: %s", counts)
