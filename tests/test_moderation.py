@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import quote
 
 import pytest
 import yaml
@@ -172,6 +173,17 @@ def test_the_api_lists_the_queue_without_the_mentee_address(flow):
     assert item["message"]["status"] == "pending" and item["thread"]["minor"] is True
     assert item["thread"]["pseudonym"] == "Alex" and item["thread"]["region_name"]
     assert "example.org" not in json.dumps(item)
+
+
+@pytest.mark.parametrize("limit", ["\u00b2", "\u0663", "-1", "x", ""])
+def test_a_queue_limit_that_is_not_a_plain_number_lists_the_default(flow, limit):
+    """A digit int() cannot read (superscript two) once answered 500."""
+    pending_question(flow)
+    auth = {"Authorization": f"Bearer {MODERATOR_TOKENS['alice']}"}
+    status, _, text = flow.request(
+        "GET", "/api/moderation/queue", headers=auth, query=f"limit={quote(limit)}"
+    )
+    assert status == 200 and len(json.loads(text)["items"]) == 1
 
 
 def test_the_api_approves_once_and_tells_the_second_moderator(flow):

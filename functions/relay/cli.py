@@ -257,7 +257,7 @@ class Console:
         self.write("d N shows the thread's audit log; resend N tries again; close N stops.")
 
     def _alert(self, arg: str):
-        if not arg.isdigit() or not 1 <= int(arg) <= len(self.alerts):
+        if not arg.isdecimal() or not 1 <= int(arg) <= len(self.alerts):
             self.write("give the number of an undeliverable e-mail from the list (d)")
             return None
         return self.alerts[int(arg) - 1]
@@ -284,7 +284,7 @@ class Console:
                             f"{event.action}{target} {detail}".rstrip()))  # fmt: skip
 
     def pick(self, arg: str):
-        if not arg.isdigit() or not 1 <= int(arg) <= len(self.items):
+        if not arg.isdecimal() or not 1 <= int(arg) <= len(self.items):
             self.write("give the number of a message from the list (l)")
             return None
         return self.items[int(arg) - 1]
@@ -386,9 +386,8 @@ class Console:
             self.write("Rejection cancelled.")
             return
         codes = [r["code"] for r in choices]
-        code = (
-            codes[int(answer) - 1] if answer.isdigit() and 0 < int(answer) <= len(codes) else answer
-        )
+        chosen = answer.isdecimal() and 0 < int(answer) <= len(codes)
+        code = codes[int(answer) - 1] if chosen else answer
         decision = self.moderation.reject(
             message.id, version=message.version, actor=self.actor, reason=code
         )

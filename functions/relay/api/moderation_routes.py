@@ -341,7 +341,7 @@ def build_router(
                 responses={**COMMON, 200: answer("Reviews", ItemsOut)})  # fmt: skip
     def queue(limit: Annotated[str, Query(description="1 to 200 (default 50)")] = "50"):
         moderator()
-        limit = max(1, min(int(limit), 200)) if limit.isdigit() else 50
+        limit = max(1, min(int(limit), 200)) if limit.isdecimal() else 50
         items = [review(r) for r in moderation.queue(limit=limit)]
         return _json(200, {"items": items})
 
