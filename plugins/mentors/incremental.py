@@ -48,13 +48,14 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     """Write `path` whole by a rename: a page being served is never seen half written."""
     path = os.fspath(path)
     tmp = f"{path}.{os.getpid()}.tmp"
+    body = data.encode("utf-8") if isinstance(data, str) else data
     try:
         with open(tmp, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
-    except FileNotFoundError:
+            handle.write(body)
+    except FileNotFoundError:  # a new page's folder: made only when missing
         os.makedirs(os.path.dirname(path), exist_ok=True)
         with open(tmp, "wb") as handle:
-            handle.write(data.encode("utf-8") if isinstance(data, str) else data)
+            handle.write(body)
     os.replace(tmp, path)
 
 

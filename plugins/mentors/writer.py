@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
 from pelican.writers import Writer
-
-from .incremental import replace_file
 
 
 class SiteWriter(Writer):
@@ -15,6 +11,4 @@ class SiteWriter(Writer):
         if site is not None and name:
             kwargs = {**site.for_written(name, kwargs), **kwargs}
             site.state.new_written.add(name)
-        if name:  # the staging folder may hard-link the previous output: never write into it
-            replace_file(os.path.join(self.output_path, name))
         return super().write_file(name, template, context, *args, **kwargs)
