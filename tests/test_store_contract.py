@@ -722,6 +722,56 @@ def test_sqlite_files_are_private_and_erasure_leaves_no_copy(tmp_path):
     store.close()
 
 
+def test_sqlite_processes_opening_a_new_file_at_once_all_get_a_store(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from relay.store.sqlite import SqliteStore; SqliteStore(sys.argv[1]).close()"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    for attempt in range(5):  # the server's workers start together on a fresh file
+        path = tmp_path / f"relay-{attempt}.sqlite3"
+        starts = [
+            subprocess.Popen([sys.executable, "-c", code, str(path)], env=env,
+                             stderr=subprocess.PIPE, text=True)
+            for _ in range(4)
+        ]  # fmt: skip
+        errors = [p.communicate(timeout=60)[1] for p in starts]
+        assert [p.returncode for p in starts] == [0] * 4, errors
+
+
+def test_sqlite_wal_is_folded_back_off_the_writers_path_and_stays_bounded(tmp_path, monkeypatch):
+    import time
+
+    from relay.store import sqlite
+
+    monkeypatch.setattr(sqlite, "WAL_LIMIT", 64 * 1024)
+    monkeypatch.setattr(sqlite, "CHECKPOINT_EVERY", 0.01)
+    store = sqlite.SqliteStore(tmp_path / "relay.sqlite3")
+    wal = tmp_path / "relay.sqlite3-wal"
+    assert store._con().execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+
+    def write(n):
+        for _ in range(n):
+            create(store)
+
+    with ThreadPoolExecutor(2) as pool:  # two writers, as the server's workers
+        list(pool.map(write, [150, 150]))
+    grown = wal.stat().st_size
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # the checkpointer folds it back, then a write restarts it
+        create(store)
+        if wal.stat().st_size <= sqlite.WAL_LIMIT:
+            break
+        time.sleep(0.02)
+    assert grown > sqlite.WAL_LIMIT and wal.stat().st_size <= sqlite.WAL_LIMIT
+    count = store._con().execute("SELECT COUNT(*) FROM threads").fetchone()[0]
+    assert count >= 301  # nothing lost on the way
+    store.close()
+
+
 # --- addresses that bounced or complained ----------------------------------------------
 
 

@@ -108,6 +108,8 @@ THREAD_COLUMNS = (
 )
 
 BUSY_DEADLINE = 30.0  # seconds a write waits for the lock before it fails
+WAL_LIMIT = 16 * 2**20  # bytes of WAL past which the checkpointer folds it back into the file
+CHECKPOINT_EVERY = 0.1  # seconds between the checkpointer's looks at the WAL's size
 
 #: Columns added since the first release: a file made before gets them when it is opened.
 ADDED_COLUMNS = {
@@ -226,9 +228,12 @@ class SqliteStore:
         self._lock = threading.Lock()
         self._writing = threading.Lock()
         self._queue = -1  # see _writer_queue
+        self._checkpointer: threading.Thread | None = None
+        self._stopping = threading.Event()
         con = self._con()
-        con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
+        with self._writer():  # workers starting together queue here rather than fail
+            con.execute("PRAGMA journal_mode=WAL")
+            con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
         with self._tx() as tx:  # two processes opening one file add the columns once
             self._migrate(tx)
             tx.execute(ADDED_INDEXES)
@@ -257,9 +262,10 @@ class SqliteStore:
             con.execute("PRAGMA busy_timeout=0")  # waits are ours (_begin): short, jittered
             con.execute("PRAGMA synchronous=NORMAL")  # WAL: atomic always, synced at checkpoints
             con.execute("PRAGMA secure_delete=ON")  # erased texts are overwritten, not unlinked
-            # Checkpoint every ~40 MB of WAL rather than 4: a page rewritten by many requests
-            # (an index's) is copied back once, not ten times. An erasure checkpoints at once.
-            con.execute("PRAGMA wal_autocheckpoint=10000")
+            # Requests never checkpoint (a commit that does holds every writer up for tens of
+            # ms): the checkpointer thread does, off their path. An erasure checkpoints at once.
+            con.execute("PRAGMA wal_autocheckpoint=0")
+            con.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
             self._local.con = con
             with self._lock:
                 self._all.append(con)
@@ -293,27 +299,73 @@ class SqliteStore:
         return self._queue
 
     @contextmanager
+    def _writer(self) -> Iterator[None]:
+        """One writer per process at a time, then one across processes."""
+        with self._writing:
+            queue = self._writer_queue()
+            fcntl.flock(queue, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(queue, fcntl.LOCK_UN)
+
+    def _checkpoints(self) -> None:
+        """The checkpointer's loop: fold the WAL back once it passes WAL_LIMIT.
+
+        One process at a time checkpoints a file (a lock on the writers' lock file's first
+        byte elects it; another takes over if it ends). Passive checkpoints copy pages while
+        writers go on; a last one among the writers copies the few frames they added
+        meanwhile, so the next write starts the WAL over instead of growing it for as long
+        as requests keep coming.
+        """
+        con = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        wal = self.path.with_name(self.path.name + "-wal")
+        elected = False
+        try:
+            while not self._stopping.wait(CHECKPOINT_EVERY):
+                try:
+                    if not elected:
+                        fcntl.lockf(self._writer_queue(), fcntl.LOCK_EX | fcntl.LOCK_NB, 1)
+                        elected = True
+                    if wal.stat().st_size <= WAL_LIMIT:
+                        continue
+                    for _ in range(2):  # the second copies what came during the first
+                        con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    with self._writer():
+                        con.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except (OSError, sqlite3.Error):  # not elected, busy, gone: the next look
+                    continue
+        finally:
+            con.close()
+
+    def _start_checkpointer(self) -> None:
+        with self._lock:
+            if self._checkpointer is None:
+                self._stopping.clear()
+                self._checkpointer = threading.Thread(
+                    target=self._checkpoints, daemon=True, name="sqlite-checkpointer"
+                )
+                self._checkpointer.start()
+
+    @contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
         con = self._con()
         if getattr(self._local, "writing", False):  # inside `transaction()`: part of it
             yield con
             return
-        with self._writing:  # one writer per process at a time, then one across processes
-            queue = self._writer_queue()
-            fcntl.flock(queue, fcntl.LOCK_EX)
+        if self._checkpointer is None:
+            self._start_checkpointer()
+        with self._writer():
+            self._retry(con, "BEGIN IMMEDIATE")  # another program may still hold SQLite's
+            self._local.writing = True
             try:
-                self._retry(con, "BEGIN IMMEDIATE")  # another program may still hold SQLite's
-                self._local.writing = True
-                try:
-                    yield con
-                except BaseException:
-                    con.execute("ROLLBACK")
-                    raise
-                finally:
-                    self._local.writing = False
-                self._retry(con, "COMMIT")
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
             finally:
-                fcntl.flock(queue, fcntl.LOCK_UN)
+                self._local.writing = False
+            self._retry(con, "COMMIT")
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -322,6 +374,10 @@ class SqliteStore:
             yield
 
     def close(self) -> None:
+        self._stopping.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join()
+            self._checkpointer = None
         with self._lock:
             for con in self._all:
                 con.close()
