@@ -108,7 +108,7 @@ THREAD_COLUMNS = (
 )
 
 BUSY_DEADLINE = 30.0  # seconds a write waits for the lock before it fails
-WAL_LIMIT = 16 * 2**20  # bytes of WAL past which the checkpointer folds it back into the file
+WAL_LIMIT = 64 * 2**20  # bytes of WAL past which the checkpointer folds it back into the file
 CHECKPOINT_EVERY = 0.1  # seconds between the checkpointer's looks at the WAL's size
 
 #: Columns added since the first release: a file made before gets them when it is opened.
