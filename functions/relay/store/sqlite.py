@@ -232,9 +232,11 @@ class SqliteStore:
         self._stopping = threading.Event()
         con = self._con()
         with self._writer():  # workers starting together queue here rather than fail
-            con.execute("PRAGMA journal_mode=WAL")
-            con.executescript(f"BEGIN IMMEDIATE; {SCHEMA} COMMIT;")
-        with self._tx() as tx:  # two processes opening one file add the columns once
+            self._retry(con, "PRAGMA journal_mode=WAL")
+        with self._tx() as tx:  # two processes opening one file make the tables once
+            for statement in SCHEMA.split(";"):
+                if statement.strip():
+                    tx.execute(statement)
             self._migrate(tx)
             tx.execute(ADDED_INDEXES)
         for suffix in ("-wal", "-shm"):  # SQLite gives them the file's mode; say it anyway
@@ -259,13 +261,14 @@ class SqliteStore:
                 self.path, isolation_level=None, check_same_thread=False, timeout=30
             )
             con.row_factory = sqlite3.Row
-            con.execute("PRAGMA busy_timeout=0")  # waits are ours (_begin): short, jittered
             con.execute("PRAGMA synchronous=NORMAL")  # WAL: atomic always, synced at checkpoints
             con.execute("PRAGMA secure_delete=ON")  # erased texts are overwritten, not unlinked
             # Requests never checkpoint (a commit that does holds every writer up for tens of
             # ms): the checkpointer thread does, off their path. An erasure checkpoints at once.
             con.execute("PRAGMA wal_autocheckpoint=0")
             con.execute(f"PRAGMA journal_size_limit={WAL_LIMIT}")
+            # Last: the statements above wait (30 s) while another process makes the file.
+            con.execute("PRAGMA busy_timeout=0")  # later waits are ours (_retry): short, jittered
             self._local.con = con
             with self._lock:
                 self._all.append(con)
