@@ -216,6 +216,24 @@ def cold_start() -> dict:
             "max_ms": round(max(runs) * 1000, 1)}  # fmt: skip
 
 
+def _spin(_: int) -> float:
+    started, total = time.process_time(), 0
+    for i in range(2_000_000):
+        total += i * i
+    return time.process_time() - started
+
+
+def machine_speed() -> dict:
+    """CPU seconds of one fixed loop on each core at once: this machine's speed varies from
+    minute to minute (a slower phase raises every CPU figure here), so runs compare only
+    beside it."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        runs = pool.map(_spin, [0, 1])
+    return {"loop_ms_per_core": [round(r * 1000) for r in runs]}
+
+
 def verdict(server: dict) -> str:
     ok = (
         server["accepted_per_second"] >= TARGET["per_second"]
@@ -240,8 +258,12 @@ def run() -> dict:
     results = {}
     try:
         with tempfile.TemporaryDirectory(prefix="bench-relay-") as tmp:
+            results["machine_before"] = machine_speed()
             results["server"] = through_server(Path(tmp) / "server")
+            results["machine_after"] = machine_speed()
             print(f"local server: {results['server']}", flush=True)
+            print(f"machine, before and after: {results['machine_before']} "
+                  f"{results['machine_after']}", flush=True)  # fmt: skip
             print(verdict(results["server"]), flush=True)
             results["handler"] = in_process(Path(tmp) / "handler")
             print(f"handler in-process: {results['handler']}", flush=True)
