@@ -56,6 +56,12 @@ def a_profile(content: Path) -> Path:
     return originals[len(originals) // 2]
 
 
+def stamps(out: Path, pattern: str) -> dict[str, int]:
+    """The build cache's template files matching `pattern`, with their modification times."""
+    found = (cache_dir(out) / "templates").rglob(pattern)
+    return {p.name: p.stat().st_mtime_ns for p in found}
+
+
 def search_fragments(site: Path) -> list[str]:
     """What the search index holds (its file names vary from run to run; its content does not)."""
     fragments = (site / "pagefind" / "fragment").glob("*.pf_fragment")
@@ -143,12 +149,15 @@ def test_a_theme_change_renders_every_page_again_but_keeps_the_search_index(cont
     templates = tmp_path / "templates"
     templates.mkdir()
     base = (ROOT / "theme" / "templates" / "base.html").read_text("utf-8")
-    (templates / "base.html").write_text(base.replace("<body", "<body data-test"), "utf-8")
+    # A setting no template read before: the new templates are searched for what they read.
+    changed = base.replace("<body", '<body data-test="{{ TIMEZONE }}"')
+    (templates / "base.html").write_text(changed, "utf-8")
     overrides = {"THEME_TEMPLATES_OVERRIDES": [str(templates)]}
     assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, overrides=overrides)
     after = snapshot(out)
     pages = [n for n in after if GENERATED.match(n)]
-    assert all(after[n][0] != before[n][0] and b"<body data-test" in after[n][1] for n in pages)
+    marked = b'<body data-test="America/Toronto"'
+    assert all(after[n][0] != before[n][0] and marked in after[n][1] for n in pages)
     # The search records did not change: the previous index stays, not indexed again.
     index = [n for n in after if n.startswith("pagefind/")]
     assert index and all(after[n] == before[n] for n in index)
@@ -268,6 +277,8 @@ def test_templates_compiled_by_a_build_are_reused_in_each_language(content_copy,
     first = {n: p.read_bytes() for n, p in files(out).items() if GENERATED.match(n)}
     compiled = list((cache_dir(out) / "templates").rglob("*.cache"))
     assert compiled
+    names = stamps(out, "names-*.json")
+    assert names
     (cache_dir(out) / "build-state.json").unlink()  # every page rendered again, from the cache
 
     build(content_copy, out)
@@ -275,5 +286,6 @@ def test_templates_compiled_by_a_build_are_reused_in_each_language(content_copy,
     again = {n: p.read_bytes() for n, p in files(out).items() if GENERATED.match(n)}
     assert again == first
     assert sorted((cache_dir(out) / "templates").rglob("*.cache")) == sorted(compiled)
+    assert stamps(out, "names-*.json") == names  # what each template reads: found once
     assert "Find a mentor" in again["en/index.html"].decode("utf-8")
     assert "Trouver un mentor" in again["index.html"].decode("utf-8")

@@ -12,6 +12,7 @@ import logging
 import math
 import multiprocessing as mp
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,7 @@ from .incremental import (
     BuildState,
     Fingerprints,
     Memo,
+    TemplateCache,
     inputs_digest,
     write_atomic,
 )
@@ -191,7 +193,9 @@ class MentorsGenerator(Generator):
                 env.globals["card_html"] = self._cards(env)
             env = self._envs[lang]
             self._compiled[key] = env.get_template(name + ".html")
-            used = _names_used(env, name + ".html", set())
+            find = partial(_names_used, env, name + ".html", set())
+            cache = env.bytecode_cache
+            used = cache.names_used(env, name, find) if isinstance(cache, TemplateCache) else find()
             context = self.context
             self._base_context[key] = (
                 dict(context) if used is None else {n: context[n] for n in used if n in context}
