@@ -367,3 +367,32 @@ def test_reading_in_forked_workers_finds_the_same_profiles_and_problems(content)
         other = forked[0][slug]
         assert (other.path, other.body, other.profile) == (source.path, source.body, source.profile)
         assert other.translations.keys() == source.translations.keys()
+
+
+def test_a_rebuild_checks_the_files_it_has_parsed_before_in_process_and_sees_the_change(
+    content, tmp_path, monkeypatch
+):
+    """Forked workers pay to send every result back: a rebuild whose files the memo knows
+    (all but the one edited) checks them here, with the same outcome as a fresh read."""
+    from mentors import validation
+    from mentors.incremental import Memo
+
+    write(content, "wrong-region.md", VALID.replace('region: "02"', 'region: "99"'))
+    vocab = load_vocabularies(ROOT / "data")
+    args = (content / "mentors", content / "images", vocab, content.parent)
+    memo = Memo(tmp_path / "memo.pickle")
+    read_mentors(*args, memo=memo, workers=2, parallel_from=2)  # the first build: forked
+    edited = sorted((content / "mentors").glob("*.md"))[3]
+    edit = edited.read_text("utf-8").replace("occupation: ", "occupation: Cheffe ", 1)
+    edited.write_text(edit, "utf-8")
+
+    def no_fork(*_args):
+        raise AssertionError("a rebuild of known files forked workers")
+
+    monkeypatch.setattr(validation.mp, "get_context", no_fork)
+    again = read_mentors(*args, memo=memo, workers=2, parallel_from=2)
+    fresh = read_mentors(*args)
+    assert [str(p) for p in again[1]] == [str(p) for p in fresh[1]] and fresh[1]
+    profiles = [{slug: m.profile for slug, m in read[0].items()} for read in (again, fresh)]
+    assert profiles[0] == profiles[1]
+    assert any(m.profile.occupation.startswith("Cheffe ") for m in again[0].values())

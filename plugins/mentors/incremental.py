@@ -35,7 +35,8 @@ STATE_FILE = "build-state.json"
 PENDING = ".pending"
 FORMAT = 1
 # Settings saying how a build runs, not what it makes: no input of any page.
-BUILD_ONLY = ("OUTPUT_PATH", "BUILD_IN_PLACE")
+# Settings that change how a build runs, never a page's bytes.
+BUILD_ONLY = ("OUTPUT_PATH", "BUILD_IN_PLACE", "MENTORS_PARALLEL_FROM", "MENTORS_RENDER_WORKERS")
 
 
 def replace_file(path: str | os.PathLike) -> None:
@@ -368,8 +369,16 @@ class Memo:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             self._old = {}
 
+    @staticmethod
+    def _key(kind: str, text: str) -> bytes:
+        return hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
+
+    def has(self, kind: str, text: str) -> bool:
+        key = self._key(kind, text)
+        return key in self._new or key in self._old
+
     def get(self, kind: str, text: str, compute):
-        key = hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
+        key = self._key(kind, text)
         if key in self._new:
             return self._new[key]
         value = self._old[key] if key in self._old else compute(text)

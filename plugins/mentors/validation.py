@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import multiprocessing as mp
 import re
@@ -229,6 +230,15 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int) -> list[
     return reads
 
 
+def _known(files: list[Path], memo) -> int:
+    """How many of `files` the memo has parsed (a file that cannot be read counts as new)."""
+    known = 0
+    for file in files:
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            known += memo.has("front matter", file.read_text(encoding="utf-8"))
+    return known
+
+
 def read_mentors(
     mentors_dir: Path,
     images_dir: Path,
@@ -249,6 +259,10 @@ def read_mentors(
     pending: list[tuple[str, str, str, Document]] = []
     files = sorted(mentors_dir.rglob("*.md")) if mentors_dir.is_dir() else []
     workers = workers if len(files) >= parallel_from else 1
+    if workers > 1 and memo and _known(files, memo) > len(files) - parallel_from:
+        # A rebuild: checking files the memo has parsed costs less here than sending
+        # every result back from forked workers.
+        workers = 1
     for read in _read_all(files, shown_from, vocab, images_dir, memo, workers):
         if read.doc is None:
             problems.extend(read.problems)
