@@ -170,7 +170,9 @@ class _Read:
 _READING: tuple | None = None  # (shown_from, vocab, images_dir, memo) while workers are forked
 
 
-def _read_file(file: Path, shown_from: Path, vocab: Vocabularies, images_dir: Path, memo) -> _Read:
+def _read_file(
+    file: Path, shown_from: Path, vocab: Vocabularies, images_dir: Path, memo, text=None
+) -> _Read:
     path = file.relative_to(shown_from).as_posix()
     slug, _, file_lang = file.name[: -len(".md")].partition(".")
     read = _Read(path, slug, file_lang)
@@ -180,7 +182,7 @@ def _read_file(file: Path, shown_from: Path, vocab: Vocabularies, images_dir: Pa
         )
         return read
     try:
-        read.text = file.read_text(encoding="utf-8")
+        read.text = file.read_text(encoding="utf-8") if text is None else text
         read.doc = memo.get("front matter", read.text, parse) if memo else parse(read.text)
     except FrontMatterError as exc:
         read.problems.append(Problem(path, exc.line, "front matter", str(exc)))
@@ -202,7 +204,7 @@ def _read_share(files: list[Path]) -> list[_Read]:
     return reads
 
 
-def _read_all(files, shown_from, vocab, images_dir, memo, workers: int) -> list[_Read]:
+def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -> list[_Read]:
     """Every file read and checked; with `workers` > 1, by forked processes in file order.
 
     YAML, the schema and Markdown are CPU-bound and files independent: on a big
@@ -210,7 +212,9 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int) -> list[
     which goes into the memo here as if it had been made here.
     """
     if workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [_read_file(file, shown_from, vocab, images_dir, memo) for file in files]
+        return [
+            _read_file(file, shown_from, vocab, images_dir, memo, texts.get(file)) for file in files
+        ]
     global _READING
     _READING = (shown_from, vocab, images_dir, memo)
     size = max(50, len(files) // (workers * 8))
@@ -230,12 +234,14 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int) -> list[
     return reads
 
 
-def _known(files: list[Path], memo) -> int:
-    """How many of `files` the memo has parsed (a file that cannot be read counts as new)."""
-    known = 0
+def _known(files: list[Path], memo) -> dict[Path, str]:
+    """The text of each of `files` the memo has parsed (a file not read counts as new)."""
+    known = {}
     for file in files:
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            known += memo.has("front matter", file.read_text(encoding="utf-8"))
+            text = file.read_text(encoding="utf-8")
+            if memo.has("front matter", text):
+                known[file] = text
     return known
 
 
@@ -259,11 +265,12 @@ def read_mentors(
     pending: list[tuple[str, str, str, Document]] = []
     files = sorted(mentors_dir.rglob("*.md")) if mentors_dir.is_dir() else []
     workers = workers if len(files) >= parallel_from else 1
-    if workers > 1 and memo and _known(files, memo) > len(files) - parallel_from:
+    known = _known(files, memo) if workers > 1 and memo else {}
+    if len(known) > len(files) - parallel_from:
         # A rebuild: checking files the memo has parsed costs less here than sending
         # every result back from forked workers.
         workers = 1
-    for read in _read_all(files, shown_from, vocab, images_dir, memo, workers):
+    for read in _read_all(files, shown_from, vocab, images_dir, memo, workers, known):
         if read.doc is None:
             problems.extend(read.problems)
             continue

@@ -153,6 +153,7 @@ def build_bundle(
             for value in card.values(facet):
                 groups[facet].setdefault(value, []).append(position)
 
+    rows = [card.row() for card in cards]  # a card is in one group per facet value
     bundle = FacetBundle()
     bundle.files["facets.json"] = {
         "version": FORMAT_VERSION,
@@ -170,5 +171,5 @@ def build_bundle(
             for page, start in enumerate(range(0, len(members), page_size)):
                 chunk = members[start : start + page_size]
                 path = f"{facet}/{value}/{page}.json"
-                bundle.files[path] = {"cards": [cards[p].row() for p in chunk]}
+                bundle.files[path] = {"cards": [rows[p] for p in chunk]}
     return bundle
