@@ -176,6 +176,16 @@ def defer(job: Callable[[Path], None], *, here: bool = False) -> None:
     (_HERE if here else _DEFERRED).append(job)
 
 
+def after_pages(
+    settings: dict[str, Any], job: Callable[[Path], None], site: Path, *, here: bool = False
+) -> None:
+    """`job(site)` deferred (`defer`) when `build_site` runs the build, else at once."""
+    if settings.get("BUILD_DEFERS_JOBS"):
+        defer(job, here=here)
+    else:
+        job(site)
+
+
 def _run_deferred(site: Path) -> None:
     jobs = _HERE + _DEFERRED
     _HERE.clear()

@@ -22,6 +22,7 @@ from pelican.generators import Generator
 from pelican.plugins.image_process.image_process import set_default_settings
 
 from . import responsiveness, similar, urls
+from .build import after_pages
 from .context import SiteContext, context_pairs
 from .directory import Directory, MentorView, Ref
 from .errors import ContentError
@@ -119,12 +120,7 @@ class MentorsGenerator(Generator):
         directory = Directory(
             sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
         )
-        if settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
-            from .build import defer
-
-            defer(lambda site: memo.save(), here=True)
-        else:
-            memo.save()
+        after_pages(settings, lambda site: memo.save(), self.output_path, here=True)
         directory.similar = similar.candidates(directory)
         for slug, days in responsiveness.read(settings["MENTORS_DATA_DIR"]).items():
             for views in directory.views.values():

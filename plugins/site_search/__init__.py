@@ -15,6 +15,7 @@ import logging
 from functools import partial
 from pathlib import Path
 
+from mentors.build import after_pages
 from pelican import signals
 
 from .pagefind_index import check_coverage, index_records
@@ -57,13 +58,8 @@ def _index(pelican):
     )
     if context is not None:
         context["passerelle"].state.save_pending()
-    job = partial(_write_index, records, needed)
-    if pelican.settings.get("BUILD_DEFERS_JOBS"):
-        from mentors.build import defer
-
-        defer(job)  # a partial of plain values: it may run in another process
-    else:
-        job(site)
+    # A partial of plain values: deferred, it may run in another process.
+    after_pages(pelican.settings, partial(_write_index, records, needed), site)
 
 
 def _write_index(records: Path, needed: bool, site: Path) -> None:

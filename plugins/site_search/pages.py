@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 from urllib.parse import urlparse
 
+from mentors.build import after_pages
 from mentors.incremental import Memo
 from pelican.generators import Generator
 
@@ -182,12 +183,7 @@ class SearchPageGenerator(Generator):
         records = list(search_records(self.context, self.settings, memo))
         counts = write_records(records_dir(self.settings), records)
         note_records(self.context, records)
-        if self.settings.get("BUILD_DEFERS_JOBS"):  # written once the pages are out
-            from mentors.build import defer
-
-            defer(lambda site: memo.save(), here=True)
-        else:
-            memo.save()
+        after_pages(self.settings, lambda site: memo.save(), self.output_path, here=True)
         log.info("search records: %s", counts)
         for lang in LANGS:
             views = [mentors.views[lang][slug] for slug in mentors.slugs]
