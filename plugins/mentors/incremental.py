@@ -373,6 +373,11 @@ class Memo:
     def _key(kind: str, text: str) -> bytes:
         return hashlib.blake2b(f"{kind}\0{text}".encode(), digest_size=16).digest()
 
+    @property
+    def filled(self) -> bool:
+        """Whether the memo holds any result (of a previous build, or of this one so far)."""
+        return bool(self._old or self._new)
+
     def has(self, kind: str, text: str) -> bool:
         key = self._key(kind, text)
         return key in self._new or key in self._old

@@ -167,7 +167,9 @@ class _Read:
     bio: str | None = None
 
 
-_READING: tuple | None = None  # (shown_from, vocab, images_dir, memo) while workers are forked
+PARSED = "front matter"  # the memo's kind for a file's parsed document
+# (shown_from, vocab, images_dir, memo, texts) while workers are forked
+_READING: tuple | None = None
 
 
 def _read_file(
@@ -183,7 +185,7 @@ def _read_file(
         return read
     try:
         read.text = file.read_text(encoding="utf-8") if text is None else text
-        read.doc = memo.get("front matter", read.text, parse) if memo else parse(read.text)
+        read.doc = memo.get(PARSED, read.text, parse) if memo else parse(read.text)
     except FrontMatterError as exc:
         read.problems.append(Problem(path, exc.line, "front matter", str(exc)))
     except UnicodeDecodeError:
@@ -196,8 +198,10 @@ def _read_file(
 
 def _read_share(files: list[Path]) -> list[_Read]:
     """In a worker: read and check `files`, and render their bios for the parent's memo."""
-    shown_from, vocab, images_dir, memo = _READING
-    reads = [_read_file(file, shown_from, vocab, images_dir, memo) for file in files]
+    shown_from, vocab, images_dir, memo, texts = _READING
+    reads = [
+        _read_file(file, shown_from, vocab, images_dir, memo, texts.get(file)) for file in files
+    ]
     for read in reads:
         if read.doc is not None and (read.file_lang or read.profile is not None):
             read.bio = bio_html(read.doc.body, memo)
@@ -216,7 +220,7 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -
             _read_file(file, shown_from, vocab, images_dir, memo, texts.get(file)) for file in files
         ]
     global _READING
-    _READING = (shown_from, vocab, images_dir, memo)
+    _READING = (shown_from, vocab, images_dir, memo, texts)
     size = max(50, len(files) // (workers * 8))
     try:
         with mp.get_context("fork").Pool(workers) as pool:
@@ -228,21 +232,19 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -
     if memo:
         for read in reads:
             if read.doc is not None:
-                memo.get("front matter", read.text, lambda _text, doc=read.doc: doc)
+                memo.get(PARSED, read.text, lambda _text, doc=read.doc: doc)
             if read.bio is not None:
                 memo.get(MEMO_KIND, read.doc.body, lambda _body, html=read.bio: html)
     return reads
 
 
-def _known(files: list[Path], memo) -> dict[Path, str]:
-    """The text of each of `files` the memo has parsed (a file not read counts as new)."""
-    known = {}
+def _texts(files: list[Path]) -> dict[Path, str]:
+    """Each file's text; one that cannot be read is left to `_read_file` to report."""
+    texts = {}
     for file in files:
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            text = file.read_text(encoding="utf-8")
-            if memo.has("front matter", text):
-                known[file] = text
-    return known
+            texts[file] = file.read_text(encoding="utf-8")
+    return texts
 
 
 def read_mentors(
@@ -265,12 +267,15 @@ def read_mentors(
     pending: list[tuple[str, str, str, Document]] = []
     files = sorted(mentors_dir.rglob("*.md")) if mentors_dir.is_dir() else []
     workers = workers if len(files) >= parallel_from else 1
-    known = _known(files, memo) if workers > 1 and memo else {}
-    if len(known) > len(files) - parallel_from:
-        # A rebuild: checking files the memo has parsed costs less here than sending
-        # every result back from forked workers.
-        workers = 1
-    for read in _read_all(files, shown_from, vocab, images_dir, memo, workers, known):
+    texts: dict[Path, str] = {}
+    if workers > 1 and memo is not None and memo.filled:
+        texts = _texts(files)
+        known = sum(memo.has(PARSED, text) for text in texts.values())
+        if known > len(files) - parallel_from:
+            # A rebuild: checking files the memo has parsed costs less here than
+            # sending every result back from forked workers.
+            workers = 1
+    for read in _read_all(files, shown_from, vocab, images_dir, memo, workers, texts):
         if read.doc is None:
             problems.extend(read.problems)
             continue
