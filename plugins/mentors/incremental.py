@@ -18,7 +18,6 @@ succeeded, and before pages are rewritten in place it forgets them
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import io
@@ -34,15 +33,8 @@ from jinja2 import FileSystemBytecodeCache
 STATE_FILE = "build-state.json"
 PENDING = ".pending"
 FORMAT = 1
-# Settings saying how a build runs, not what it makes: no input of any page.
 # Settings that change how a build runs, never a page's bytes.
 BUILD_ONLY = ("OUTPUT_PATH", "BUILD_IN_PLACE", "MENTORS_PARALLEL_FROM", "MENTORS_RENDER_WORKERS")
-
-
-def replace_file(path: str | os.PathLike) -> None:
-    """Remove `path` if it exists, so writing it creates a new file (never a shared one)."""
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
@@ -114,15 +106,18 @@ class TemplateCache(FileSystemBytecodeCache):
         (root / namespace).mkdir(parents=True, exist_ok=True)
         super().__init__(str(root / namespace))
 
+    @staticmethod
+    def _key(environment, name: str) -> str:
+        """A template's name in the page language its environment compiles it for."""
+        return f"{environment.globals.get('lang') or ''}\0{name}"
+
     def get_bucket(self, environment, name, filename, source):
-        lang = environment.globals.get("lang") or ""
-        return super().get_bucket(environment, f"{lang}\0{name}", filename, source)
+        return super().get_bucket(environment, self._key(environment, name), filename, source)
 
     def names_used(self, environment, name: str, find) -> set[str] | None:
         """`find()` (the variables a template and those it includes may read), kept beside
         its code: parsing the templates again for it costs a rebuild about half a second."""
-        lang = environment.globals.get("lang") or ""
-        key = hashlib.blake2b(f"{lang}\0{name}".encode(), digest_size=16).hexdigest()
+        key = hashlib.blake2b(self._key(environment, name).encode(), digest_size=16).hexdigest()
         path = Path(self.directory) / f"names-{key}.json"
         try:
             found = json.loads(path.read_text("utf-8"))
@@ -310,7 +305,7 @@ class BuildState:
         gone = [n for n in self.pages if n not in self.new_pages]
         gone += [n for n in self.written if n not in self.new_written and n not in self.new_pages]
         for name in gone:
-            replace_file(output / name)
+            (output / name).unlink(missing_ok=True)
         return gone
 
     def save_pending(self) -> None:
