@@ -24,6 +24,8 @@ from pathlib import Path
 
 import yaml
 
+from bench.machine import machine_speed
+
 ROOT = Path(__file__).resolve().parent.parent
 MENTORS = 1000
 SUBMISSIONS = 6000
@@ -214,24 +216,6 @@ def cold_start() -> dict:
         runs.append(float(out.stdout.strip()))
     return {"runs": COLD_RUNS, "median_ms": round(statistics.median(runs) * 1000, 1),
             "max_ms": round(max(runs) * 1000, 1)}  # fmt: skip
-
-
-def _spin(_: int) -> float:
-    started, total = time.process_time(), 0
-    for i in range(2_000_000):
-        total += i * i
-    return time.process_time() - started
-
-
-def machine_speed() -> dict:
-    """CPU seconds of one fixed loop on each core at once: this machine's speed varies from
-    minute to minute (a slower phase raises every CPU figure here), so runs compare only
-    beside it."""
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(2) as pool:
-        runs = pool.map(_spin, [0, 1])
-    return {"loop_ms_per_core": [round(r * 1000) for r in runs]}
 
 
 def verdict(server: dict) -> str:

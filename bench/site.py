@@ -35,6 +35,8 @@ import time
 import venv
 from pathlib import Path
 
+from bench.machine import describe, file_floor, machine_speed
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 SIZES = (10000,)
@@ -269,20 +271,36 @@ def _line(n: int, variant: str, f: dict) -> str:
 def run(sizes: tuple[int, ...] = SIZES, incremental: int = INCREMENTAL_SIZE) -> list[dict]:
     """Print one line per size and variant, then Passerelle's ratio to stock Pelican."""
     print("(figures are from this machine as it is now: other work running on it counts)")
+    print(f"machine before: {describe(machine_speed())}", flush=True)
     print(f"{'mentors':>8} {'variant':>12} {'wall s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
     results = []
     OUT.mkdir(parents=True, exist_ok=True)
     plan = [(n, v) for n in sizes for v in ("full", "no-index", "stock")]
     if incremental:
         plan.append((incremental, "incremental"))
-    for n, variant in plan:
-        with tempfile.TemporaryDirectory(prefix=f"site-{n}-", dir=OUT) as tmp:
+    # Every tree is deleted after the last run, not between them: on a file system that
+    # skips recently freed inodes one by one when it makes a file (ext4 without a
+    # journal), deleting a site makes the next build's file creations several times
+    # slower for a while, which would be measured as the next build's time.
+    with tempfile.TemporaryDirectory(prefix="site-", dir=OUT) as tmp:
+        for n, variant in plan:
+            workdir = Path(tmp) / f"{n}-{variant}"
+            workdir.mkdir()
             if variant == "stock":
-                figures = measure_stock(n, Path(tmp))
+                figures = measure_stock(n, workdir)
             else:
-                figures = measure(n, variant, Path(tmp))
-        results.append({"mentors": n, "variant": variant, **figures})
-        print(_line(n, variant, figures), flush=True)
+                figures = measure(n, variant, workdir)
+            results.append({"mentors": n, "variant": variant, **figures})
+            print(_line(n, variant, figures), flush=True)
+            if variant == "no-index" and figures.get("ok"):
+                floor = file_floor(workdir / "output-no-index", workdir / "floor")
+                print(
+                    f"{n:>8} {'':>12} writing the same {floor['pages']} pages"
+                    f" ({floor['mib']:.0f} MiB) into new folders, nothing else:"
+                    f" {floor['seconds']:.1f} s in one process",
+                    flush=True,
+                )
+        print(f"machine after: {describe(machine_speed())}", flush=True)
     for n in sizes:
         by = {r["variant"]: r for r in results if r["mentors"] == n}
         stock = by["stock"]
