@@ -53,6 +53,24 @@ def test_bundle_orders_accepting_first_then_name_ignoring_accents():
     assert names == ["Denis Roy", "Émilie Côté", "Zoé Roy", "Anne Dubé"]
 
 
+def test_written_bundle_reads_back_as_its_documents(tmp_path: Path):
+    """Card rows are encoded once for all the pages that show them: every file still says
+    exactly what its document holds."""
+    cards = [
+        card("Zoé Roy", "genie-civil", "laval", ["fr", "en"]),
+        card("Anne « Nan » Dubé", "genie-civil", "montreal", ["fr"], accepting=False),
+        card("Denis Roy", "electricite", "laval", ["en"]),
+    ]
+    bundle = build_bundle(cards, CODES)
+    size = bundle.write(tmp_path)
+    written = {p.relative_to(tmp_path).as_posix(): p for p in tmp_path.rglob("*.json")}
+    assert sorted(written) == sorted(bundle.files)
+    for relative, document in bundle.files.items():
+        assert json.loads(written[relative].read_text("utf-8")) == document
+    assert size == sum(p.stat().st_size for p in written.values())
+    assert "language/fr/0.json" in written and "accepting/yes/0.json" in written
+
+
 def test_columns_hold_every_mentor_facets_in_display_order():
     cards = [
         card("A", "electricite", "estrie", ["fr", "es"]),

@@ -77,9 +77,10 @@ class FacetBundle:
         """
         total = 0
         root = Path(root)
+        rows: dict[int, str] = {}  # a card's row is on a page per facet value: encoded once
         for relative, document in self.files.items():
             target = root / relative
-            data = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+            data = _encode(document, rows).encode()
             total += len(data)
             try:
                 if target.stat().st_size == len(data) and target.read_bytes() == data:
@@ -92,6 +93,24 @@ class FacetBundle:
                 if path.relative_to(root).as_posix() not in self.files:
                     path.unlink()
         return total
+
+
+def _encode(document: dict, rows: dict[int, str]) -> str:
+    """`document` as compact JSON; the rows of a card page taken from `rows` (by identity)."""
+    cards = document.get("cards") if len(document) == 1 else None
+    if not isinstance(cards, list):
+        return _dumps(document)
+    parts = []
+    for row in cards:
+        text = rows.get(id(row))
+        if text is None:
+            text = rows[id(row)] = _dumps(row)
+        parts.append(text)
+    return '{"cards":[' + ",".join(parts) + "]}"
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def width_for(count: int) -> int:
