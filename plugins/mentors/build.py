@@ -112,8 +112,8 @@ def build_site(
         if background_index:
             run()
             del settings
-            _release_memory()
         else:
+            _import_build_code(settings)
             _in_child(run, errors, target)
             if not errors.messages:
                 _run_deferred(target)
@@ -141,7 +141,7 @@ def build_site(
         return False
     cleanup = None if in_place else _swap(staging, output_dir)
     incremental.commit(cache, succeeded=True)
-    if background_index and (_DEFERRED or _HERE):
+    if background_index:
         late = threading.Thread(target=_run_late, args=(output_dir,), name="search-index")
         _BACKGROUND.append(late)
         _BACKGROUND[-1].start()
@@ -195,7 +195,9 @@ def _run_deferred(site: Path) -> None:
 
 
 def _run_late(site: Path) -> None:
-    """The deferred jobs of a build already swapped in (rebuild on save)."""
+    """What follows a build whose pages are in place (rebuild on save): its memory handed
+    back, then its deferred jobs."""
+    _release_memory()
     try:
         _run_deferred(site)
     except Exception:
@@ -267,6 +269,19 @@ def _in_child(run: Callable[[], None], errors: _ErrorLog, site: Path) -> None:
     if "failure" in outcome:
         raise BuildFailure(outcome["failure"])
     _DEFERRED.extend(outcome["jobs"])
+
+
+def _import_build_code(settings: dict[str, Any]) -> None:
+    """Import the plugins and generators here before a build's process is forked from this one.
+
+    The build costs the same (its process inherits them), and a process that
+    builds again in place (rebuild on save) finds them imported.
+    """
+    from pelican.plugins._utils import load_plugins
+
+    from . import generator  # noqa: F401 - the plugin imports it once Pelican asks for it
+
+    load_plugins(settings)
 
 
 def _release_memory() -> None:
