@@ -180,6 +180,32 @@ def test_on_save_the_pages_come_first_and_the_search_index_follows(content_copy,
     assert not (cache_dir(out) / "search-index.stale").exists()
 
 
+def test_what_a_rebuild_reads_back_is_read_before_the_first_save(
+    content_copy, tmp_path, monkeypatch
+):
+    """Rebuild on save reads the build cache's memos while the site is served: the first
+    rebuild finds them in memory, not on disk, and builds the same pages."""
+    import mentors.incremental
+    from mentors.build import prepare_rebuild, wait_for_index
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    memos = sorted(cache_dir(out).glob("*.pickle"))
+    assert [p.name for p in memos] == ["parsed.pickle", "records.pickle"]
+    prepare_rebuild(out).join()
+
+    def no_reading(path):
+        raise AssertionError(f"{path.name} was read from disk again")
+
+    monkeypatch.setattr(mentors.incremental.Memo, "_read", staticmethod(no_reading))
+    profile = a_profile(content_copy)
+    edit(profile, "occupation", NEW_OCCUPATION)
+    assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, background_index=True)
+    wait_for_index()
+    assert NEW_OCCUPATION in (out / "mentors" / profile.stem / "index.html").read_text("utf-8")
+    assert NEW_OCCUPATION in "".join(search_fragments(out))
+
+
 def test_a_failed_background_index_is_redone_by_the_next_build(
     content_copy, tmp_path, monkeypatch, capsys
 ):

@@ -33,6 +33,7 @@ from .errors import ContentError
 _DEFERRED: list[Callable[[Path], None]] = []
 _HERE: list[Callable[[Path], None]] = []  # deferred, but needing the building process's objects
 _BACKGROUND: list[threading.Thread] = []  # the search index of the last build, if still running
+_PREPARING: list[threading.Thread] = []  # memos being read back for the next build
 
 
 class _ErrorLog(logging.Handler):
@@ -67,6 +68,8 @@ def build_site(
     from pelican.settings import read_settings
 
     wait_for_index()
+    while _PREPARING:
+        _PREPARING.pop().join()
     output_dir = Path(output_dir).resolve()
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -203,6 +206,22 @@ def _run_late(site: Path) -> None:
     except Exception:
         print("Search index not rebuilt (the next build tries again):", file=sys.stderr)
         traceback.print_exc()
+
+
+def prepare_rebuild(output_dir: Path) -> threading.Thread:
+    """Start reading back, in a thread, what the next build of `output_dir` in this process
+    reads from its build cache (the memos of parsed profiles and search records): the first
+    rebuild on save then finds them in memory, as every later one does."""
+    cache = cache_dir(output_dir)
+
+    def read() -> None:
+        for path in sorted(cache.glob("*.pickle")):
+            incremental.Memo.keep(path)
+
+    thread = threading.Thread(target=read, name="prepare-rebuild", daemon=True)
+    _PREPARING.append(thread)
+    thread.start()
+    return thread
 
 
 def wait_for_index() -> None:

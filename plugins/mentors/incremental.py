@@ -18,6 +18,7 @@ succeeded, and before pages are rewritten in place it forgets them
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import io
@@ -358,11 +359,22 @@ class Memo:
         if kept is not None and kept[0] == _stamp(self.path):
             self._old = kept[1]
             return
+        self._old = Memo._read(self.path)
+
+    @staticmethod
+    def keep(path: Path) -> None:
+        """Read the memo file at `path` into memory now, for the next build in this process."""
+        path = Path(path)
+        with contextlib.suppress(OSError):
+            Memo._kept[path] = (_stamp(path), Memo._read(path))
+
+    @staticmethod
+    def _read(path: Path) -> dict[bytes, Any]:
         try:
-            with self.path.open("rb") as handle:
-                self._old = pickle.load(handle)  # noqa: S301 - written by our own build
+            with path.open("rb") as handle:
+                return pickle.load(handle)  # noqa: S301 - written by our own build
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            self._old = {}
+            return {}
 
     @staticmethod
     def _key(kind: str, text: str) -> bytes:

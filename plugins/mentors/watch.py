@@ -96,12 +96,17 @@ class Rebuilder:
 
 
 def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[], bool]:
-    """The build `make serve` repeats: catalogs compiled (a .po may have changed), then the site."""
+    """The build `make serve` repeats: catalogs compiled (a .po may have changed), then the site.
+
+    What the first rebuild would read back from the build cache is read now, while
+    nothing changes (`mentors.build.prepare_rebuild`).
+    """
+    from .build import build_site, prepare_rebuild
+    from .i18n import compile_catalogs
+
+    prepare_rebuild(output)
 
     def build() -> bool:
-        from .build import build_site
-        from .i18n import compile_catalogs
-
         compile_catalogs(translations)
         return build_site(settings, output, background_cleanup=True, background_index=True)
 
