@@ -113,7 +113,8 @@ def build_site(
             read.clear()
 
         if background_index:
-            run()
+            with _collector_paused():
+                run()
             del settings
         else:
             _import_build_code(settings)
@@ -301,6 +302,23 @@ def _import_build_code(settings: dict[str, Any]) -> None:
     from . import generator  # noqa: F401 - the plugin imports it once Pelican asks for it
 
     load_plugins(settings)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """Python's cyclic garbage collector off while a build runs in this process.
+
+    A build's objects live until it ends: each full pass of the collector over
+    them (five in a rebuild at 5,000 mentors, ~0.1 s each) freed next to
+    nothing. The build's memory is collected once after (`_release_memory`).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _release_memory() -> None:
