@@ -252,6 +252,7 @@ def _in_child(run: Callable[[], None], errors: _ErrorLog, site: Path) -> None:
     if pid == 0:  # the child: never returns
         os.close(read)
         outcome: dict[str, Any] = {}
+        gc.disable()  # this process ends with the build: nothing to collect (`_collector_paused`)
         try:
             run()
             if not errors.messages:
