@@ -315,3 +315,43 @@ def test_templates_compiled_by_a_build_are_reused_in_each_language(content_copy,
     assert stamps(out, "names-*.json") == names  # what each template reads: found once
     assert "Find a mentor" in again["en/index.html"].decode("utf-8")
     assert "Trouver un mentor" in again["index.html"].decode("utf-8")
+
+
+def test_a_view_digest_follows_every_field_nested_ones_too():
+    """Equal views (distinct objects) share a digest; any field changed, nested ones too, changes
+    it: a page is rendered again exactly when what it shows of a mentor changed."""
+    import dataclasses
+    import datetime as dt
+
+    from mentors.directory import MentorView, Ref
+    from mentors.incremental import Fingerprints
+
+    def view(**changes):
+        def ref(code):
+            return Ref(code, code, f"Nom {code}", f"secteurs/{code}/")
+
+        fields = dict(
+            slug="anne-be", name="Anne Bé", url="mentors/anne-be/", lang="fr", content_lang="fr",
+            is_fallback=False, occupation="Ingénieure civile", noc=None, topics=["ponts"],
+            bio="<p>Bio</p>", summary="Bio", sector=ref("genie-civil"), region=ref("laval"),
+            languages=[ref("fr"), ref("en")], years_experience=10, education=[], photo=None,
+            accepting=True, stale=False, last_confirmed=dt.date(2026, 1, 5),
+            added=dt.date(2025, 3, 1), capacity=3,
+        )  # fmt: skip
+        return MentorView(**{**fields, **changes})
+
+    def digest(value):
+        return Fingerprints("base", plain=(MentorView, Ref)).plain_digest(value)
+
+    same = digest(view())
+    assert digest(view()) == same
+    base = view()
+    changed = [
+        dataclasses.replace(base, occupation="Ingénieure en structures"),
+        dataclasses.replace(base, last_confirmed=dt.date(2026, 1, 6)),
+        dataclasses.replace(base, answers_within_days=3),
+        dataclasses.replace(base, region=Ref("laval", "laval", "Laval (ville)", "regions/laval/")),
+        dataclasses.replace(base, languages=[base.languages[0]]),
+    ]
+    digests = {digest(v) for v in changed}
+    assert len(digests) == len(changed) and same not in digests

@@ -19,10 +19,12 @@ succeeded, and before pages are rewritten in place it forgets them
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import dataclasses
 import hashlib
 import io
 import json
+import operator
 import os
 import pickle
 import shutil
@@ -195,6 +197,12 @@ class Fingerprints:
     def __init__(self, base: str, plain: tuple[type, ...] = ()):
         self.base = base.encode()
         self.plain = frozenset(plain)
+        # Plain dataclasses pickled as their class and field values, read in C: the
+        # default way calls the class's Python `__getstate__` for each one, nested ones too.
+        self._reducers = copyreg.dispatch_table.copy()
+        for kind in plain:
+            if dataclasses.is_dataclass(kind):
+                self._reducers[kind] = _by_fields(kind)
         self._memo: dict[int, str] = {}
         self._keep: list[Any] = []  # memo keys are ids: keep the objects alive
 
@@ -224,6 +232,7 @@ class Fingerprints:
         if found is None:
             buffer = io.BytesIO()
             pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = self._reducers
             pickler.fast = True  # equal values, equal bytes (no memo of shared parts)
             pickler.dump(value)
             found = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
@@ -239,6 +248,13 @@ class Fingerprints:
             self._memo[key] = self.digest((type(value).__name__, fields(value)))
             self._keep.append(value)
         return self._memo[key]
+
+
+def _by_fields(kind: type):
+    """A pickle reducer of a dataclass: its class and its field values, in field order."""
+    names = [f.name for f in dataclasses.fields(kind)]
+    values = operator.attrgetter(*names) if len(names) > 1 else lambda v: (getattr(v, names[0]),)
+    return lambda value: (kind, values(value) if names else ())
 
 
 def _content_fields(value: Any) -> list:
