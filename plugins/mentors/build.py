@@ -32,8 +32,8 @@ from .errors import ContentError
 # Work a plugin hands over to run once Pelican's objects are freed (`defer`).
 _DEFERRED: list[Callable[[Path], None]] = []
 _HERE: list[Callable[[Path], None]] = []  # deferred, but needing the building process's objects
-_BACKGROUND: list[threading.Thread] = []  # the search index of the last build, if still running
-_PREPARING: list[threading.Thread] = []  # memos being read back for the next build
+# Threads the next build waits for: the last build's search index, memos being read back.
+_BACKGROUND: list[threading.Thread] = []
 
 
 class _ErrorLog(logging.Handler):
@@ -68,8 +68,6 @@ def build_site(
     from pelican.settings import read_settings
 
     wait_for_index()
-    while _PREPARING:
-        _PREPARING.pop().join()
     output_dir = Path(output_dir).resolve()
     staging = output_dir.with_name(output_dir.name + ".staging")
     shutil.rmtree(staging, ignore_errors=True)
@@ -220,13 +218,14 @@ def prepare_rebuild(output_dir: Path) -> threading.Thread:
             incremental.Memo.keep(path)
 
     thread = threading.Thread(target=read, name="prepare-rebuild", daemon=True)
-    _PREPARING.append(thread)
+    _BACKGROUND.append(thread)
     thread.start()
     return thread
 
 
 def wait_for_index() -> None:
-    """Wait until the search index of the previous build (`background_index`) is written."""
+    """Wait until the search index of the previous build (`background_index`) is written, and
+    the memos `prepare_rebuild` reads back are read."""
     while _BACKGROUND:
         _BACKGROUND.pop().join()
 
