@@ -253,8 +253,14 @@ class Fingerprints:
 def _by_fields(kind: type):
     """A pickle reducer of a dataclass: its class and its field values, in field order."""
     names = [f.name for f in dataclasses.fields(kind)]
-    values = operator.attrgetter(*names) if len(names) > 1 else lambda v: (getattr(v, names[0]),)
-    return lambda value: (kind, values(value) if names else ())
+    values = operator.attrgetter(*names) if len(names) > 1 else None  # a tuple, in C
+
+    def reduce(value: Any) -> tuple:
+        if values is None:  # attrgetter of one name gives its value alone
+            return kind, tuple(getattr(value, name) for name in names)
+        return kind, values(value)
+
+    return reduce
 
 
 def _content_fields(value: Any) -> list:
