@@ -24,7 +24,7 @@ from pathlib import Path
 
 import yaml
 
-from bench.machine import machine_speed
+from bench.machine import describe, machine_speed
 
 ROOT = Path(__file__).resolve().parent.parent
 MENTORS = 1000
@@ -246,8 +246,8 @@ def run() -> dict:
             results["server"] = through_server(Path(tmp) / "server")
             results["machine_after"] = machine_speed()
             print(f"local server: {results['server']}", flush=True)
-            print(f"machine, before and after: {results['machine_before']} "
-                  f"{results['machine_after']}", flush=True)  # fmt: skip
+            print(f"machine, before and after: {describe(results['machine_before'])}, "
+                  f"{describe(results['machine_after'])}", flush=True)  # fmt: skip
             print(verdict(results["server"]), flush=True)
             results["handler"] = in_process(Path(tmp) / "handler")
             print(f"handler in-process: {results['handler']}", flush=True)
