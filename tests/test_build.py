@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 from conftest import ROOT, read_json
 from mentors.build import build_site
+from mentors.forked import Forked, ForkedFailure
 from mentors.i18n import compile_catalogs
 
 TRANSLATIONS = ROOT / "theme" / "translations"
@@ -102,6 +106,34 @@ def test_forked_rendering_writes_the_same_pages_as_the_serial_path(built_site, t
     serial, parallel = pages(built_site), pages(out)
     assert len(serial) > 100 and serial.keys() == parallel.keys()
     assert [name for name in serial if serial[name] != parallel[name]] == []
+
+
+def test_forked_work_sends_back_its_value_and_its_log_lines(caplog):
+    parent = os.getpid()
+
+    def work():
+        logging.getLogger("site_search.pages").info("written by %d", os.getpid())
+        return {"pid": os.getpid(), "parent": os.getppid()}
+
+    with caplog.at_level(logging.INFO):
+        value = Forked(work, replay_logs=True).result()
+    assert value["parent"] == parent and value["pid"] != parent
+    assert [(r.name, r.getMessage()) for r in caplog.records] == [
+        ("site_search.pages", f"written by {value['pid']}")
+    ]
+
+
+def test_forked_work_that_fails_raises_here_with_its_traceback():
+    def work():
+        raise ValueError("unknown sector 'pas-un-secteur'")
+
+    with pytest.raises(ForkedFailure, match=r"(?s)Traceback.*ValueError: unknown sector"):
+        Forked(work).result()
+
+
+def test_a_forked_process_that_dies_is_a_failure_not_a_hang():
+    with pytest.raises(ForkedFailure, match="ended early"):
+        Forked(lambda: os._exit(3)).result()
 
 
 def test_content_problems_found_in_the_build_process_are_printed_and_nothing_is_written(

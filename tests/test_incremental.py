@@ -93,13 +93,36 @@ def test_one_changed_profile_rewrites_only_its_dependent_pages(content_copy, tmp
     assert NEW_OCCUPATION in "".join(search_fragments(out))
 
 
-def test_an_incremental_build_equals_a_full_build(content_copy, tmp_path):
+# A big site rebuilt in place writes its search data in a forked process: force that here.
+FORKED = {"MENTORS_PARALLEL_FROM": 1, "MENTORS_RENDER_WORKERS": 2}
+
+
+def forks_counted(monkeypatch, log: Path):
+    """Count the forked processes site_search starts from now on, one line each in `log`
+    (the build itself may run in a process of its own)."""
+    import site_search.pages
+
+    class Counted(site_search.pages.Forked):
+        def __init__(self, *args, **kwargs):
+            with log.open("a") as lines:
+                lines.write("started\n")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(site_search.pages, "Forked", Counted)
+    return lambda: len(log.read_text().splitlines()) if log.exists() else 0
+
+
+@pytest.mark.parametrize("search_data", ["here", "forked"])
+def test_an_incremental_build_equals_a_full_build(content_copy, tmp_path, monkeypatch, search_data):
     incremental, full = tmp_path / "incremental" / "output", tmp_path / "full" / "output"
     build(content_copy, incremental)
     edit(a_profile(content_copy), "occupation", NEW_OCCUPATION)
     gone = sorted((content_copy / "mentors").glob("*.md"))[0]
     gone.unlink()  # and one profile removed: its pages go too
-    build(content_copy, incremental)
+    started = forks_counted(monkeypatch, tmp_path / "forks")
+    overrides = FORKED if search_data == "forked" else None
+    assert build_site(ROOT / "pelicanconf.py", incremental, content_copy, overrides)
+    assert started() == (1 if search_data == "forked" else 0)
     build(content_copy, full)
 
     mine, theirs = files(incremental), files(full)
@@ -194,16 +217,42 @@ def test_what_a_rebuild_reads_back_is_read_before_the_first_save(
     assert [p.name for p in memos] == ["parsed.pickle", "records.pickle"]
     prepare_rebuild(out).join()
 
-    def no_reading(path):
-        raise AssertionError(f"{path.name} was read from disk again")
-
-    monkeypatch.setattr(mentors.incremental.Memo, "_read", staticmethod(no_reading))
+    monkeypatch.setattr(mentors.incremental.Memo, "_read", staticmethod(not_read))
     profile = a_profile(content_copy)
     edit(profile, "occupation", NEW_OCCUPATION)
     assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, background_index=True)
     wait_for_index()
     assert NEW_OCCUPATION in (out / "mentors" / profile.stem / "index.html").read_text("utf-8")
     assert NEW_OCCUPATION in "".join(search_fragments(out))
+
+
+def test_rebuilds_whose_search_data_is_forked_find_every_memo_in_memory(
+    content_copy, tmp_path, monkeypatch
+):
+    """The forked process saves the search records' memo; what rebuild on save reads back
+    after each build finds it, so the next rebuild reads nothing from disk either."""
+    import mentors.incremental
+    from mentors.build import prepare_rebuild, wait_for_index
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    started = forks_counted(monkeypatch, tmp_path / "forks")
+    profile = a_profile(content_copy)
+    for occupation in ("Conseillère d'orientation", NEW_OCCUPATION):
+        prepare_rebuild(out).join()
+        if started():  # from the second rebuild on
+            monkeypatch.setattr(mentors.incremental.Memo, "_read", staticmethod(not_read))
+        edit(profile, "occupation", occupation)
+        args = (ROOT / "pelicanconf.py", out, content_copy, FORKED)
+        assert build_site(*args, background_index=True)
+        wait_for_index()
+    assert started() == 2
+    assert NEW_OCCUPATION in (out / "mentors" / profile.stem / "index.html").read_text("utf-8")
+    assert NEW_OCCUPATION in "".join(search_fragments(out))
+
+
+def not_read(path):
+    raise AssertionError(f"{path.name} was read from disk again")
 
 
 def test_a_failed_background_index_is_redone_by_the_next_build(

@@ -17,7 +17,6 @@ import ctypes
 import gc
 import logging
 import os
-import pickle
 import shutil
 import sys
 import threading
@@ -28,6 +27,7 @@ from typing import Any
 
 from . import incremental
 from .errors import ContentError
+from .forked import Forked
 
 # Work a plugin hands over to run once Pelican's objects are freed (`defer`).
 _DEFERRED: list[Callable[[Path], None]] = []
@@ -212,8 +212,11 @@ def prepare_rebuild(output_dir: Path) -> threading.Thread:
     reads from its build cache (the memos of parsed profiles and search records): the first
     rebuild on save then finds them in memory, as every later one does."""
     cache = cache_dir(output_dir)
+    earlier = list(_BACKGROUND)  # the last build's deferred jobs save some of them
 
     def read() -> None:
+        for thread in earlier:
+            thread.join()
         for path in sorted(cache.glob("*.pickle")):
             incremental.Memo.keep(path)
 
@@ -230,10 +233,6 @@ def wait_for_index() -> None:
         _BACKGROUND.pop().join()
 
 
-class BuildFailure(RuntimeError):
-    """The build's process failed: the message holds its traceback."""
-
-
 def _in_child(run: Callable[[], None], errors: _ErrorLog, site: Path) -> None:
     """Run `run` in a forked process that exits when done: all its memory goes back at once.
 
@@ -246,10 +245,8 @@ def _in_child(run: Callable[[], None], errors: _ErrorLog, site: Path) -> None:
         run()
         _release_memory()
         return
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns
-        os.close(read)
+
+    def child() -> dict[str, Any]:
         outcome: dict[str, Any] = {}
         gc.disable()  # this process ends with the build: nothing to collect (`_collector_paused`)
         try:
@@ -262,32 +259,15 @@ def _in_child(run: Callable[[], None], errors: _ErrorLog, site: Path) -> None:
             outcome["problems"] = exc.problems
         except _Reported:
             outcome["reported"] = True
-        except BaseException:
-            outcome["failure"] = traceback.format_exc()
         outcome["messages"] = errors.messages
-        try:
-            data = pickle.dumps(outcome)
-        except Exception:
-            data = pickle.dumps({"failure": traceback.format_exc(), "messages": errors.messages})
-        with os.fdopen(write, "wb") as pipe:
-            pipe.write(data)
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if not data:
-        raise BuildFailure(f"the build's process ended early (wait status {status})")
-    outcome = pickle.loads(data)  # noqa: S301 - written by our own child process
+        return outcome
+
+    outcome = Forked(child).result()  # its failure (a traceback) is raised here
     errors.messages.extend(outcome["messages"])
     if "problems" in outcome:
         raise ContentError(outcome["problems"])
     if outcome.get("reported"):
         raise _Reported()
-    if "failure" in outcome:
-        raise BuildFailure(outcome["failure"])
     _DEFERRED.extend(outcome["jobs"])
 
 

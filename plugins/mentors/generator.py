@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from blinker import signal
 from jinja2 import meta
 from markupsafe import Markup
 from pelican.generators import Generator
@@ -46,6 +47,9 @@ log = logging.getLogger(__name__)
 # which language_environment() makes a global of its environment.
 CARD_TEMPLATE = '{% from "macros.html" import mentor_card %}{{ mentor_card(mentor, heading) }}'
 _SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
+# Sent with the generator once the directory is complete (photos in its views) and the
+# content checked, before any mentor page is written (site_search starts on it).
+directory_ready = signal("mentors_directory_ready")
 
 
 def _write_share(indexes: range) -> int:
@@ -143,6 +147,7 @@ class MentorsGenerator(Generator):
         self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
         self.site.fingerprints = self._prints  # mentor views' digests, for site_search
         self._skipped = 0
+        directory_ready.send(self)
         for lang in urls.LANGS:
             self._profiles(lang)
             self._listings(lang)

@@ -385,10 +385,14 @@ class Memo:
 
     @staticmethod
     def keep(path: Path) -> None:
-        """Read the memo file at `path` into memory now, for the next build in this process."""
+        """Read the memo file at `path` into memory now, for the next build in this process
+        (unless the memo in memory is that file already)."""
         path = Path(path)
         with contextlib.suppress(OSError):
-            Memo._kept[path] = (_stamp(path), Memo._read(path))
+            stamp = _stamp(path)
+            kept = Memo._kept.get(path)
+            if kept is None or kept[0] != stamp:
+                Memo._kept[path] = (stamp, Memo._read(path))
 
     @staticmethod
     def _read(path: Path) -> dict[bytes, Any]:

@@ -108,6 +108,8 @@ def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[
 
     def build() -> bool:
         compile_catalogs(translations)
-        return build_site(settings, output, background_cleanup=True, background_index=True)
+        built = build_site(settings, output, background_cleanup=True, background_index=True)
+        prepare_rebuild(output)  # what this build left in the cache, for the next one
+        return built
 
     return build

@@ -16,6 +16,7 @@ from functools import partial
 from pathlib import Path
 
 from mentors.build import after_pages
+from mentors.generator import directory_ready
 from pelican import signals
 
 from .pagefind_index import check_coverage, index_records
@@ -25,6 +26,7 @@ from .pages import (
     index_is_current,
     mentors_per_language,
     records_dir,
+    start,
 )
 
 STALE_MARK = "search-index.stale"  # in the build cache while an index is being rebuilt
@@ -77,3 +79,4 @@ def register():
     signals.get_generators.connect(_generators)
     signals.generator_init.connect(_context)
     signals.finalized.connect(_index)
+    directory_ready.connect(start)

@@ -6,10 +6,14 @@ import hashlib
 import inspect
 import json
 import logging
+import os
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from urllib.parse import urlparse
 
 from mentors.build import after_pages
+from mentors.forked import Forked
 from mentors.incremental import Memo
 from pelican.generators import Generator
 
@@ -117,13 +121,13 @@ def search_records(context: dict, settings: dict, memo=None):
         yield article_record(article, article.lang if article.lang in LANGS else "fr")
 
 
-def note_records(context: dict, records) -> None:
-    """Record the records' digest in the build state: unchanged records need no new index."""
+def records_digest(records) -> str:
+    """The records' digest, kept in the build state: unchanged records need no new index."""
     digest = hashlib.blake2b(digest_size=16)
     digest.update(INDEX_FORMAT.encode())  # a new way of indexing re-indexes unchanged records
     for record in records:
         digest.update(f"{record.lang}\0{record.url}\0{record.html}\0".encode())
-    context["passerelle"].state.new_extra["search_records"] = digest.hexdigest()
+    return digest.hexdigest()
 
 
 def index_is_current(context: dict, site: Path) -> bool:
@@ -166,6 +170,71 @@ def vocab_codes(vocab) -> dict[str, list[str]]:
     }
 
 
+@dataclass
+class SearchData:
+    """What writing a build's search data reports back (maybe from a forked process)."""
+
+    records_digest: str
+    accepting: dict[str, int]  # mentors accepting questions, by page language
+
+
+def write_search_data(
+    context: dict, settings: dict, output_path: str, *, forked: bool = False
+) -> SearchData:
+    """The search records (build cache), each language's facet data and the relay's copy.
+
+    `forked`: running in a process of its own (`start`), which saves the records' memo
+    before it ends; otherwise the memo is saved once the pages are written.
+    """
+    mentors = directory(context)
+    siteurl = settings.get("SITEURL", "")
+    codes = vocab_codes(mentors.vocab)
+    memo = Memo(records_dir(settings).parent / "records.pickle")
+    records = list(search_records(context, settings, memo))
+    counts = write_records(records_dir(settings), records)
+    if forked:
+        memo.save()
+    else:
+        after_pages(settings, lambda site: memo.save(), output_path, here=True)
+    log.info("search records: %s", counts)
+    accepting = {}
+    for lang in LANGS:
+        views = [mentors.views[lang][slug] for slug in mentors.slugs]
+        cards = cards_for(views, siteurl)
+        bundle = build_bundle(cards, codes)
+        data_url = DATA_URL.format(lang=lang)
+        size = bundle.write(Path(output_path) / data_url)
+        log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
+        relay = relay_document(lang, views, cards, mentors.vocab_refs(lang))
+        size = write_relay_data(Path(output_path), lang, relay)
+        log.info("relay search data (%s): %d bytes", lang, size)
+        accepting[lang] = sum(card.accepting for card in cards)
+    return SearchData(records_digest(records), accepting)
+
+
+_STARTED: list[Forked] = []  # the search data being written by a forked process
+
+
+def start(generator) -> None:
+    """Once the mentors' directory is complete (`mentors.generator.directory_ready`): on a
+    big site rebuilt in place, write the search data in a forked process while the pages
+    are rendered here.
+
+    A full build writes it here after the pages instead: its pages are rendered by
+    forked workers already, whose memory would add up with this process's.
+    """
+    while _STARTED:  # one a failed build started
+        _STARTED.pop().discard()
+    settings = generator.settings
+    workers = settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
+    big = len(directory(generator.context).slugs) >= settings.get("MENTORS_PARALLEL_FROM", 2000)
+    if settings.get("BUILD_IN_PLACE") and big and workers >= 2:
+        work = partial(
+            write_search_data, generator.context, settings, generator.output_path, forked=True
+        )
+        _STARTED.append(Forked(work, replay_logs=True))
+
+
 class SearchPageGenerator(Generator):
     """Writes /recherche/ and /en/search/ and the facet data under search-data/<lang>/."""
 
@@ -176,25 +245,13 @@ class SearchPageGenerator(Generator):
         siteurl = self.settings.get("SITEURL", "")
         base_path = (urlparse(siteurl).path or "").rstrip("/") + "/"
         template = self.get_template("search")
-        mentors = directory(self.context)
-        vocab = mentors.vocab
-        codes = vocab_codes(vocab)
-        memo = Memo(records_dir(self.settings).parent / "records.pickle")
-        records = list(search_records(self.context, self.settings, memo))
-        counts = write_records(records_dir(self.settings), records)
-        note_records(self.context, records)
-        after_pages(self.settings, lambda site: memo.save(), self.output_path, here=True)
-        log.info("search records: %s", counts)
+        vocab = directory(self.context).vocab
+        if _STARTED:
+            data = _STARTED.pop().result()
+        else:
+            data = write_search_data(self.context, self.settings, self.output_path)
+        self.context["passerelle"].state.new_extra["search_records"] = data.records_digest
         for lang in LANGS:
-            views = [mentors.views[lang][slug] for slug in mentors.slugs]
-            cards = cards_for(views, siteurl)
-            bundle = build_bundle(cards, codes)
-            data_url = DATA_URL.format(lang=lang)
-            size = bundle.write(Path(self.output_path) / data_url)
-            log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
-            relay = relay_document(lang, views, cards, mentors.vocab_refs(lang))
-            size = write_relay_data(Path(self.output_path), lang, relay)
-            log.info("relay search data (%s): %d bytes", lang, size)
             writer.write_file(
                 SEARCH_URL[lang] + "index.html",
                 template,
@@ -202,11 +259,11 @@ class SearchPageGenerator(Generator):
                 lang=lang,
                 search={
                     "url": SEARCH_URL[lang],
-                    "data_url": data_url,
+                    "data_url": DATA_URL.format(lang=lang),
                     "base_url": base_path,
                     "params": PARAMS[lang],
                     "accepting_value": ACCEPTING_VALUE[lang],
-                    "accepting_count": sum(card.accepting for card in cards),
+                    "accepting_count": data.accepting[lang],
                     "region_names": {t.slug: t.name(lang) for t in vocab.regions},
                     "stopwords": sorted(STOPWORDS),  # left out of profiles' records
                     "elision": ELISION,
