@@ -137,7 +137,8 @@ def _build_child(content: str, output: str, variant: str) -> None:
     if variant == "incremental":
         if not build_site(ROOT / "pelicanconf.py", Path(output), content_dir=Path(content)):
             raise SystemExit("the first build failed")
-        prepare_rebuild(Path(output))  # as rebuild on save does once the site is served
+        # As rebuild on save does once the site is served; a person's first save comes later.
+        prepare_rebuild(Path(output)).join()
         before = _snapshot(Path(output))
         _change_one_profile(Path(content))
     start, cpu = time.perf_counter(), _cpu()

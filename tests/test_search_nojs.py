@@ -271,6 +271,40 @@ def test_the_build_writes_the_searched_fields_of_the_records(built_site: Path):
     )
 
 
+def test_the_relay_copy_written_from_kept_rows_reads_back_as_its_document():
+    """A rebuild writes each mentor's row as a previous build encoded it: same file."""
+    from types import SimpleNamespace as NS
+
+    from site_search import relay_data
+    from site_search.facets import Card
+
+    def ref(name: str) -> NS:
+        return NS(name=name, code=name[:2].lower(), slug=name.lower(), url=f"x/{name}/")
+
+    views = [
+        NS(url=f"mentors/m{i}/", name=f"Personne {i}", occupation="Soudeuse", noc=None,
+           sector=ref("Métiers"), topics=["soudure"], region=ref("Montréal"),
+           languages=[ref("Français")], education=[{"title": "DEP", "place": None}])
+        for i in range(3)
+    ]  # fmt: skip
+    cards = [
+        Card(url=v.url, name=v.name, occupation=v.occupation, sector="me", region="montréal",
+             languages=("fr",), accepting=i != 1)
+        for i, v in enumerate(views)
+    ]  # fmt: skip
+    refs = {"sectors": [ref("Métiers")], "regions": [ref("Montréal")], "languages": []}
+    pairs = zip(views, cards, strict=True)
+    kept = {v.url: relay_data.encode(relay_data.mentor_row(v, c)) for v, c in pairs}
+
+    text = relay_data.text("fr", views, cards, refs, lambda view, card: kept[view.url])
+
+    assert json.loads(text) == relay_data.document("fr", views, cards, refs)
+    assert text == relay_data.text("fr", views, cards, refs)
+    assert [m["url"] for m in json.loads(text)["mentors"]] == [
+        "mentors/m0/", "mentors/m2/", "mentors/m1/"
+    ]  # fmt: skip
+
+
 def test_on_aws_the_search_data_is_read_from_the_manifests_bucket(moto_server, built_site):
     from relay.search_data import SearchSources
 

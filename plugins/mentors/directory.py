@@ -16,6 +16,7 @@ from .schema import EDUCATION_KINDS
 from .validation import MentorSource
 from .vocab import Term, Vocabularies
 
+SUMMARY = "summary"  # the memo's kind for a bio's summary
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
 
 
@@ -185,7 +186,7 @@ class Directory:
             "occupation": occupation,
             "topics": topics,
             "bio": bio_html(body, self._memo),
-            "summary": summarize(body),
+            "summary": self._memo.get(SUMMARY, body, summarize) if self._memo else summarize(body),
             "education": education,
             "photo_alt": alt or profile.photo_alt,
         }

@@ -147,6 +147,11 @@ class MentorsGenerator(Generator):
         self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
         self.site.fingerprints = self._prints  # mentor views' digests, for site_search
         self._skipped = 0
+        # Every view digested before site_search may fork: its process finds them done, and
+        # this one reads the views' parts before they are shared copy-on-write, not after.
+        for views in self.site.directory.views.values():
+            for view in views.values():
+                self._prints.plain_digest(view)
         directory_ready.send(self)
         for lang in urls.LANGS:
             self._profiles(lang)
@@ -176,7 +181,7 @@ class MentorsGenerator(Generator):
         common = self.site.common[lang]
         own = {key: value for key, value in page.items() if key not in common}
         fingerprint = self._prints.page(template, own, shared=common)
-        if self.site.state.needs(urls.save_as(url), fingerprint, Path(self.output_path)):
+        if self.site.state.needs(urls.save_as(url), fingerprint, self.output_path):
             self._jobs.append((template, url, page))
         else:
             self._skipped += 1

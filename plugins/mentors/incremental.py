@@ -304,7 +304,7 @@ class BuildState:
             return None
         return data if data.get("format") == FORMAT else None
 
-    def needs(self, name: str, fingerprint: str, output: Path) -> bool:
+    def needs(self, name: str, fingerprint: str, output: str | Path) -> bool:
         """Record `name`'s fingerprint; True when it must be rendered (changed or missing)."""
         self.new_pages[name] = fingerprint
         return self.pages.get(name) != fingerprint or not os.path.isfile(f"{output}/{name}")
@@ -422,6 +422,20 @@ class Memo:
         value = self._old[key] if key in self._old else compute(text)
         self._new[key] = value
         return value
+
+    def delta(self) -> tuple[list[bytes], dict[bytes, Any]]:
+        """What this memo reused of the previous build's (keys) and what it added: another
+        process that holds the same previous memo saves what this one would (`merge`)."""
+        reused = [key for key in self._new if key in self._old]
+        added = {key: value for key, value in self._new.items() if key not in self._old}
+        return reused, added
+
+    def merge(self, delta: tuple[list[bytes], dict[bytes, Any]]) -> None:
+        reused, added = delta
+        for key in reused:
+            if key in self._old:
+                self._new[key] = self._old[key]
+        self._new.update(added)
 
     def save(self) -> None:
         if self.path is None:

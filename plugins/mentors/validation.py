@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import multiprocessing as mp
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,10 +174,10 @@ _READING: tuple | None = None
 
 
 def _read_file(
-    file: Path, shown_from: Path, vocab: Vocabularies, images_dir: Path, memo, text=None
+    file: str, shown_from: Path, vocab: Vocabularies, images_dir: Path, memo, text=None
 ) -> _Read:
-    path = file.relative_to(shown_from).as_posix()
-    slug, _, file_lang = file.name[: -len(".md")].partition(".")
+    path = _shown(file, shown_from)
+    slug, _, file_lang = os.path.basename(file)[: -len(".md")].partition(".")
     read = _Read(path, slug, file_lang)
     if not SLUG.match(slug):
         read.problems.append(
@@ -184,7 +185,7 @@ def _read_file(
         )
         return read
     try:
-        read.text = file.read_text(encoding="utf-8") if text is None else text
+        read.text = _read_text(file) if text is None else text
         read.doc = memo.get(PARSED, read.text, parse) if memo else parse(read.text)
     except FrontMatterError as exc:
         read.problems.append(Problem(path, exc.line, "front matter", str(exc)))
@@ -196,7 +197,7 @@ def _read_file(
     return read
 
 
-def _read_share(files: list[Path]) -> list[_Read]:
+def _read_share(files: list[str]) -> list[_Read]:
     """In a worker: read and check `files`, and render their bios for the parent's memo."""
     shown_from, vocab, images_dir, memo, texts = _READING
     reads = [
@@ -238,13 +239,36 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -
     return reads
 
 
-def _texts(files: list[Path]) -> dict[Path, str]:
+def _texts(files: list[str]) -> dict[str, str]:
     """Each file's text; one that cannot be read is left to `_read_file` to report."""
     texts = {}
     for file in files:
         with contextlib.suppress(OSError, UnicodeDecodeError):
-            texts[file] = file.read_text(encoding="utf-8")
+            texts[file] = _read_text(file)
     return texts
+
+
+def _shown(file: str, shown_from: Path) -> str:
+    """`file` as problems name it: relative to `shown_from`, with forward slashes."""
+    prefix = os.path.join(shown_from, "")
+    shown = file[len(prefix) :] if file.startswith(prefix) else os.path.relpath(file, shown_from)
+    return shown.replace(os.sep, "/")
+
+
+def _read_text(file: str) -> str:
+    with open(file, "rb") as handle:  # bytes, then decoded: quicker than a text stream
+        return handle.read().decode("utf-8")
+
+
+def markdown_files(folder: Path) -> list[str]:
+    """The `.md` files under `folder`, in the order of their paths' parts (as sorted Paths).
+
+    Listed with `os.walk`, as strings: a rebuild lists thousands, ten times quicker than
+    `Path.rglob`."""
+    found = []
+    for directory, _, names in os.walk(folder):
+        found += [os.path.join(directory, name) for name in names if name.endswith(".md")]
+    return sorted(found, key=lambda file: file.split(os.sep))
 
 
 def read_mentors(
@@ -265,7 +289,7 @@ def read_mentors(
     problems: list[Problem] = []
     mentors: dict[str, MentorSource] = {}
     pending: list[tuple[str, str, str, Document]] = []
-    files = sorted(mentors_dir.rglob("*.md")) if mentors_dir.is_dir() else []
+    files = markdown_files(mentors_dir)
     workers = workers if len(files) >= parallel_from else 1
     texts: dict[Path, str] = {}
     if workers > 1 and memo is not None and memo.filled:
@@ -291,7 +315,8 @@ def read_mentors(
         problems.extend(read.problems)
         if read.profile is not None:
             mentors[read.slug] = MentorSource(read.slug, read.path, read.profile, read.doc.body)
-    originals = {f.name[:-3] for f in files if "." not in f.name[:-3]}
+    names = (os.path.basename(file)[: -len(".md")] for file in files)
+    originals = {name for name in names if "." not in name}
     for slug, file_lang, path, doc in pending:
         meta = _check_model(MentorTranslation, doc, path, problems)
         if meta is None:

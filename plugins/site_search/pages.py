@@ -17,11 +17,13 @@ from mentors.forked import Forked
 from mentors.incremental import Memo
 from pelican.generators import Generator
 
-from . import records, stopwords
+from . import facets, records, relay_data, stopwords
 from .facets import Card, build_bundle
 from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
-from .relay_data import document as relay_document
+from .relay_data import encode as encode_json
+from .relay_data import mentor_row
+from .relay_data import text as relay_text
 from .relay_data import write as write_relay_data
 from .stopwords import ELISION, STOPWORDS
 
@@ -92,9 +94,13 @@ def records_dir(settings: dict) -> Path:
     return Path(cache) / "search-records"
 
 
-# A profile's record is a function of its view, SITEURL and the code that writes it.
+# A profile's record (and its row in the relay's copy) is a function of its view, SITEURL
+# and the code that writes it.
 _RECORD_CODE = hashlib.blake2b(
-    b"".join(Path(inspect.getfile(m)).read_bytes() for m in (records, stopwords)),
+    b"".join(
+        Path(inspect.getfile(m)).read_bytes() for m in (records, stopwords, relay_data, facets)
+    )
+    + Path(__file__).read_bytes(),
     digest_size=16,
 ).hexdigest()
 
@@ -176,26 +182,29 @@ class SearchData:
 
     records_digest: str
     accepting: dict[str, int]  # mentors accepting questions, by page language
+    memo_delta: tuple | None = None  # the records' memo, as a forked process left it
 
 
-def write_search_data(
-    context: dict, settings: dict, output_path: str, *, forked: bool = False
-) -> SearchData:
-    """The search records (build cache), each language's facet data and the relay's copy.
+def records_memo(settings: dict) -> Memo:
+    """Search records by the digest of their view, kept between builds (`search_records`)."""
+    return Memo(records_dir(settings).parent / "records.pickle")
 
-    `forked`: running in a process of its own (`start`), which saves the records' memo
-    before it ends; otherwise the memo is saved once the pages are written.
-    """
+
+def write_search_data(context: dict, settings: dict, output_path: str, memo: Memo) -> SearchData:
+    """The search records (build cache), each language's facet data and the relay's copy."""
     mentors = directory(context)
     siteurl = settings.get("SITEURL", "")
     codes = vocab_codes(mentors.vocab)
-    memo = Memo(records_dir(settings).parent / "records.pickle")
     records = list(search_records(context, settings, memo))
     counts = write_records(records_dir(settings), records)
-    if forked:
-        memo.save()
-    else:
-        after_pages(settings, lambda site: memo.save(), output_path, here=True)
+    prints = context["passerelle"].fingerprints
+
+    def row_text(view, card) -> str:
+        """A mentor's row of the relay's copy, by the digest of its view (a card is made of
+        the view alone, SITEURL apart, which the row does not show)."""
+        key = f"{_RECORD_CODE}\0{prints.plain_digest(view)}"
+        return memo.get("relay row", key, lambda _: encode_json(mentor_row(view, card)))
+
     log.info("search records: %s", counts)
     accepting = {}
     for lang in LANGS:
@@ -205,14 +214,20 @@ def write_search_data(
         data_url = DATA_URL.format(lang=lang)
         size = bundle.write(Path(output_path) / data_url)
         log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
-        relay = relay_document(lang, views, cards, mentors.vocab_refs(lang))
+        relay = relay_text(lang, views, cards, mentors.vocab_refs(lang), row_text)
         size = write_relay_data(Path(output_path), lang, relay)
         log.info("relay search data (%s): %d bytes", lang, size)
         accepting[lang] = sum(card.accepting for card in cards)
     return SearchData(records_digest(records), accepting)
 
 
-_STARTED: list[Forked] = []  # the search data being written by a forked process
+def _in_forked_process(context: dict, settings: dict, output_path: str, memo: Memo) -> SearchData:
+    data = write_search_data(context, settings, output_path, memo)
+    data.memo_delta = memo.delta()  # saved by the building process, which keeps it in memory
+    return data
+
+
+_STARTED: list[tuple[Forked, Memo]] = []  # search data being written by a forked process
 
 
 def start(generator) -> None:
@@ -224,15 +239,14 @@ def start(generator) -> None:
     forked workers already, whose memory would add up with this process's.
     """
     while _STARTED:  # one a failed build started
-        _STARTED.pop().discard()
+        _STARTED.pop()[0].discard()
     settings = generator.settings
     workers = settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
     big = len(directory(generator.context).slugs) >= settings.get("MENTORS_PARALLEL_FROM", 2000)
     if settings.get("BUILD_IN_PLACE") and big and workers >= 2:
-        work = partial(
-            write_search_data, generator.context, settings, generator.output_path, forked=True
-        )
-        _STARTED.append(Forked(work, replay_logs=True))
+        memo = records_memo(settings)  # read once, before the fork: both processes use it
+        args = (generator.context, settings, generator.output_path, memo)
+        _STARTED.append((Forked(partial(_in_forked_process, *args), replay_logs=True), memo))
 
 
 class SearchPageGenerator(Generator):
@@ -247,9 +261,13 @@ class SearchPageGenerator(Generator):
         template = self.get_template("search")
         vocab = directory(self.context).vocab
         if _STARTED:
-            data = _STARTED.pop().result()
+            forked, memo = _STARTED.pop()
+            data = forked.result()
+            memo.merge(data.memo_delta)
         else:
-            data = write_search_data(self.context, self.settings, self.output_path)
+            memo = records_memo(self.settings)
+            data = write_search_data(self.context, self.settings, self.output_path, memo)
+        after_pages(self.settings, lambda site: memo.save(), self.output_path, here=True)
         self.context["passerelle"].state.new_extra["search_records"] = data.records_digest
         for lang in LANGS:
             writer.write_file(

@@ -43,7 +43,6 @@ def document(lang: str, views, cards: list[Card], refs: dict[str, list]) -> dict
 
     `refs` is the directory's `vocab_refs(lang)`; a region is named by its slug, as on the
     search page."""
-    pairs = sorted(zip(views, cards, strict=True), key=lambda pair: not pair[1].accepting)
     return {
         "format": FORMAT,
         "lang": lang,
@@ -59,24 +58,45 @@ def document(lang: str, views, cards: list[Card], refs: dict[str, list]) -> dict
             ]  # fmt: skip
             for facet in ("sector", "region", "language")
         },
-        "mentors": [
-            {
-                "url": view.url,
-                "name": card.name,
-                "occupation": card.occupation,
-                "sector": card.sector,
-                "region": card.region,
-                "languages": list(card.languages),
-                "accepting": card.accepting,
-                "fields": fields_of(view),
-            }
-            # Accepting mentors first, each group in the directory's order (by name).
-            for view, card in pairs
-        ],
+        "mentors": [mentor_row(view, card) for view, card in _in_order(views, cards)],
     }
 
 
-def write(output: Path, lang: str, data: dict) -> int:
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    write_atomic(Path(output) / FILE.format(lang=lang), text)
-    return len(text)
+def _in_order(views, cards: list[Card]) -> list[tuple]:
+    """Accepting mentors first, each group in the directory's order (by name)."""
+    return sorted(zip(views, cards, strict=True), key=lambda pair: not pair[1].accepting)
+
+
+def mentor_row(view, card: Card) -> dict:
+    return {
+        "url": view.url,
+        "name": card.name,
+        "occupation": card.occupation,
+        "sector": card.sector,
+        "region": card.region,
+        "languages": list(card.languages),
+        "accepting": card.accepting,
+        "fields": fields_of(view),
+    }
+
+
+def encode(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def text(lang: str, views, cards: list[Card], refs: dict[str, list], row_text=None) -> bytes:
+    """`document` encoded; `row_text(view, card)` may give a mentor's row encoded already
+    (a build keeps them between builds), else each is encoded here."""
+    head = encode(document(lang, [], [], refs))
+    rows = [
+        row_text(view, card) if row_text else encode(mentor_row(view, card))
+        for view, card in _in_order(views, cards)
+    ]
+    return (head[: -len("[]}")] + "[" + ",".join(rows) + "]}").encode("utf-8")
+
+
+def write(output: Path, lang: str, data: dict | bytes) -> int:
+    """Write a language's file (`document`, or its `text`); return its size in bytes."""
+    body = data if isinstance(data, bytes) else encode(data).encode("utf-8")
+    write_atomic(Path(output) / FILE.format(lang=lang), body)
+    return len(body)
