@@ -43,9 +43,6 @@ from .validation import read_mentors
 from .vocab import load_vocabularies
 
 log = logging.getLogger(__name__)
-# Imported without context (the module is then made once): the card needs SITEURL only,
-# which language_environment() makes a global of its environment.
-CARD_TEMPLATE = '{% from "macros.html" import mentor_card %}{{ mentor_card(mentor, heading) }}'
 _SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
 # Sent with the generator once the directory is complete (photos in its views) and the
 # content checked, before any mentor page is written (site_search starts on it).
@@ -67,9 +64,9 @@ def _names_used(env, name: str, seen: set[str]) -> set[str] | None:
     Jinja copies a page's variables into each context it makes, for the page and
     for each include, and that copy is a good part of a small page's cost.
     """
-    ast = env.parse(env.loader.get_source(env, name)[0])
-    names = set(meta.find_undeclared_variables(ast))
-    for other in meta.find_referenced_templates(ast):
+    names, others = _parsed(env, name)
+    names = set(names)
+    for other in others:
         if other is None:
             return None
         if other not in seen:
@@ -79,6 +76,17 @@ def _names_used(env, name: str, seen: set[str]) -> set[str] | None:
                 return None
             names |= found
     return names
+
+
+def _parsed(env, name: str) -> tuple[frozenset[str], tuple[str | None, ...]]:
+    """A template's own free variables and the templates it names, parsed once per
+    environment (every page template shares base.html and macros.html)."""
+    cache = env.__dict__.setdefault("passerelle_parsed", {})
+    if name not in cache:
+        ast = env.parse(env.loader.get_source(env, name)[0])
+        found = meta.find_undeclared_variables(ast), meta.find_referenced_templates(ast)
+        cache[name] = frozenset(found[0]), tuple(found[1])
+    return cache[name]
 
 
 def today_from(settings: dict[str, Any]) -> dt.date:
@@ -197,6 +205,9 @@ class MentorsGenerator(Generator):
                 env = self._envs[lang] = language_environment(self.env, lang, constants)
                 # A global, so templates that import macros without context have it too.
                 env.globals["card_html"] = self._cards(env)
+                # The macros, made once per language (after the globals they read): importing
+                # them on each page costs Jinja a comparison of two sets of globals, in Python.
+                env.globals["m"] = env.get_template("macros.html").module
             env = self._envs[lang]
             self._compiled[key] = env.get_template(name + ".html")
             find = partial(_names_used, env, name + ".html", set())
@@ -211,14 +222,12 @@ class MentorsGenerator(Generator):
     @staticmethod
     def _cards(env):
         """`card_html(mentor, heading)`: a mentor's card rendered once, reused by every listing."""
-        card = env.from_string(CARD_TEMPLATE)
         rendered: dict[tuple[str, str], Markup] = {}
 
         def card_html(mentor: MentorView, heading: str = "h3") -> Markup:
             key = (mentor.url, heading)
             if key not in rendered:
-                html = card.render(mentor=mentor, heading=heading)
-                rendered[key] = Markup(html)  # noqa: S704 - autoescaped template output
+                rendered[key] = env.globals["m"].mentor_card(mentor, heading)
             return rendered[key]
 
         return card_html
