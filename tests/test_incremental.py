@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from mentors.build import build_site, cache_dir
+from mentors.build import build_site, cache_dir, wait_for_index
 from mentors.i18n import compile_catalogs
 from site_search.pagefind_index import indexed_pages
 
@@ -127,6 +127,7 @@ def test_an_incremental_build_equals_a_full_build(content_copy, tmp_path, monkey
 
     mine, theirs = files(incremental), files(full)
     assert f"mentors/{gone.stem}/index.html" not in mine
+    assert not (incremental / "mentors" / gone.stem).exists()  # its folder goes too
     skip = ("pagefind/", "relay/mentors.json")  # index file names vary; the manifest is dated
     assert {n for n in mine if not n.startswith(skip)} == {
         n for n in theirs if not n.startswith(skip)
@@ -364,6 +365,55 @@ def test_templates_compiled_by_a_build_are_reused_in_each_language(content_copy,
     assert stamps(out, "names-*.json") == names  # what each template reads: found once
     assert "Find a mentor" in again["en/index.html"].decode("utf-8")
     assert "Trouver un mentor" in again["index.html"].decode("utf-8")
+
+
+def test_views_kept_between_builds_have_the_digest_their_values_give(
+    content_copy, tmp_path, monkeypatch
+):
+    """A rebuild takes each unchanged mentor's views, and their digests, from the memo. After
+    a photo file is replaced under the same name and a profile edited, each digest it takes
+    is the one its view's values give now; on a day that makes profiles stale, they are."""
+    import datetime as dt
+
+    import mentors.generator
+    from mentors.incremental import Fingerprints
+    from PIL import Image
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    files = sorted((content_copy / "mentors").glob("*.md"))
+    originals = [p for p in files if p.name.count(".") == 1]
+    with_photo = next(p for p in originals if "\nphoto:" in p.read_text())
+    photo = content_copy / re.search(r"^photo: (\S+)$", with_photo.read_text(), re.M).group(1)
+    with Image.open(photo) as image:
+        taller = image.resize((image.width, image.height * 2))
+    taller.save(photo)  # the same name, another shape: the variants and their height change
+    edit(a_profile(content_copy), "occupation", NEW_OCCUPATION)
+    taken = []
+    known = Fingerprints.known
+
+    def checked(self, value, digest):
+        taken.append(value.slug)
+        assert digest == self.digest_of(value), f"{value.slug} ({value.lang}): a stale digest"
+        known(self, value, digest)
+
+    monkeypatch.setattr(Fingerprints, "known", checked)
+    assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, background_index=True)
+    wait_for_index()
+
+    assert len(taken) == 2 * len(originals)
+    page = (out / "mentors" / with_photo.stem / "index.html").read_text("utf-8")
+    size = re.search(r'class="profile-photo"[^>]* width="(\d+)" height="(\d+)"', page, re.S)
+    assert size and int(size.group(2)) == 2 * int(size.group(1))  # the new shape
+    assert 'id="question-form"' in page
+
+    later = dt.date.today() + dt.timedelta(days=3 * 365)
+    monkeypatch.setattr(mentors.generator, "today_from", lambda settings: later)
+    assert build_site(ROOT / "pelicanconf.py", out, content_dir=content_copy, background_index=True)
+    wait_for_index()
+
+    page = (out / "mentors" / with_photo.stem / "index.html").read_text("utf-8")
+    assert 'id="question-form"' not in page  # stale now: no new questions
 
 
 def test_a_view_digest_follows_every_field_nested_ones_too():

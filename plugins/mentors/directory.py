@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -17,6 +18,21 @@ from .validation import MentorSource
 from .vocab import Term, Vocabularies
 
 SUMMARY = "summary"  # the memo's kind for a bio's summary
+VIEWS = "views"  # the memo's kind for a mentor's views
+
+
+def _views_key(source: MentorSource, stale: bool, inputs: str) -> str:
+    """Everything a mentor's views are made of but what the generator sets on them after
+    (photo, time to answer): the texts of its files, staleness, and `inputs`."""
+    texts = [source.text] + [
+        f"{lang}\0{translation.text}" for lang, translation in sorted(source.translations.items())
+    ]
+    digest = hashlib.blake2b(f"{inputs}\0{stale}".encode(), digest_size=16)
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    return digest.hexdigest()
+
+
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
 
 
@@ -93,11 +109,16 @@ class Directory:
         today: dt.date,
         stale_months: int,
         memo=None,
+        inputs: str = "",
     ):
+        """`memo` (a `mentors.incremental.Memo`) keeps each mentor's views between builds by
+        `inputs` (the digest of what else views are made of: data/, the settings, this
+        plugin's code), whether the mentor is stale today, and the texts of its files."""
         self.vocab = vocab
         self.sources = sources
         self._memo = memo
         self.views: dict[str, dict[str, MentorView]] = {lang: {} for lang in urls.LANGS}
+        self.keys: dict[str, str] = {}  # by slug: what its views were kept by in the memo
         self.groups: dict[str, dict[str, list[str]]] = {
             "sector": defaultdict(list),
             "region": defaultdict(list),
@@ -119,15 +140,32 @@ class Directory:
             self.groups["region"][profile.region].append(source.slug)
             for code in dict.fromkeys(profile.languages):
                 self.groups["language"][code].append(source.slug)
-            contents = {profile.lang: self._content(source, profile.lang)}
-            for lang in urls.LANGS:
-                if lang not in contents and lang in source.translations:
-                    contents[lang] = self._content(source, lang)
-            translation_urls = {lang: urls.mentor(lang, source.slug) for lang in urls.LANGS}
-            for lang in urls.LANGS:
-                content_lang = lang if lang in contents else profile.lang
-                content = contents[content_lang]
-                self.views[lang][source.slug] = MentorView(
+            if memo is not None and source.text:
+                key = self.keys[source.slug] = _views_key(source, stale, inputs)
+                views = memo.get(VIEWS, key, lambda _, s=source, st=stale: self._views(s, refs, st))
+                self._keep_contents(source)
+            else:
+                views = self._views(source, refs, stale)
+            for lang, view in zip(urls.LANGS, views, strict=True):
+                self.views[lang][source.slug] = view
+        self.newest = sorted(
+            self.slugs, key=lambda slug: (sources[slug].profile.added, slug), reverse=True
+        )
+
+    def _views(self, source: MentorSource, refs: dict, stale: bool) -> tuple[MentorView, ...]:
+        """The mentor's view in each page language (`urls.LANGS` order)."""
+        profile = source.profile
+        contents = {profile.lang: self._content(source, profile.lang)}
+        for lang in urls.LANGS:
+            if lang not in contents and lang in source.translations:
+                contents[lang] = self._content(source, lang)
+        translation_urls = {lang: urls.mentor(lang, source.slug) for lang in urls.LANGS}
+        views = []
+        for lang in urls.LANGS:
+            content_lang = lang if lang in contents else profile.lang
+            content = contents[content_lang]
+            views.append(
+                MentorView(
                     slug=source.slug,
                     name=profile.name,
                     url=urls.mentor(lang, source.slug),
@@ -135,7 +173,7 @@ class Directory:
                     content_lang=content_lang,
                     is_fallback=content_lang != lang,
                     occupation=content["occupation"],
-                    noc=vocab.occupation(profile.noc, lang) if profile.noc else None,
+                    noc=self.vocab.occupation(profile.noc, lang) if profile.noc else None,
                     topics=content["topics"],
                     bio=content["bio"],
                     summary=content["summary"],
@@ -161,9 +199,15 @@ class Directory:
                     capacity=profile.capacity,
                     translation_urls=translation_urls,
                 )
-        self.newest = sorted(
-            self.slugs, key=lambda slug: (sources[slug].profile.added, slug), reverse=True
-        )
+            )
+        return tuple(views)
+
+    def _keep_contents(self, source: MentorSource) -> None:
+        """The memo's bios and summaries of kept views stay in it: views made again (the
+        mentor turned stale, data/ changed) find them."""
+        for body in [source.body, *(t.body for t in source.translations.values())]:
+            bio_html(body, self._memo)
+            self._memo.get(SUMMARY, body, summarize)
 
     def _content(self, source: MentorSource, lang: str) -> dict[str, Any]:
         """The translatable part in `lang`; a translation falls back to the original per field."""

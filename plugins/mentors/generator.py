@@ -35,6 +35,7 @@ from .incremental import (
     Memo,
     TemplateCache,
     inputs_digest,
+    model_digest,
     write_atomic,
 )
 from .magazine import Magazine, check_sources
@@ -47,6 +48,7 @@ _SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers a
 # Sent with the generator once the directory is complete (photos in its views) and the
 # content checked, before any mentor page is written (site_search starts on it).
 directory_ready = signal("mentors_directory_ready")
+VIEW_DIGEST = "view digest"  # the memo's kind for a kept view's digest
 
 
 def _write_share(indexes: range) -> int:
@@ -130,15 +132,22 @@ class MentorsGenerator(Generator):
         if problems:
             raise ContentError(problems)
         directory = Directory(
-            sources, vocab, today_from(settings), settings["MENTOR_STALE_MONTHS"], memo=memo
+            sources,
+            vocab,
+            today_from(settings),
+            settings["MENTOR_STALE_MONTHS"],
+            memo=memo,
+            inputs=model_digest(settings),
         )
+        self._memo = memo
         after_pages(settings, lambda site: memo.save(), self.output_path, here=True)
         directory.similar = similar.candidates(directory)
-        for slug, days in responsiveness.read(settings["MENTORS_DATA_DIR"]).items():
-            for views in directory.views.values():
-                if slug in views:
-                    views[slug].answers_within_days = days
+        answers = responsiveness.read(settings["MENTORS_DATA_DIR"])
+        for views in directory.views.values():
+            for slug, view in views.items():  # a view may be the previous build's (the memo)
+                view.answers_within_days = answers.get(slug)
         self.site = SiteContext(self.context, directory, magazine)
+        self._photos()  # before any page is written: Pelican's articles show mentors' cards
         self.site.state = BuildState(settings.get("BUILD_CACHE_PATH"), self.output_path)
         self.vocab = vocab
         self.context["passerelle"] = self.site
@@ -147,7 +156,6 @@ class MentorsGenerator(Generator):
     # -- output ---------------------------------------------------------------------------
 
     def generate_output(self, writer) -> None:
-        self._photos()
         self._compiled: dict[tuple[str, str], Any] = {}
         self._base_context: dict[tuple[str, str], dict[str, Any]] = {}
         self._envs: dict[str, Any] = {}
@@ -155,11 +163,7 @@ class MentorsGenerator(Generator):
         self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
         self.site.fingerprints = self._prints  # mentor views' digests, for site_search
         self._skipped = 0
-        # Every view digested before site_search may fork: its process finds them done, and
-        # this one reads the views' parts before they are shared copy-on-write, not after.
-        for views in self.site.directory.views.values():
-            for view in views.values():
-                self._prints.plain_digest(view)
+        self._digest_views()
         directory_ready.send(self)
         for lang in urls.LANGS:
             self._profiles(lang)
@@ -181,6 +185,24 @@ class MentorsGenerator(Generator):
         self.site.sitemap.write(out / "sitemap.xml", site_url)
         self._manifest(out / "relay" / "mentors.json")
         state.save_pending()
+
+    def _digest_views(self) -> None:
+        """Every view's digest, before site_search may fork: its process finds them done, and
+        this one reads the views' parts before they are shared copy-on-write, not after.
+
+        A view the memo kept (`Directory.keys`) keeps its digest there too, by what the
+        view was made of and what was set on it since (photo, time to answer).
+        """
+        directory, prints = self.site.directory, self._prints
+        for lang, views in directory.views.items():
+            for slug, view in views.items():
+                key = directory.keys.get(slug)
+                if key is None:
+                    prints.plain_digest(view)
+                    continue
+                made_of = f"{lang}\0{key}\0{view.photo!r}\0{view.answers_within_days!r}"
+                digest = self._memo.get(VIEW_DIGEST, made_of, lambda _, v=view: prints.digest_of(v))
+                prints.known(view, digest)
 
     def _render(self, template: str, lang: str, url: str, translations=None, **extra) -> None:
         """Queue a page unless its inputs are those of the page already there (incremental)."""

@@ -68,20 +68,31 @@ def files_digest(paths: list[Path]) -> str:
     return digest.hexdigest()
 
 
-_INPUTS: list[tuple[dict, str]] = []  # (settings of the running build, its inputs digest)
+_INPUTS: dict[str, tuple[dict, str]] = {}  # by kind: (the running build's settings, digest)
 
 
 def inputs_digest(settings: dict[str, Any]) -> str:
     """Everything a page depends on besides its own context: templates, catalogs,
     vocabularies, this plugin's code and the settings (computed once per build)."""
-    if _INPUTS and _INPUTS[0][0] is settings:
-        return _INPUTS[0][1]
     theme = Path(settings["THEME"])
     paths = [theme / "templates", Path(settings["THEME_TRANSLATIONS"])]
     paths += [Path(p) for p in settings.get("THEME_TEMPLATES_OVERRIDES") or []]
-    paths += [Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
+    return _digest_once("pages", settings, paths)
+
+
+def model_digest(settings: dict[str, Any]) -> str:
+    """What the directory's views are made of besides the content: vocabularies and
+    data/, this plugin's code and the settings (the theme apart)."""
+    return _digest_once("model", settings, [])
+
+
+def _digest_once(kind: str, settings: dict[str, Any], paths: list[Path]) -> str:
+    found = _INPUTS.get(kind)
+    if found and found[0] is settings:
+        return found[1]
+    paths = [*paths, Path(settings["MENTORS_DATA_DIR"]), Path(__file__).parent]
     digest = files_digest(paths) + settings_digest(settings)
-    _INPUTS[:] = [(settings, digest)]
+    _INPUTS[kind] = (settings, digest)
     return digest
 
 
@@ -227,18 +238,25 @@ class Fingerprints:
 
     def plain_digest(self, value: Any) -> str:
         """The digest of a value of a `plain` type (memoized: the value must not change)."""
-        key = id(value)
-        found = self._memo.get(key)
+        found = self._memo.get(id(value))
         if found is None:
-            buffer = io.BytesIO()
-            pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.dispatch_table = self._reducers
-            pickler.fast = True  # equal values, equal bytes (no memo of shared parts)
-            pickler.dump(value)
-            found = hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
-            self._memo[key] = found
-            self._keep.append(value)
+            found = self.digest_of(value)
+            self.known(value, found)
         return found
+
+    def digest_of(self, value: Any) -> str:
+        """The digest of a value of a `plain` type, made now."""
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.dispatch_table = self._reducers
+        pickler.fast = True  # equal values, equal bytes (no memo of shared parts)
+        pickler.dump(value)
+        return hashlib.blake2b(buffer.getvalue(), digest_size=16).hexdigest()
+
+    def known(self, value: Any, digest: str) -> None:
+        """`value`'s digest, as `digest_of` gave it (for this value or an equal one) before."""
+        self._memo[id(value)] = digest
+        self._keep.append(value)  # memo keys are ids: keep the objects alive
 
     def shared(self, value: Any, fields) -> str:
         if value is None:
@@ -328,7 +346,10 @@ class BuildState:
         gone = [n for n in self.pages if n not in self.new_pages]
         gone += [n for n in self.written if n not in self.new_written and n not in self.new_pages]
         for name in gone:
-            (output / name).unlink(missing_ok=True)
+            path = output / name
+            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # its folder too, once empty (a profile's)
+                path.parent.rmdir()
         return gone
 
     def save_pending(self) -> None:

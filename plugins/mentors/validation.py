@@ -27,6 +27,7 @@ class Translation:
     meta: MentorTranslation
     body: str
     path: str
+    text: str = ""  # the file's, as read (mentors.directory keeps views by it)
 
 
 @dataclass
@@ -36,6 +37,7 @@ class MentorSource:
     profile: MentorProfile
     body: str
     translations: dict[str, Translation] = field(default_factory=dict)
+    text: str = ""  # the file's, as read (mentors.directory keeps views by it)
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -288,7 +290,7 @@ def read_mentors(
     """
     problems: list[Problem] = []
     mentors: dict[str, MentorSource] = {}
-    pending: list[tuple[str, str, str, Document]] = []
+    pending: list[tuple[str, str, str, Document, str]] = []
     files = markdown_files(mentors_dir)
     workers = workers if len(files) >= parallel_from else 1
     texts: dict[Path, str] = {}
@@ -304,7 +306,7 @@ def read_mentors(
             problems.extend(read.problems)
             continue
         if read.file_lang:
-            pending.append((read.slug, read.file_lang, read.path, read.doc))
+            pending.append((read.slug, read.file_lang, read.path, read.doc, read.text))
             continue
         if read.slug in mentors:
             other = mentors[read.slug].path
@@ -314,18 +316,23 @@ def read_mentors(
             continue
         problems.extend(read.problems)
         if read.profile is not None:
-            mentors[read.slug] = MentorSource(read.slug, read.path, read.profile, read.doc.body)
+            mentors[read.slug] = MentorSource(
+                read.slug, read.path, read.profile, read.doc.body, text=read.text
+            )
     names = (os.path.basename(file)[: -len(".md")] for file in files)
     originals = {name for name in names if "." not in name}
-    for slug, file_lang, path, doc in pending:
+    for slug, file_lang, path, doc, text in pending:
         meta = _check_model(MentorTranslation, doc, path, problems)
         if meta is None:
             continue
-        problems.extend(_check_translation(slug, file_lang, path, doc, meta, mentors, originals))
+        found = _check_translation(slug, file_lang, path, doc, meta, mentors, originals, text)
+        problems.extend(found)
     return mentors, problems
 
 
-def _check_translation(slug, file_lang, path, doc, meta, mentors, originals) -> list[Problem]:
+def _check_translation(
+    slug, file_lang, path, doc, meta, mentors, originals, text=""
+) -> list[Problem]:
     target = meta.translation_of
     line = doc.line_of(("translation_of",))
     if target not in originals:
@@ -364,5 +371,5 @@ def _check_translation(slug, file_lang, path, doc, meta, mentors, originals) -> 
         ]
     if meta.lang in original.translations:
         return [Problem(path, 1, "lang", f"a second '{meta.lang}' translation of '{target}'")]
-    original.translations[meta.lang] = Translation(meta, doc.body, path)
+    original.translations[meta.lang] = Translation(meta, doc.body, path, text)
     return []

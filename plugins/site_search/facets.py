@@ -13,6 +13,7 @@ Pure functions over plain records: nothing here knows Pelican.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -89,9 +90,12 @@ class FacetBundle:
                 pass
             write_atomic(target, data)
         if root.is_dir():
-            for path in root.rglob("*.json"):
+            found = list(root.rglob("*.json"))
+            for path in found:
                 if path.relative_to(root).as_posix() not in self.files:
                     path.unlink()
+                    with contextlib.suppress(OSError):  # a value no mentor has any more
+                        path.parent.rmdir()
         return total
 
 
