@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-import hashlib
 import re
 import unicodedata
 from collections import defaultdict
@@ -23,14 +22,12 @@ VIEWS = "views"  # the memo's kind for a mentor's views
 
 def _views_key(source: MentorSource, stale: bool, inputs: str) -> str:
     """Everything a mentor's views are made of but what the generator sets on them after
-    (photo, time to answer): the texts of its files, staleness, and `inputs`."""
-    texts = [source.text] + [
-        f"{lang}\0{translation.text}" for lang, translation in sorted(source.translations.items())
+    (photo, time to answer): its files (their digests), staleness, and `inputs`."""
+    files = [
+        source.digest,
+        *(f"{lang}:{t.digest}" for lang, t in sorted(source.translations.items())),
     ]
-    digest = hashlib.blake2b(f"{inputs}\0{stale}".encode(), digest_size=16)
-    for text in texts:
-        digest.update(b"\0" + text.encode())
-    return digest.hexdigest()
+    return f"{inputs}\0{stale}\0" + "\0".join(files)
 
 
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
@@ -140,7 +137,7 @@ class Directory:
             self.groups["region"][profile.region].append(source.slug)
             for code in dict.fromkeys(profile.languages):
                 self.groups["language"][code].append(source.slug)
-            if memo is not None and source.text:
+            if memo is not None and source.digest:
                 key = self.keys[source.slug] = _views_key(source, stale, inputs)
                 views = memo.get(VIEWS, key, lambda _, s=source, st=stale: self._views(s, refs, st))
                 self._keep_contents(source)

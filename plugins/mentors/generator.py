@@ -283,9 +283,11 @@ class MentorsGenerator(Generator):
         gc.freeze()
         try:
             with mp.get_context("fork").Pool(workers) as pool:
-                # Many small shares, taken in turn: a worker slowed by other work on the
-                # machine does not keep the other waiting at the end.
-                size = max(50, len(jobs) // (workers * 16))
+                # One share per worker, in the jobs' order (a language's pages, then the
+                # other's): each worker touches, and copies, one language's part of the
+                # model and keeps one language's cards. Small shares taken in turn made
+                # both do both: 58 MB more at 10,000 mentors, for no quicker a build.
+                size = math.ceil(len(jobs) / workers)
                 shares = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
                 pool.map(_write_share, shares, chunksize=1)
         finally:

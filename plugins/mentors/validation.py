@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import difflib
+import hashlib
 import multiprocessing as mp
 import os
 import re
@@ -27,7 +28,7 @@ class Translation:
     meta: MentorTranslation
     body: str
     path: str
-    text: str = ""  # the file's, as read (mentors.directory keeps views by it)
+    digest: str = ""  # of the file's text (mentors.directory keeps views by it)
 
 
 @dataclass
@@ -37,7 +38,7 @@ class MentorSource:
     profile: MentorProfile
     body: str
     translations: dict[str, Translation] = field(default_factory=dict)
-    text: str = ""  # the file's, as read (mentors.directory keeps views by it)
+    digest: str = ""  # of the file's text (mentors.directory keeps views by it)
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -257,6 +258,11 @@ def _shown(file: str, shown_from: Path) -> str:
     return shown.replace(os.sep, "/")
 
 
+def text_digest(text: str) -> str:
+    """A file's text as a short digest: what a build keeps of it, not the text itself."""
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
 def _read_text(file: str) -> str:
     with open(file, "rb") as handle:  # bytes, then decoded: quicker than a text stream
         return handle.read().decode("utf-8")
@@ -306,7 +312,7 @@ def read_mentors(
             problems.extend(read.problems)
             continue
         if read.file_lang:
-            pending.append((read.slug, read.file_lang, read.path, read.doc, read.text))
+            pending.append((read.slug, read.file_lang, read.path, read.doc, text_digest(read.text)))
             continue
         if read.slug in mentors:
             other = mentors[read.slug].path
@@ -317,21 +323,21 @@ def read_mentors(
         problems.extend(read.problems)
         if read.profile is not None:
             mentors[read.slug] = MentorSource(
-                read.slug, read.path, read.profile, read.doc.body, text=read.text
+                read.slug, read.path, read.profile, read.doc.body, digest=text_digest(read.text)
             )
     names = (os.path.basename(file)[: -len(".md")] for file in files)
     originals = {name for name in names if "." not in name}
-    for slug, file_lang, path, doc, text in pending:
+    for slug, file_lang, path, doc, digest in pending:
         meta = _check_model(MentorTranslation, doc, path, problems)
         if meta is None:
             continue
-        found = _check_translation(slug, file_lang, path, doc, meta, mentors, originals, text)
+        found = _check_translation(slug, file_lang, path, doc, meta, mentors, originals, digest)
         problems.extend(found)
     return mentors, problems
 
 
 def _check_translation(
-    slug, file_lang, path, doc, meta, mentors, originals, text=""
+    slug, file_lang, path, doc, meta, mentors, originals, digest=""
 ) -> list[Problem]:
     target = meta.translation_of
     line = doc.line_of(("translation_of",))
@@ -371,5 +377,5 @@ def _check_translation(
         ]
     if meta.lang in original.translations:
         return [Problem(path, 1, "lang", f"a second '{meta.lang}' translation of '{target}'")]
-    original.translations[meta.lang] = Translation(meta, doc.body, path, text)
+    original.translations[meta.lang] = Translation(meta, doc.body, path, digest)
     return []
