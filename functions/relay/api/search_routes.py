@@ -246,47 +246,37 @@ def build_router(sources: SearchSources, site_url: str) -> APIGatewayHttpRouter:
 
         return choice
 
-    fr, en = query_params("fr"), query_params("en")
     q_doc = "Words: a job, a field, a school path or a name (accents and case do not matter)"
     page_doc = f"Page of results ({PAGE_SIZE} mentors a page)"
 
-    @router.get(path_of("fr"), **documented("fr"))
-    def search_fr(
-        q: Annotated[str, Query(description=q_doc)] = "",
-        secteur: fr("sector", "Sector code (data/sectors.yaml)") = "",
-        region: fr("region", "Region slug (data/regions.yaml)") = "",
-        langue: fr("language", "Language code (data/languages.yaml)") = "",
-        accepte: Annotated[
-            str,
-            Query(
-                description="`oui`: only mentors accepting questions",
-                json_schema_extra={"enum": ["", "oui"]},
-            ),
-        ] = "",
-        page: Annotated[
-            str, Query(description=page_doc, json_schema_extra={"pattern": "^[0-9]{0,6}$"})
-        ] = "1",
-    ):
-        return respond("fr")
+    def add_route(lang: str) -> None:
+        """One language's route; its parameters take the names of that language's page."""
+        choice, yes = query_params(lang), ACCEPTING_VALUE[lang]
 
-    @router.get(path_of("en"), **documented("en"))
-    def search_en(
-        q: Annotated[str, Query(description=q_doc)] = "",
-        sector: en("sector", "Sector code (data/sectors.yaml)") = "",
-        region: en("region", "Region slug (data/regions.yaml)") = "",
-        language: en("language", "Language code (data/languages.yaml)") = "",
-        accepting: Annotated[
-            str,
-            Query(
-                description="`yes`: only mentors accepting questions",
-                json_schema_extra={"enum": ["", "yes"]},
-            ),
-        ] = "",
-        page: Annotated[
-            str, Query(description=page_doc, json_schema_extra={"pattern": "^[0-9]{0,6}$"})
-        ] = "1",
-    ):
-        return respond("en")
+        def search(
+            q: Annotated[str, Query(description=q_doc)] = "",
+            sector: choice("sector", "Sector code (data/sectors.yaml)") = "",
+            region: choice("region", "Region slug (data/regions.yaml)") = "",
+            language: choice("language", "Language code (data/languages.yaml)") = "",
+            accepting: Annotated[
+                str,
+                Query(
+                    alias=PARAMS[lang]["accepting"],
+                    description=f"`{yes}`: only mentors accepting questions",
+                    json_schema_extra={"enum": ["", yes]},
+                ),
+            ] = "",
+            page: Annotated[
+                str, Query(description=page_doc, json_schema_extra={"pattern": "^[0-9]{0,6}$"})
+            ] = "1",
+        ):
+            return respond(lang)
+
+        search.__name__ = search.__qualname__ = f"search_{lang}"  # its operationId
+        router.get(path_of(lang), **documented(lang))(search)
+
+    for lang in PARAMS:
+        add_route(lang)
 
     return router
 
