@@ -256,6 +256,32 @@ def not_read(path):
     raise AssertionError(f"{path.name} was read from disk again")
 
 
+def test_a_server_starting_again_deletes_what_a_killed_build_left_half_written(
+    content_copy, tmp_path
+):
+    import subprocess
+    import sys
+
+    from mentors.build import prepare_rebuild
+
+    out = tmp_path / "output"
+    build(content_copy, out)
+    page = out / "mentors" / a_profile(content_copy).stem / "index.html"
+    ended = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    half_written = page.with_name(f"index.html.{ended.stdout.strip()}.tmp")
+    still_writing = page.with_name(f"index.html.{os.getpid()}.tmp")
+    someone_elses = out / "notes.tmp"
+    for path in (half_written, still_writing, someone_elses):
+        path.write_text("<html", encoding="utf-8")
+
+    prepare_rebuild(out, sweep=True).join()
+
+    assert not half_written.exists()
+    assert still_writing.exists() and someone_elses.exists() and page.exists()
+
+
 def test_a_failed_background_index_is_redone_by_the_next_build(
     content_copy, tmp_path, monkeypatch, capsys
 ):

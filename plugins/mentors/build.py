@@ -207,16 +207,24 @@ def _run_late(site: Path) -> None:
         traceback.print_exc()
 
 
-def prepare_rebuild(output_dir: Path) -> threading.Thread:
+def prepare_rebuild(output_dir: Path, *, sweep: bool = False) -> threading.Thread:
     """Start reading back, in a thread, what the next build of `output_dir` in this process
     reads from its build cache (the memos of parsed profiles and search records): the first
-    rebuild on save then finds them in memory, as every later one does."""
+    rebuild on save then finds them in memory, as every later one does.
+
+    `sweep`: first delete the files a killed build left half written in `output_dir`
+    (`incremental.sweep_unfinished`), as a server that starts again does.
+    """
     cache = cache_dir(output_dir)
     earlier = list(_BACKGROUND)  # the last build's deferred jobs save some of them
 
     def read() -> None:
         for thread in earlier:
             thread.join()
+        if sweep and Path(output_dir).is_dir():
+            swept = incremental.sweep_unfinished(output_dir)
+            if swept:
+                logging.getLogger(__name__).info("removed %d half-written files", len(swept))
         for path in sorted(cache.glob("*.pickle")):
             incremental.Memo.keep(path)
 

@@ -55,6 +55,31 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     os.replace(tmp, path)
 
 
+def sweep_unfinished(folder: str | os.PathLike) -> list[str]:
+    """Delete what `write_atomic` left half written in `folder` when its process was killed
+    (`<name>.<pid>.tmp`, that pid gone); return their paths."""
+    swept = []
+    for directory, _, names in os.walk(folder):
+        for name in names:
+            stem, _, pid = name.removesuffix(".tmp").rpartition(".")
+            if name.endswith(".tmp") and stem and pid.isdigit() and not _running(int(pid)):
+                path = os.path.join(directory, name)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
+                    swept.append(path)
+    return swept
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
 def files_digest(paths: list[Path]) -> str:
     """Digest of the files under `paths` (names and bytes), in a stable order."""
     digest = hashlib.blake2b(digest_size=16)

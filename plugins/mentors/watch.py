@@ -99,12 +99,13 @@ def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[
     """The build `make serve` repeats: catalogs compiled (a .po may have changed), then the site.
 
     What the first rebuild would read back from the build cache is read now, while
-    nothing changes (`mentors.build.prepare_rebuild`).
+    nothing changes, and what a build killed mid-write left half written in the output
+    is deleted (`mentors.build.prepare_rebuild`).
     """
     from .build import build_site, prepare_rebuild
     from .i18n import compile_catalogs
 
-    prepare_rebuild(output)
+    prepare_rebuild(output, sweep=True)  # after a server stopped mid-build, too
 
     def build() -> bool:
         compile_catalogs(translations)
