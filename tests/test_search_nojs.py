@@ -276,7 +276,7 @@ def test_the_relay_copy_written_from_kept_rows_reads_back_as_its_document():
     from types import SimpleNamespace as NS
 
     from site_search import relay_data
-    from site_search.facets import Card
+    from site_search.facets import Card, compact_json
 
     def ref(name: str) -> NS:
         return NS(name=name, code=name[:2].lower(), slug=name.lower(), url=f"x/{name}/")
@@ -294,7 +294,7 @@ def test_the_relay_copy_written_from_kept_rows_reads_back_as_its_document():
     ]  # fmt: skip
     refs = {"sectors": [ref("Métiers")], "regions": [ref("Montréal")], "languages": []}
     pairs = zip(views, cards, strict=True)
-    kept = {v.url: relay_data.encode(relay_data.mentor_row(v, c)) for v, c in pairs}
+    kept = {v.url: compact_json(relay_data.mentor_row(v, c)) for v, c in pairs}
 
     text = relay_data.text("fr", views, cards, refs, lambda view, card: kept[view.url])
 

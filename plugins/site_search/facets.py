@@ -103,17 +103,18 @@ def _encode(document: dict, rows: dict[int, str]) -> str:
     """`document` as compact JSON; the rows of a card page taken from `rows` (by identity)."""
     cards = document.get("cards") if len(document) == 1 else None
     if not isinstance(cards, list):
-        return _dumps(document)
+        return compact_json(document)
     parts = []
     for row in cards:
         text = rows.get(id(row))
         if text is None:
-            text = rows[id(row)] = _dumps(row)
+            text = rows[id(row)] = compact_json(row)
         parts.append(text)
     return '{"cards":[' + ",".join(parts) + "]}"
 
 
-def _dumps(value) -> str:
+def compact_json(value) -> str:
+    """JSON as the search data is written: no spaces, accents as they are."""
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 

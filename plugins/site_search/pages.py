@@ -18,10 +18,9 @@ from mentors.incremental import Memo
 from pelican.generators import Generator
 
 from . import facets, records, relay_data, stopwords
-from .facets import Card, build_bundle
+from .facets import Card, build_bundle, compact_json
 from .pagefind_index import INDEX_FORMAT
 from .records import article_record, mentor_record, write_records
-from .relay_data import encode as encode_json
 from .relay_data import mentor_row
 from .relay_data import text as relay_text
 from .relay_data import write as write_relay_data
@@ -203,7 +202,7 @@ def write_search_data(context: dict, settings: dict, output_path: str, memo: Mem
         """A mentor's row of the relay's copy, by the digest of its view (a card is made of
         the view alone, SITEURL apart, which the row does not show)."""
         key = f"{_RECORD_CODE}\0{prints.plain_digest(view)}"
-        return memo.get("relay row", key, lambda _: encode_json(mentor_row(view, card)))
+        return memo.get("relay row", key, lambda _: compact_json(mentor_row(view, card)))
 
     log.info("search records: %s", counts)
     accepting = {}

@@ -9,12 +9,11 @@ file on its first search (relay.search_data).
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from mentors.incremental import write_atomic
 
-from .facets import Card
+from .facets import Card, compact_json
 from .records import WEIGHTS
 
 FORMAT = 1
@@ -80,16 +79,12 @@ def mentor_row(view, card: Card) -> dict:
     }
 
 
-def encode(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 def text(lang: str, views, cards: list[Card], refs: dict[str, list], row_text=None) -> bytes:
     """`document` encoded; `row_text(view, card)` may give a mentor's row encoded already
     (a build keeps them between builds), else each is encoded here."""
-    head = encode(document(lang, [], [], refs))
+    head = compact_json(document(lang, [], [], refs))
     rows = [
-        row_text(view, card) if row_text else encode(mentor_row(view, card))
+        row_text(view, card) if row_text else compact_json(mentor_row(view, card))
         for view, card in _in_order(views, cards)
     ]
     return (head[: -len("[]}")] + "[" + ",".join(rows) + "]}").encode("utf-8")
@@ -97,6 +92,6 @@ def text(lang: str, views, cards: list[Card], refs: dict[str, list], row_text=No
 
 def write(output: Path, lang: str, data: dict | bytes) -> int:
     """Write a language's file (`document`, or its `text`); return its size in bytes."""
-    body = data if isinstance(data, bytes) else encode(data).encode("utf-8")
+    body = data if isinstance(data, bytes) else compact_json(data).encode("utf-8")
     write_atomic(Path(output) / FILE.format(lang=lang), body)
     return len(body)
