@@ -230,8 +230,8 @@ def test_what_a_rebuild_reads_back_is_read_before_the_first_save(
 def test_rebuilds_whose_search_data_is_forked_find_every_memo_in_memory(
     content_copy, tmp_path, monkeypatch
 ):
-    """The forked process saves the search records' memo; what rebuild on save reads back
-    after each build finds it, so the next rebuild reads nothing from disk either."""
+    """The forked process sends the search records' memo back to the building process, which
+    keeps it in memory: the next rebuild reads nothing from disk either."""
     import mentors.incremental
     from mentors.build import prepare_rebuild, wait_for_index
 

@@ -110,7 +110,7 @@ class Directory:
     ):
         """`memo` (a `mentors.incremental.Memo`) keeps each mentor's views between builds by
         `inputs` (the digest of what else views are made of: data/, the settings, this
-        plugin's code), whether the mentor is stale today, and the texts of its files."""
+        plugin's code), whether the mentor is stale today, and the digests of its files."""
         self.vocab = vocab
         self.sources = sources
         self._memo = memo

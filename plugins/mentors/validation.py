@@ -299,7 +299,7 @@ def read_mentors(
     pending: list[tuple[str, str, str, Document, str]] = []
     files = markdown_files(mentors_dir)
     workers = workers if len(files) >= parallel_from else 1
-    texts: dict[Path, str] = {}
+    texts: dict[str, str] = {}
     if workers > 1 and memo is not None and memo.filled:
         texts = _texts(files)
         known = sum(memo.has(PARSED, text) for text in texts.values())
@@ -337,7 +337,7 @@ def read_mentors(
 
 
 def _check_translation(
-    slug, file_lang, path, doc, meta, mentors, originals, digest=""
+    slug, file_lang, path, doc, meta, mentors, originals, digest
 ) -> list[Problem]:
     target = meta.translation_of
     line = doc.line_of(("translation_of",))

@@ -110,7 +110,8 @@ def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[
     def build() -> bool:
         compile_catalogs(translations)
         built = build_site(settings, output, background_cleanup=True, background_index=True)
-        prepare_rebuild(output)  # what this build left in the cache, for the next one
+        # A failed build took the memos out of memory without saving them: read them back.
+        prepare_rebuild(output)
         return built
 
     return build
