@@ -234,7 +234,25 @@ def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path:
     (tmp_path / DIGESTS).unlink()  # without its list, the folder is read from disk
     write_records(tmp_path, [changed])
     assert not record_path(tmp_path, a).exists()
-    assert sorted(p.parent.name for p in tmp_path.rglob("index.html")) == ["b"]
+    assert sorted(p.name for p in tmp_path.rglob("*.html")) == ["b.html"]
+
+
+def test_a_record_is_one_file_named_for_its_page_and_empty_folders_go(tmp_path: Path):
+    from site_search.records import Record, RecordUrlError, record_name, write_records
+
+    deep = Record("en/articles/a/", "en", "<p>a</p>")
+    assert record_name(deep) == "en/en/articles/a.html"  # Pagefind's URL: /en/articles/a.html
+    write_records(tmp_path, [deep, Record("mentors/b/", "fr", "<p>b</p>")])
+    assert (tmp_path / "en/en/articles/a.html").read_text("utf-8") == "<p>a</p>"
+
+    write_records(tmp_path, [Record("mentors/b/", "fr", "<p>b</p>")])
+    assert not (tmp_path / "en").exists()  # the folders it alone was in
+    assert (tmp_path / "fr/mentors/b.html").is_file()
+
+    for url in ("articles/a.html", "/"):  # no folder to tell it by
+        with pytest.raises(RecordUrlError, match="URL is a folder"):
+            write_records(tmp_path, [Record(url, "fr", "<p>x</p>")])
+    assert (tmp_path / "fr/mentors/b.html").is_file()  # what it held is kept
 
 
 def test_bundle_rewrites_changed_files_without_touching_linked_copies(tmp_path: Path):

@@ -32,7 +32,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
-INDEX_FORMAT = "unstemmed-1"  # change it with the indexing options: builds then re-index
+INDEX_FORMAT = "unstemmed-2"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
 
 

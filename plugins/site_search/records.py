@@ -3,9 +3,12 @@
 Pagefind crawling the rendered site reads every page in full (listings too)
 and keeps them all in memory: at 10,000 mentors that is most of the build's
 time and memory. The build already holds what a search needs, so it writes
-one small record per indexed page instead, laid out like the site (the path
-gives Pagefind the page's URL), with the filters and meta the search page
-reads (docs/architecture.md, "Search"). A profile's record holds what a
+one small record per indexed page instead, with the filters and meta the
+search page reads (docs/architecture.md, "Search"). Its path gives Pagefind
+the page's URL: a page at `mentors/x/` is the record `mentors/x.html` (one
+file, not a folder and a file: at 10,000 mentors, writing 20,000 folders was
+most of the records' time) and `search.js` turns a result's `.html` back into
+the `/` of the page's URL. A profile's record holds what a
 young person searches a mentor by — name, occupation, sector, region,
 education, topics and the bio's first paragraph (its summary) — not the whole
 bio: the rest of a bio adds words that match everything, and Pagefind's
@@ -36,7 +39,7 @@ from pathlib import Path
 from .stopwords import searchable
 
 LANGS = ("fr", "en")
-RECORD_FILE = "index.html"
+RECORD_SUFFIX = ".html"
 # Pagefind weights (1 is the bio's; the name is the <h1>, 7): a word in the occupation,
 # sector or topics outranks the same word met in passing in a bio.
 WEIGHTS = {"occupation": 6, "sector": 4, "noc": 3, "topics": 3}
@@ -127,14 +130,24 @@ def article_record(article, lang: str) -> Record:
     return Record(article.url, lang, _page(lang, article.title, article.content, "", filters))
 
 
+class RecordUrlError(ValueError):
+    """A page whose URL is a file name: its record could not be told from a folder's."""
+
+
 def record_path(root: Path, record: Record) -> Path:
-    """`<root>/<lang>/<url>index.html`: each language is its own Pagefind site."""
+    """`<root>/<lang>/<url without its last slash>.html`: each language is its own Pagefind
+    site."""
     return Path(root) / record_name(record)
 
 
 def record_name(record: Record) -> str:
     """A record's path in the records folder (`record_path`), as a string: quick for thousands."""
-    return f"{record.lang}/{record.url.strip('/')}/{RECORD_FILE}".replace("//", "/")
+    if not record.url.endswith("/") or record.url.strip("/") == "":
+        raise RecordUrlError(
+            f"cannot index the page at '{record.url}': search records need pages whose URL "
+            "is a folder (ending in '/', as ARTICLE_URL and PAGE_URL are in pelicanconf.py)"
+        )
+    return f"{record.lang}/{record.url.strip('/')}{RECORD_SUFFIX}"
 
 
 def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
@@ -156,14 +169,30 @@ def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
         counts[record.lang] += 1
         if held.get(name) == digests[name]:
             continue
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        path = os.path.join(root, name)
+        try:
+            handle = open(path, "wb")  # noqa: SIM115 - closed below, on both paths
+        except FileNotFoundError:  # a new section's folder
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            handle = open(path, "wb")  # noqa: SIM115
+        with handle:
+            handle.write(data)
     for name in set(held) - set(digests):
         (root / name).unlink(missing_ok=True)
+        _remove_empty_folders((root / name).parent, root)
     root.mkdir(parents=True, exist_ok=True)
     listed.write_text(json.dumps(digests, separators=(",", ":")), encoding="utf-8")
     return counts
+
+
+def _remove_empty_folders(folder: Path, root: Path) -> None:
+    """`folder` and its parents up to `root` (kept), as long as each is empty."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            return
+        folder = folder.parent
 
 
 def _held(root: Path, listed: Path) -> dict[str, str | None]:
@@ -174,9 +203,8 @@ def _held(root: Path, listed: Path) -> dict[str, str | None]:
         pass
     found: dict[str, str | None] = {}
     for lang in LANGS:
-        folder = root / lang
-        if folder.is_dir():
-            for directory, _, files in os.walk(folder):
-                if RECORD_FILE in files:
-                    found[(Path(directory) / RECORD_FILE).relative_to(root).as_posix()] = None
+        for directory, _, files in os.walk(root / lang):
+            for name in files:
+                if name.endswith(RECORD_SUFFIX):
+                    found[(Path(directory) / name).relative_to(root).as_posix()] = None
     return found

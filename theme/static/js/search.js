@@ -318,10 +318,15 @@ function total() {
   return current.kind === "text" ? current.results.length : current.result.total;
 }
 
+// A record is indexed as `mentors/x.html` for the page at `mentors/x/` (site_search.records).
+function pageUrl(data) {
+  return data.url.replace(/\.html$/, "/");
+}
+
 function fromPagefind(data) {
   const f = data.filters || {};
   return {
-    url: data.url,
+    url: pageUrl(data),
     name: data.meta.title,
     occupation: data.meta.occupation || "",
     region: (f.region || [])[0] || "",
@@ -454,7 +459,7 @@ function articleItem(data) {
   const item = element("li", "search-article");
   const title = element("h3", "search-article-title");
   const link = element("a", null, data.meta.title);
-  link.href = data.url;
+  link.href = pageUrl(data);
   title.append(link);
   item.append(title, element("p", "search-article-excerpt", data.plain_excerpt || ""));
   return item;
