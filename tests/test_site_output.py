@@ -346,3 +346,13 @@ def test_french_theme_strings_follow_french_typography_too(built_site):
     page = html(built_site, "secteurs/electricite")
     assert f"Secteur{NBSP}: Électricité" in re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
     assert "Sector: Electrical trades" in html(built_site, "en/sectors/electricite")
+
+
+def test_a_french_bio_keeps_its_punctuation_on_its_line_on_both_pages(built_site):
+    from mentors.typography import NBSP
+
+    # Written in French only: the English page shows the same bio, spaced the French way.
+    for url in ("mentors/alexandre-simard", "en/mentors/alexandre-simard"):
+        prose = re.search(r'<div class="prose"[^>]*>(.*?)</div>', html(built_site, url), re.S)
+        assert f"Le métier change vite{NBSP}: les diagnostics" in prose.group(1), url
+        assert " :" not in prose.group(1)

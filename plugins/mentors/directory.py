@@ -202,8 +202,10 @@ class Directory:
     def _keep_contents(self, source: MentorSource) -> None:
         """The memo's bios and summaries of kept views stay in it: views made again (the
         mentor turned stale, data/ changed) find them."""
-        for body in [source.body, *(t.body for t in source.translations.values())]:
-            bio_html(body, self._memo)
+        texts = [(source.profile.lang, source.body)]
+        texts += [(lang, t.body) for lang, t in source.translations.items()]
+        for lang, body in texts:
+            bio_html(body, lang, self._memo)
             self._memo.get(SUMMARY, body, summarize)
 
     def _content(self, source: MentorSource, lang: str) -> dict[str, Any]:
@@ -226,7 +228,7 @@ class Directory:
         return {
             "occupation": occupation,
             "topics": topics,
-            "bio": bio_html(body, self._memo),
+            "bio": bio_html(body, lang, self._memo),
             "summary": self._memo.get(SUMMARY, body, summarize) if self._memo else summarize(body),
             "education": education,
             "photo_alt": alt or profile.photo_alt,

@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .bios import MEMO_KIND, bio_html
+from .bios import bio_html, memo_kind
 from .errors import Problem
 from .frontmatter import Document, FrontMatterError, parse
 from .schema import DATE_FIELDS, MentorProfile, MentorTranslation
@@ -208,8 +208,13 @@ def _read_share(files: list[str]) -> list[_Read]:
     ]
     for read in reads:
         if read.doc is not None and (read.file_lang or read.profile is not None):
-            read.bio = bio_html(read.doc.body, memo)
+            read.bio = bio_html(read.doc.body, _text_lang(read), memo)
     return reads
+
+
+def _text_lang(read: _Read) -> str:
+    """The language a file is written in: a translation's, else its profile's."""
+    return read.file_lang or read.profile.lang
 
 
 def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -> list[_Read]:
@@ -238,7 +243,8 @@ def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -
             if read.doc is not None:
                 memo.get(PARSED, read.text, lambda _text, doc=read.doc: doc)
             if read.bio is not None:
-                memo.get(MEMO_KIND, read.doc.body, lambda _body, html=read.bio: html)
+                kind = memo_kind(_text_lang(read))
+                memo.get(kind, read.doc.body, lambda _body, html=read.bio: html)
     return reads
 
 
