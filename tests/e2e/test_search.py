@@ -158,7 +158,10 @@ def test_results_show_photo_name_occupation_region_status_and_link(static_site, 
     card = page.locator("#search-mentor-list li", has_text=mentor["name"]).first
     assert card.locator("img").get_attribute("src").endswith(".jpg")
     assert card.locator(".search-card-occupation").inner_text() == mentor["occupation"]
-    assert card.locator(".search-card-region").inner_text()
+    from mentors.vocab import load_vocabularies
+
+    region = next(r for r in load_vocabularies(ROOT / "data").regions if r.slug == mentor["region"])
+    assert card.locator(".search-card-region").inner_text() == region.name("fr")
     assert card.locator(".search-card-status").inner_text() == "Reçoit des questions"
     link = card.locator("a")
     assert link.get_attribute("href") == f"/mentors/{slug}/"

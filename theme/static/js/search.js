@@ -330,7 +330,6 @@ function fromPagefind(data) {
     name: data.meta.title,
     occupation: data.meta.occupation || "",
     region: (f.region || [])[0] || "",
-    regionName: data.meta.region || "",
     accepting: (f.accepting || [])[0] === "yes",
     photo: data.meta.image || "",
   };
@@ -442,7 +441,7 @@ function mentorItem(card) {
   body.append(title);
   if (card.occupation) body.append(element("p", "search-card-occupation", card.occupation));
   const details = element("p", "search-card-details");
-  details.append(element("span", "search-card-region", card.regionName || config.regionNames[card.region] || ""));
+  details.append(element("span", "search-card-region", config.regionNames[card.region] || ""));
   details.append(
     element(
       "span",
