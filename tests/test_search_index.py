@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,12 @@ def test_function_words_and_elided_articles_are_left_out_of_searched_text():
         searchable("Qu'importe: Montréal-Nord, aujourd'hui")
         == "importe: Montréal-Nord, aujourd'hui"
     )
+
+
+def test_a_photos_url_is_one_opaque_word_in_its_record():
+    from site_search.records import OPAQUE_MARK, opaque
+
+    url = "https://example.org/images/derivatives/mentor-photo/320w/é.jpg"
+    word = opaque(url)
+    assert re.fullmatch(r"[g-z]+[0-9a-f]+", word) and word.startswith(OPAQUE_MARK)
+    assert bytes.fromhex(word[len(OPAQUE_MARK) :]).decode("utf-8") == url

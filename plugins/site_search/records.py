@@ -18,9 +18,14 @@ that every page repeats (field labels, headings, the status line) are left
 out for the same reason, and so are the spoken languages: the `language`
 and `accepting` filters answer those.
 
-Meta costs Pagefind memory by the byte (~12 MiB at 10,000 records for a
-region's name): a result's region name comes from the `region` filter and the
-search page's own list of names, not from a meta.
+Pagefind (1.5) indexes every meta's words as searchable text, and its
+memory grows with them (~12 MiB at 10,000 records for a region's name). So a
+record carries only the meta a result card shows and Pagefind cannot take:
+the name (`title`), the occupation (searched anyway) and the photo's URL as
+one opaque token (`opaque`). As plain text, the URL's words ("images",
+"mentor", "photo", "jpg") and the photo's alt text were searched: "mentor
+soins" found only the mentors with a photo. A region's name comes from the
+`region` filter and the search page's own list of names.
 
 Only articles carry a `type` filter (`type:article`): a filter every profile
 carried would be a 22 KB chunk the search page downloads before its first
@@ -61,6 +66,14 @@ class Record:
 
 def _meta(name: str, value: str) -> str:
     return f'<span data-pagefind-meta="{name}:{escape(value)}"></span>' if value else ""
+
+
+OPAQUE_MARK = "zqx"  # letters outside hex: `search.js` strips what precedes the hex digits
+
+
+def opaque(text: str) -> str:
+    """`text` as one word Pagefind indexes but nobody types: a mark, then its UTF-8 in hex."""
+    return OPAQUE_MARK + text.encode("utf-8").hex()
 
 
 def _filters(filters: dict[str, Iterable[str]]) -> str:
@@ -110,11 +123,7 @@ def mentor_record(view, lang: str, site_url: str) -> Record:
         f'<ul{content_lang} data-pagefind-weight="{WEIGHTS["topics"]}">{topics}</ul>'
         f"<div{content_lang}><p>{_text(view.summary)}</p><ul>{education}</ul></div>"
     )
-    meta = (
-        _meta("occupation", view.occupation)
-        + _meta("image", src)
-        + _meta("image_alt", photo.get("alt") or "" if src else "")
-    )
+    meta = _meta("occupation", view.occupation) + _meta("photo", opaque(src) if src else "")
     filters = _filters(
         {
             "sector": [view.sector.code],

@@ -170,6 +170,15 @@ def test_results_show_photo_name_occupation_region_status_and_link(static_site, 
     assert page.locator("h1").inner_text() == mentor["name"]
 
 
+# Words of every photo's URL (images/…/derivatives/mentor-photo/…jpg) and of the sample photos'
+# alt texts ("Avatar illustré : silhouette… cercles"), in no profile's text.
+@pytest.mark.parametrize("word", ["derivatives", "jpg", "avatar", "cercles"])
+def test_a_photos_url_and_alt_text_are_not_searched(static_site, page, sample, word):
+    assert any(has_photo(slug) for slug in sample)
+    open_search(page, static_site, query=f"q={word}")
+    assert shown_names(page) == []
+
+
 def has_photo(slug: str) -> bool:
     text = (ROOT / "content" / "mentors" / f"{slug}.md").read_text(encoding="utf-8")
     return "\nphoto:" in text

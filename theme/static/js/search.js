@@ -323,6 +323,14 @@ function pageUrl(data) {
   return data.url.replace(/\.html$/, "/");
 }
 
+// A photo's URL comes as one opaque word (site_search.records.opaque): letters, then its UTF-8
+// in hex. As plain text, Pagefind would search its words ("mentor", "photo", "jpg").
+function fromOpaque(word) {
+  const hex = (word || "").replace(/^[g-z]+/, "");
+  const bytes = (hex.match(/[0-9a-f]{2}/g) || []).map((pair) => parseInt(pair, 16));
+  return new TextDecoder().decode(new Uint8Array(bytes));
+}
+
 function fromPagefind(data) {
   const f = data.filters || {};
   return {
@@ -331,7 +339,7 @@ function fromPagefind(data) {
     occupation: data.meta.occupation || "",
     region: (f.region || [])[0] || "",
     accepting: (f.accepting || [])[0] === "yes",
-    photo: data.meta.image || "",
+    photo: fromOpaque(data.meta.photo),
   };
 }
 
