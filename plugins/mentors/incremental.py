@@ -44,15 +44,20 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
     """Write `path` whole by a rename: a page being served is never seen half written."""
     path = os.fspath(path)
     tmp = f"{path}.{os.getpid()}.tmp"
-    body = data.encode("utf-8") if isinstance(data, str) else data
-    try:
-        with open(tmp, "wb") as handle:
-            handle.write(body)
-    except FileNotFoundError:  # a new page's folder: made only when missing
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        with open(tmp, "wb") as handle:
-            handle.write(body)
+    write_new(tmp, data.encode("utf-8") if isinstance(data, str) else data)
     os.replace(tmp, path)
+
+
+def write_new(path: str, data: bytes) -> None:
+    """Write `path` in place; its folder made only when missing (one failed open, not a
+    check before each of thousands)."""
+    try:
+        handle = open(path, "wb")  # noqa: SIM115 - closed below, on both paths
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        handle = open(path, "wb")  # noqa: SIM115
+    with handle:
+        handle.write(data)
 
 
 def sweep_unfinished(folder: str | os.PathLike) -> list[str]:

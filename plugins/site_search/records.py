@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from mentors.incremental import write_new
+
 from .stopwords import searchable
 
 LANGS = ("fr", "en")
@@ -187,14 +189,7 @@ def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
         counts[record.lang] += 1
         if held.get(name) == digests[name]:
             continue
-        path = os.path.join(root, name)
-        try:
-            handle = open(path, "wb")  # noqa: SIM115 - closed below, on both paths
-        except FileNotFoundError:  # a new section's folder
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            handle = open(path, "wb")  # noqa: SIM115
-        with handle:
-            handle.write(data)
+        write_new(os.path.join(root, name), data)  # a cache, not served: no rename
     for name in set(held) - set(digests):
         (root / name).unlink(missing_ok=True)
         _remove_empty_folders((root / name).parent, root)
