@@ -92,7 +92,8 @@ def _text(value: str) -> str:
     """Searched text of a profile: escaped, without function words (`stopwords`).
 
     Kept for the most recent texts: sector, region, topics, education recur in
-    thousands of records (at 10,000 mentors, a quarter of the records' time).
+    thousands of records (at 10,000 mentors, uncached, over a quarter of the search
+    data's time).
     """
     return escape(searchable(value))
 
