@@ -297,3 +297,78 @@ def test_a_photos_url_is_one_opaque_word_in_its_record():
     word = opaque(url)
     assert re.fullmatch(r"[g-z]+[0-9a-f]+", word) and word.startswith(OPAQUE_MARK)
     assert bytes.fromhex(word[len(OPAQUE_MARK) :]).decode("utf-8") == url
+
+
+def _pagefind_bundle(tmp_path: Path, pages: int) -> tuple[Path, str]:
+    """Pagefind's own bundle for `pages` French records; its page table's hash."""
+    from site_search.pagefind_index import ENTRY, _run, unstemmed
+    from site_search.records import Record, _page, write_records
+
+    records = tmp_path / "records"
+    text = [f"Mentor {n}, soudeuse {n * 7919}" for n in range(pages)]
+    page = [_page("fr", words, f"<p>{words}</p>", "", "") for words in text]
+    write_records(records, [Record(f"mentors/m{n}/", "fr", page[n]) for n in range(pages)])
+    bundle = tmp_path / "bundle"
+    _run(records / "fr", bundle, "fr")
+    entry = json.loads((bundle / ENTRY).read_text("utf-8"))
+    return bundle, entry["languages"][unstemmed("fr")]["hash"]
+
+
+def test_page_tables_are_read_and_written_as_pagefind_writes_them(tmp_path: Path):
+    import gzip
+
+    from site_search.page_table import SIGNATURE, decode, encode, read_table
+
+    bundle, table_hash = _pagefind_bundle(tmp_path, 30)
+    raw = gzip.decompress((bundle / f"pagefind.{table_hash}.pf_meta").read_bytes())
+    table = read_table(bundle / f"pagefind.{table_hash}.pf_meta")
+    assert SIGNATURE + encode(table) == raw  # every byte, so nothing is lost in between
+    assert len(table[1]) == 30 and all(isinstance(words, int) for _, words in table[1])
+    big = [0, 23, 24, 255, 256, 65_536, 2**32, "é" * 30, []]
+    assert decode(encode(big)) == (big, len(encode(big)))
+
+
+def test_fragments_are_renamed_in_page_order_and_the_table_shrinks(tmp_path: Path):
+    from site_search.page_table import compact, read_table
+
+    from ops.deploy import IMMUTABLE, cache_control
+
+    bundle, table_hash = _pagefind_bundle(tmp_path, 400)
+    before = read_table(bundle / f"pagefind.{table_hash}.pf_meta")
+    size = (bundle / f"pagefind.{table_hash}.pf_meta").stat().st_size
+    fragments = bundle / "fragment"
+    contents = [(fragments / f"{name}.pf_fragment").read_bytes() for name, _ in before[1]]
+
+    new_hash = compact(bundle, table_hash)
+
+    assert not (bundle / f"pagefind.{table_hash}.pf_meta").exists()
+    table = read_table(bundle / f"pagefind.{new_hash}.pf_meta")
+    tag = table_hash.split("_")[1][:7]
+    assert [name for name, _ in table[1]] == [f"xfr_{tag}{n:x}" for n in range(400)]
+    assert [words for _, words in table[1]] == [words for _, words in before[1]]
+    assert table[2:] == before[2:]  # index chunks, filters, sorts, meta fields: as they were
+    assert [(fragments / f"{name}.pf_fragment").read_bytes() for name, _ in table[1]] == contents
+    assert len(list(fragments.iterdir())) == 400
+    assert (bundle / f"pagefind.{new_hash}.pf_meta").stat().st_size < size * 0.7
+    for name in (
+        f"pagefind/fragment/{table[1][0][0]}.pf_fragment",
+        f"pagefind/pagefind.{new_hash}.pf_meta",
+    ):
+        assert cache_control(name) == IMMUTABLE  # names still change with their content
+
+
+def test_a_page_table_of_an_unknown_version_is_refused_before_any_rename(tmp_path: Path):
+    import gzip
+
+    from site_search.page_table import SIGNATURE, PageTableError, compact, encode
+
+    bundle, table_hash = _pagefind_bundle(tmp_path, 3)
+    meta = bundle / f"pagefind.{table_hash}.pf_meta"
+    names = sorted(p.name for p in (bundle / "fragment").iterdir())
+    meta.write_bytes(gzip.compress(SIGNATURE + encode(["9.0.0", [["xfr_1234567", 3]]])))
+    with pytest.raises(PageTableError, match=r"Pagefind 9\.0\.0's page table .* knows 1\.5\.2"):
+        compact(bundle, table_hash)
+    assert sorted(p.name for p in (bundle / "fragment").iterdir()) == names
+    meta.write_bytes(gzip.compress(b"not a table"))
+    with pytest.raises(PageTableError, match="not a Pagefind page table"):
+        compact(bundle, table_hash)

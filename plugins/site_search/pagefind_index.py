@@ -6,7 +6,8 @@ for 20,000 records), one after the other, so Pagefind's memory holds one
 language at a time. Pagefind names every file of a language with the
 language's code (`pagefind.fr_<hash>.pf_meta`, `index/fr_*.pf_index`, ...),
 so the two bundles merge by copying their files together and joining the
-`languages` of their `pagefind-entry.json`.
+`languages` of their `pagefind-entry.json`. Each language's fragments are then
+renamed so that its page table compresses (`site_search.page_table`).
 
 Each language is indexed without stemming (`--force-language` with a code
 Pagefind has no stemmer for, filed under the real code in the entry file):
@@ -29,10 +30,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .page_table import PageTableError, compact
+
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
-INDEX_FORMAT = "unstemmed-2"  # change it with the indexing options: builds then re-index
+INDEX_FORMAT = "unstemmed-3"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
 
 
@@ -77,8 +80,13 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
             part = Path(tmp) / lang
             _run(source, part, lang)
             data = json.loads((part / ENTRY).read_text("utf-8"))
+            info = data["languages"][unstemmed(lang)]
+            try:
+                info["hash"] = compact(part, info["hash"])
+            except PageTableError as error:
+                raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
             # Filed under the page's language, so pagefind.js picks it from <html lang>.
-            data["languages"] = {lang: data["languages"][unstemmed(lang)]}
+            data["languages"] = {lang: info}
             if entry is None:
                 entry = data
             else:
