@@ -4,8 +4,9 @@ For generated corpora of 1,000 and 10,000 mentors: build the site, time
 Pagefind alone over the built output, measure the index on disk, then serve
 the site with gzip (as a static host would) and drive Chromium through
 Playwright, counting the bytes of every response before the first results of a
-text query and of a facet-only browse, and the time from the last keystroke to
-results on screen. Targets for 10,000 mentors: ≤ 150 KB for a text query,
+text query (several, each the first of a fresh page) and of a facet-only browse,
+and the time from the last keystroke to results on screen. Targets for 10,000
+mentors: ≤ 150 KB for the first text query (the most of those measured),
 < 100 KB for a facet-only browse, < 300 ms from the last keystroke.
 
     python -m bench.search            # 1,000 and 10,000
@@ -28,6 +29,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SIZES = (1000, 10000)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 TEXT_QUERIES = ("infirmiere", "electricienne")
+# More first queries, each on a fresh page: jobs, words of most profiles (their index
+# entries are the biggest), and queries of several words (one index chunk a word).
+COLD_QUERIES = ("cegep", "travail", "etudes", "genie civil", "infirmiere montreal")
+COLD_QUERIES += ("developpeuse logiciel laval", "soudeur")
 BROWSES = (
     ("a sector", {"sector": "soins-infirmiers"}),
     ("a rare region + accepting", {"region": "nord-du-quebec", "accepting": True}),
@@ -177,6 +182,25 @@ def measure_text(browser, url: str) -> list[dict]:
     return rows
 
 
+def measure_cold(browser, url: str, queries=COLD_QUERIES) -> list[dict]:
+    """Each query as the first of a fresh page, counted as the cold query of `measure_text`."""
+    rows = []
+    for query in queries:
+        context, page, traffic = _open(browser, url)
+        try:
+            traffic.reset()
+            page.evaluate("window.__rendered = null")
+            page.focus("#search-q")
+            page.fill("#search-q", query)
+            rendered = _wait_rendered(page, query)
+            rows.append(
+                {"query": query, "results": rendered["total"]} | traffic.until(rendered["epoch"])
+            )
+        finally:
+            context.close()
+    return rows
+
+
 def measure_browse(browser, url: str) -> list[dict]:
     """Facet-only browses, each on a fresh page: no Pagefind, the facet file and card pages."""
     rows = []
@@ -230,6 +254,7 @@ def bench_size(n: int, browser, workdir: Path) -> dict:
     with StaticServer(output) as server:
         fr = f"{server.url}/recherche/"
         text = measure_text(browser, fr)
+        cold = measure_cold(browser, fr)
         browse = measure_browse(browser, fr)
     return {
         "n": n,
@@ -240,6 +265,7 @@ def bench_size(n: int, browser, workdir: Path) -> dict:
         "index_bytes": index_data,
         "facet_bytes": folder_bytes(output / "search-data"),
         "text": text,
+        "cold": cold,
         "browse": browse,
     }
 
@@ -265,6 +291,12 @@ def report(result: dict) -> None:
         )
         kinds = sorted(row["kinds"].items(), key=lambda item: -item[1])
         print("    by kind: " + ", ".join(f"{kind} {size / kb:.1f} KB" for kind, size in kinds))
+    for row in result["cold"]:
+        kinds = ", ".join(f"{k} {v / kb:.1f}" for k, v in sorted(row["kinds"].items()))
+        print(
+            f"first query '{row['query']}': {row['results']} results, "
+            f"{row['bytes'] / kb:.0f} KB in {row['requests']} requests ({kinds})"
+        )
     print(f"search page itself              {result['text'][0]['page_bytes'] / kb:8.0f} KB")
     for row in result["browse"]:
         print(
@@ -273,11 +305,12 @@ def report(result: dict) -> None:
             f"Pagefind loaded: {row['pagefind_loaded']}"
         )
     if n >= 10000:
-        text_kb = result["text"][0]["bytes"] / kb
+        text_kb = max(row["bytes"] for row in result["text"][:1] + result["cold"]) / kb
         browse_kb = max(row["bytes"] for row in result["browse"]) / kb
         latency = max(row["latency_ms"] for row in result["text"])
         print(
-            f"targets: text {text_kb:.0f}/{TARGETS['text_kb']} KB, "
+            f"targets: first text query (the most of {1 + len(result['cold'])}) "
+            f"{text_kb:.0f}/{TARGETS['text_kb']} KB, "
             f"browse {browse_kb:.0f}/{TARGETS['browse_kb']} KB, "
             f"latency {latency:.0f}/{TARGETS['latency_ms']} ms"
         )

@@ -314,61 +314,140 @@ def _pagefind_bundle(tmp_path: Path, pages: int) -> tuple[Path, str]:
     return bundle, entry["languages"][unstemmed("fr")]["hash"]
 
 
-def test_page_tables_are_read_and_written_as_pagefind_writes_them(tmp_path: Path):
+def test_pagefind_files_are_written_back_byte_for_byte(tmp_path: Path):
+    """What the compaction reads and writes (cbor2) is Pagefind's encoding, not another."""
     import gzip
 
-    from site_search.page_table import SIGNATURE, decode, encode, read_table
+    import cbor2
+    from site_search.pagefind_compact import SIGNATURE
 
     bundle, table_hash = _pagefind_bundle(tmp_path, 30)
-    raw = gzip.decompress((bundle / f"pagefind.{table_hash}.pf_meta").read_bytes())
-    table = read_table(bundle / f"pagefind.{table_hash}.pf_meta")
-    assert SIGNATURE + encode(table) == raw  # every byte, so nothing is lost in between
-    assert len(table[1]) == 30 and all(isinstance(words, int) for _, words in table[1])
-    big = [0, 23, 24, 255, 256, 65_536, 2**32, "é" * 30, []]
-    assert decode(encode(big)) == (big, len(encode(big)))
+    files = [bundle / f"pagefind.{table_hash}.pf_meta", *(bundle / "index").iterdir()]
+    for path in files:
+        raw = gzip.decompress(path.read_bytes())
+        assert raw.startswith(SIGNATURE)
+        assert SIGNATURE + cbor2.dumps(cbor2.loads(raw[len(SIGNATURE) :])) == raw
 
 
-def test_fragments_are_renamed_in_page_order_and_the_table_shrinks(tmp_path: Path):
-    from site_search.page_table import compact, read_table
+def _gzipped(item) -> int:
+    import gzip
+
+    import cbor2
+
+    return len(gzip.compress(cbor2.dumps(item)))
+
+
+def _find_chunk(chunks: list, term: str) -> str | None:
+    """Pagefind's choice of an index chunk for a query word (pagefind_web, request_indexes)."""
+    return next((name for start, end, name in chunks if start <= term <= end), None)
+
+
+def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(tmp_path: Path):
+    from site_search.pagefind_compact import SHARED_PREFIX, _read, compact, read_table
 
     from ops.deploy import IMMUTABLE, cache_control
 
     bundle, table_hash = _pagefind_bundle(tmp_path, 400)
     before = read_table(bundle / f"pagefind.{table_hash}.pf_meta")
-    size = (bundle / f"pagefind.{table_hash}.pf_meta").stat().st_size
     fragments = bundle / "fragment"
     contents = [(fragments / f"{name}.pf_fragment").read_bytes() for name, _ in before[1]]
+    words = [w for *_, name in before[2] for w in _read(bundle / "index" / f"{name}.pf_index")[0]]
 
-    new_hash = compact(bundle, table_hash)
+    new_hash = compact(bundle, table_hash, chunk_bytes=300)
 
     assert not (bundle / f"pagefind.{table_hash}.pf_meta").exists()
     table = read_table(bundle / f"pagefind.{new_hash}.pf_meta")
     tag = table_hash.split("_")[1][:7]
     assert [name for name, _ in table[1]] == [f"xfr_{tag}{n:x}" for n in range(400)]
-    assert [words for _, words in table[1]] == [words for _, words in before[1]]
-    assert table[2:] == before[2:]  # index chunks, filters, sorts, meta fields: as they were
+    assert [count for _, count in table[1]] == [count for _, count in before[1]]
+    assert table[3:] == before[3:]  # filters, sorts, meta fields: as they were
     assert [(fragments / f"{name}.pf_fragment").read_bytes() for name, _ in table[1]] == contents
     assert len(list(fragments.iterdir())) == 400
-    assert (bundle / f"pagefind.{new_hash}.pf_meta").stat().st_size < size * 0.7
-    for name in (
-        f"pagefind/fragment/{table[1][0][0]}.pf_fragment",
-        f"pagefind/pagefind.{new_hash}.pf_meta",
-    ):
-        assert cache_control(name) == IMMUTABLE  # names still change with their content
+    assert _gzipped(table[1]) < _gzipped(before[1]) * 0.7  # the page list, on the wire
+
+    chunks = {name: _read(bundle / "index" / f"{name}.pf_index")[0] for *_, name in table[2]}
+    assert sorted(p.stem for p in (bundle / "index").iterdir()) == sorted(chunks)
+    assert len(chunks) > 10 and [w for c in chunks.values() for w in c] == words
+    for word in (w[0] for w in words):
+        for end in range(SHARED_PREFIX + 1, len(word) + 1):
+            chosen = chunks[_find_chunk(table[2], word[:end])]
+            starting = [w[0] for w in words if w[0].startswith(word[:end])]
+            assert [w[0] for w in chosen if w[0].startswith(word[:end])] == starting, word[:end]
+    for name in (f"fragment/{table[1][0][0]}.pf_fragment", f"index/{table[2][0][2]}.pf_index"):
+        assert cache_control(f"pagefind/{name}") == IMMUTABLE  # names change with content
+    assert cache_control(f"pagefind/pagefind.{new_hash}.pf_meta") == IMMUTABLE
 
 
-def test_a_page_table_of_an_unknown_version_is_refused_before_any_rename(tmp_path: Path):
+def test_a_page_table_of_an_unknown_version_is_refused_before_any_change(tmp_path: Path):
     import gzip
 
-    from site_search.page_table import SIGNATURE, PageTableError, compact, encode
+    import cbor2
+    from site_search.pagefind_compact import SIGNATURE, PageTableError, compact
 
     bundle, table_hash = _pagefind_bundle(tmp_path, 3)
     meta = bundle / f"pagefind.{table_hash}.pf_meta"
-    names = sorted(p.name for p in (bundle / "fragment").iterdir())
-    meta.write_bytes(gzip.compress(SIGNATURE + encode(["9.0.0", [["xfr_1234567", 3]]])))
+    files = sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.parent != bundle)
+    meta.write_bytes(gzip.compress(SIGNATURE + cbor2.dumps(["9.0.0", [["xfr_1234567", 3]]])))
     with pytest.raises(PageTableError, match=r"Pagefind 9\.0\.0's page table .* knows 1\.5\.2"):
         compact(bundle, table_hash)
-    assert sorted(p.name for p in (bundle / "fragment").iterdir()) == names
+    assert sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.parent != bundle) == files
     meta.write_bytes(gzip.compress(b"not a table"))
-    with pytest.raises(PageTableError, match="not a Pagefind page table"):
+    with pytest.raises(PageTableError, match="not a Pagefind file"):
         compact(bundle, table_hash)
+
+
+def test_an_index_that_cannot_be_compacted_fails_the_build_and_keeps_the_last(
+    tmp_path: Path, monkeypatch
+):
+    from site_search import pagefind_compact
+    from site_search.pagefind_index import SearchIndexError, index_records
+    from site_search.records import Record, _page, write_records
+
+    records, site = tmp_path / "records", tmp_path / "site"
+    site.mkdir()
+    write_records(
+        records, [Record("mentors/a/", "fr", _page("fr", "A", "<p>Soudeuse</p>", "", ""))]
+    )
+    index_records(records, site)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    monkeypatch.setattr(pagefind_compact, "KNOWN_VERSIONS", ("0.0.1",))
+    with pytest.raises(
+        SearchIndexError, match=r"cannot compact the 'fr' index: .*Pagefind 1\.5\.2"
+    ):
+        index_records(records, site)
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
+@pytest.mark.parametrize(
+    "last, first, end, start",
+    [
+        ("infirmier", "ingenieur", "infj", "ing"),  # "ing" itself would hold "ing"
+        ("cegep", "dec", "cf", "d"),
+        ("cegep", "fin", "d", "f"),
+        ("art", "artiste", "art", "arti"),  # a word the next one starts: nothing shorter
+    ],
+)
+def test_a_chunk_range_ends_and_the_next_starts_as_short_as_they_can(last, first, end, start):
+    from site_search.pagefind_compact import _bounds
+
+    assert _bounds(last, first) == (end, start)
+    assert last <= end < start <= first
+
+
+def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: Path, monkeypatch):
+    import gzip
+
+    from site_search import pagefind_compact
+
+    bundle, _ = _pagefind_bundle(tmp_path, 3)
+    (wasm,) = bundle.glob("wasm.*.pagefind")
+    original = wasm.read_bytes()
+    pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
+    assert gzip.decompress(wasm.read_bytes()) == gzip.decompress(original)
+    assert len(wasm.read_bytes()) < len(original) * 0.97
+
+    smaller = wasm.read_bytes()
+    wasm.write_bytes(original)  # as the next build's Pagefind writes it
+    monkeypatch.setattr(pagefind_compact.zopfli.gzip, "compress", None)  # not called again
+    pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
+    assert wasm.read_bytes() == smaller

@@ -7,7 +7,7 @@ language at a time. Pagefind names every file of a language with the
 language's code (`pagefind.fr_<hash>.pf_meta`, `index/fr_*.pf_index`, ...),
 so the two bundles merge by copying their files together and joining the
 `languages` of their `pagefind-entry.json`. Each language's fragments are then
-renamed so that its page table compresses (`site_search.page_table`).
+renamed so that its page table compresses (`site_search.pagefind_compact`).
 
 Each language is indexed without stemming (`--force-language` with a code
 Pagefind has no stemmer for, filed under the real code in the entry file):
@@ -30,13 +30,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .page_table import PageTableError, compact
+from .pagefind_compact import PageTableError, compact, recompress_wasm
 
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
 INDEX_FORMAT = "unstemmed-3"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
+WASM_CACHE = "pagefind-wasm"  # next to the records: Pagefind's wasm, recompressed once
 
 
 @dataclass(frozen=True)
@@ -55,46 +56,62 @@ def unstemmed(lang: str) -> str:
     return f"x{lang}"
 
 
-def _run(site: Path, bundle: Path, lang: str) -> None:
+def _start(site: Path, bundle: Path, lang: str) -> subprocess.Popen:
     command = [sys.executable, "-m", "pagefind", "--site", str(site)]
     command += ["--output-path", str(bundle), "--silent", "--force-language", unstemmed(lang)]
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
-    if result.returncode != 0 or not (bundle / ENTRY).exists():
-        detail = (result.stderr or result.stdout).strip() or f"exit status {result.returncode}"
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _finish(run: subprocess.Popen, site: Path, bundle: Path) -> None:
+    out, err = run.communicate()
+    if run.returncode != 0 or not (bundle / ENTRY).exists():
+        detail = (err or out).strip() or f"exit status {run.returncode}"
         raise SearchIndexError(f"Pagefind failed on {site.name}: {detail}")
 
 
+def _run(site: Path, bundle: Path, lang: str) -> None:
+    _finish(_start(site, bundle, lang), site, bundle)
+
+
 def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
-    """Index `records/<lang>/` for each language; write the merged bundle to site/pagefind/."""
+    """Index `records/<lang>/` for each language; write the merged bundle to site/pagefind/.
+
+    While Pagefind indexes a language, the one before is compacted: that work is
+    in this process, and small (one index chunk in memory at a time).
+    """
     site = Path(site).resolve()
     if not site.is_dir():
         raise SearchIndexError(f"cannot index into {site}: no such folder")
+    sources = [(lang, Path(records) / lang) for lang in langs if (Path(records) / lang).is_dir()]
+    if not sources:
+        raise SearchIndexError("no search records to index")
     bundle = site / BUNDLE_DIR
-    entry: dict | None = None
+    entry: dict = {}
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=site.parent) as tmp:
         merged = Path(tmp) / BUNDLE_DIR  # a new folder: no stale chunks from an earlier run
-        for lang in langs:
-            source = Path(records) / lang
-            if not source.is_dir():
-                continue
-            part = Path(tmp) / lang
-            _run(source, part, lang)
-            data = json.loads((part / ENTRY).read_text("utf-8"))
-            info = data["languages"][unstemmed(lang)]
-            try:
-                info["hash"] = compact(part, info["hash"])
-            except PageTableError as error:
-                raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
-            # Filed under the page's language, so pagefind.js picks it from <html lang>.
-            data["languages"] = {lang: info}
-            if entry is None:
-                entry = data
-            else:
-                entry["languages"].update(data["languages"])
-            # Same file system (the temporary folder is next to the site): move, do not copy.
-            shutil.copytree(part, merged, copy_function=os.replace, dirs_exist_ok=True)
-        if entry is None:
-            raise SearchIndexError("no search records to index")
+        parts = [Path(tmp) / lang for lang, _ in sources]
+        running = _start(sources[0][1], parts[0], sources[0][0])
+        try:
+            for number, ((lang, source), part) in enumerate(zip(sources, parts, strict=True)):
+                _finish(running, source, part)
+                if number + 1 < len(sources):
+                    following, folder = sources[number + 1]
+                    running = _start(folder, parts[number + 1], following)
+                data = json.loads((part / ENTRY).read_text("utf-8"))
+                info = data["languages"][unstemmed(lang)]
+                try:
+                    info["hash"] = compact(part, info["hash"])
+                except PageTableError as error:
+                    raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
+                # Filed under the page's language, so pagefind.js picks it from <html lang>.
+                entry = data | {"languages": entry.get("languages", {}) | {lang: info}}
+                # Same file system (the temporary folder is next to the site): move, not copy.
+                shutil.copytree(part, merged, copy_function=os.replace, dirs_exist_ok=True)
+        finally:
+            if running.poll() is None:  # a failure while the next language was indexed
+                running.kill()
+                running.communicate()
+        recompress_wasm(merged, Path(records).parent / WASM_CACHE)
         (merged / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
         # Two renames: a site being served answers from the old bundle or the new one.
         old = Path(tmp) / "previous"
