@@ -33,6 +33,8 @@ TEXT_QUERIES = ("infirmiere", "electricienne")
 # entries are the biggest), and queries of several words (one index chunk a word).
 COLD_QUERIES = ("cegep", "travail", "etudes", "genie civil", "infirmiere montreal")
 COLD_QUERIES += ("developpeuse logiciel laval", "soudeur")
+# Three words each in most profiles: the most index a query of everyday words can need.
+COLD_QUERIES += ("cegep etudes travail",)
 BROWSES = (
     ("a sector", {"sector": "soins-infirmiers"}),
     ("a rare region + accepting", {"region": "nord-du-quebec", "accepting": True}),
