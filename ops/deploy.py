@@ -144,6 +144,16 @@ def cache_control(key: str) -> str:
     return ASSET_CACHE
 
 
+def upload_order(key: str) -> tuple[int, str]:
+    """Files named for their content first (no live file links to them yet), then assets
+    under fixed names, then what links to the others: pages, feeds and data files, among
+    them Pagefind's entry, which names its page tables. A visitor during an upload then
+    never gets a link to a file not there yet."""
+    if FINGERPRINTED.search(key):
+        return 0, key
+    return (2 if cache_control(key) == SHORT_CACHE else 1), key
+
+
 def upload_site(
     output: Path, bucket: str, client, progress: Callable[[int, int], None] | None = None
 ) -> tuple[int, int]:
@@ -154,10 +164,10 @@ def upload_site(
     """
     if not (output / "index.html").exists():
         raise DeployError(f"{output} holds no built site (index.html is missing): run invoke build")
-    files = sorted(p for p in output.rglob("*") if p.is_file())
+    found = {p.relative_to(output).as_posix(): p for p in output.rglob("*") if p.is_file()}
+    files = [(key, found[key]) for key in sorted(found, key=upload_order)]
     keys = set()
-    for done, path in enumerate(files, 1):
-        key = path.relative_to(output).as_posix()
+    for done, (key, path) in enumerate(files, 1):
         keys.add(key)
         client.upload_file(
             str(path),

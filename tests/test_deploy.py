@@ -147,6 +147,44 @@ def test_the_site_is_uploaded_and_what_the_build_dropped_is_removed(tmp_path, mo
     assert versions.get("Versions"), "a removed page is kept as an old version (lifecycle)"
 
 
+class RecordingClient:
+    """An S3 client that notes the order of the files it is given."""
+
+    def __init__(self, client):
+        self.client, self.keys = client, []
+
+    def upload_file(self, path, bucket, key, **more):
+        self.keys.append(key)
+        return self.client.upload_file(path, bucket, key, **more)
+
+    def __getattr__(self, name):
+        return getattr(self.client, name)
+
+
+def test_files_are_uploaded_before_the_files_that_link_to_them(tmp_path, moto_server):
+    s3 = moto_server.client("s3")
+    bucket = unique_name("site")
+    s3.create_bucket(
+        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ca-central-1"}
+    )
+    write(tmp_path, {"index.html": "<h1>Accueil</h1>", "a/index.html": "<h1>A</h1>",
+                     "pagefind/pagefind-entry.json": "{}", "pagefind/pagefind.js": "//",
+                     "pagefind/pagefind.fr_be1c2ba9a3.pf_meta": "m",
+                     "pagefind/fragment/fr_1a2b3c40.pf_fragment": "f",
+                     "theme/css/site.css": "body{}"})  # fmt: skip
+    client = RecordingClient(s3)
+    upload_site(tmp_path, bucket, client)
+    assert client.keys == [
+        "pagefind/fragment/fr_1a2b3c40.pf_fragment",
+        "pagefind/pagefind.fr_be1c2ba9a3.pf_meta",
+        "pagefind/pagefind.js",
+        "theme/css/site.css",
+        "a/index.html",
+        "index.html",
+        "pagefind/pagefind-entry.json",
+    ]
+
+
 def test_the_moderation_page_learns_its_sign_in_from_the_stack(tmp_path):
     path = write_sign_in(tmp_path, {"ModeratorSignInDomain": "https://m.auth.ca-central-1.example",
                                     "ModeratorClientId": "abc123", "SiteUrl": "x"})  # fmt: skip
