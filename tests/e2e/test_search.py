@@ -450,3 +450,32 @@ def test_without_javascript_the_page_says_what_it_can_do(static_site, browser):
         assert groups.count() == 3
     finally:
         context.close()
+
+
+def test_a_search_after_the_index_was_republished_loads_the_new_one(
+    built_site, page, sample, tmp_path
+):
+    """A page opened before a deploy holds the old index's table, whose fragments are gone:
+    the search loads the new index once and answers, rather than failing."""
+    import shutil
+
+    from site_search import pagefind_compact
+    from site_search.serve import StaticServer
+
+    names = [m["name"] for m in sample.values() if m["lang"] == "fr"]
+    first = names[0]
+    second = next(n for n in names[1:] if not set(n.split()) & set(first.split()))
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    with StaticServer(site) as server:
+        open_search(page, server.url, query=f"q={first}")
+        assert first in shown_names(page)
+        # Published again: every fragment under a new name, the old ones gone.
+        entry_path = site / "pagefind" / "pagefind-entry.json"
+        entry = json.loads(entry_path.read_text("utf-8"))
+        for info in entry["languages"].values():
+            info["hash"] = pagefind_compact.compact(site / "pagefind", info["hash"])
+        entry_path.write_text(json.dumps(entry), "utf-8")
+
+        type_query(page, second)
+        assert second in shown_names(page), status(page)

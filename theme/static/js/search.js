@@ -145,11 +145,36 @@ function selectedFacets(state) {
   return selected;
 }
 
+// A page left open while the site is published again holds the old index's page
+// table, whose fragments are gone (their names change every build:
+// site_search.pagefind_compact). Pagefind is then loaded again, once, and the search rerun.
+async function reloadPagefind() {
+  if (!pagefind) return false;
+  const stale = pagefind;
+  pagefind = null;
+  filtersLoaded = null;
+  try {
+    await (await stale).destroy();
+  } catch {
+    // it never loaded: nothing to free
+  }
+  return true;
+}
+
+async function runTextOnceMore(state, mine) {
+  try {
+    await runText(state, mine);
+  } catch (error) {
+    if (!(await reloadPagefind())) throw error;
+    await runText(state, mine);
+  }
+}
+
 async function run(state) {
   const mine = ++sequence;
   root.setAttribute("aria-busy", "true");
   try {
-    if (state.q) await runText(state, mine);
+    if (state.q) await runTextOnceMore(state, mine);
     else if (Object.keys(selectedFacets(state)).length) await runBrowse(state, mine);
     else if (mine === sequence) showIdle();
   } catch (error) {
