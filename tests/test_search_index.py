@@ -382,17 +382,19 @@ def test_a_page_table_of_an_unknown_version_is_refused_before_any_change(tmp_pat
     import gzip
 
     import cbor2
-    from site_search.pagefind_compact import SIGNATURE, PageTableError, compact
+    from site_search.pagefind_compact import SIGNATURE, PagefindFormatError, compact
 
     bundle, table_hash = _pagefind_bundle(tmp_path, 3)
     meta = bundle / f"pagefind.{table_hash}.pf_meta"
     files = sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.parent != bundle)
     meta.write_bytes(gzip.compress(SIGNATURE + cbor2.dumps(["9.0.0", [["xfr_1234567", 3]]])))
-    with pytest.raises(PageTableError, match=r"Pagefind 9\.0\.0's page table .* knows 1\.5\.2"):
+    with pytest.raises(
+        PagefindFormatError, match=r"Pagefind 9\.0\.0's page table .* knows 1\.5\.2"
+    ):
         compact(bundle, table_hash)
     assert sorted(p.relative_to(bundle) for p in bundle.rglob("*") if p.parent != bundle) == files
     meta.write_bytes(gzip.compress(b"not a table"))
-    with pytest.raises(PageTableError, match="not a Pagefind file"):
+    with pytest.raises(PagefindFormatError, match="not a Pagefind file"):
         compact(bundle, table_hash)
 
 
@@ -451,3 +453,16 @@ def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: P
     monkeypatch.setattr(pagefind_compact.zopfli.gzip, "compress", None)  # not called again
     pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
     assert wasm.read_bytes() == smaller
+
+
+def test_a_damaged_index_chunk_is_a_clear_error(tmp_path: Path):
+    import gzip
+
+    from site_search.pagefind_compact import SIGNATURE, PagefindFormatError, compact, read_table
+
+    bundle, table_hash = _pagefind_bundle(tmp_path, 3)
+    (chunk, *_) = read_table(bundle / f"pagefind.{table_hash}.pf_meta")[2]
+    path = bundle / "index" / f"{chunk[2]}.pf_index"
+    path.write_bytes(gzip.compress(SIGNATURE + b"\x81\x82\x65soud"))  # cut inside a word
+    with pytest.raises(PagefindFormatError, match=rf"{path.name} at byte 14"):
+        compact(bundle, table_hash)

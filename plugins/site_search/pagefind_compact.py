@@ -44,6 +44,7 @@ from pathlib import Path
 
 import cbor2
 import zopfli.gzip
+from mentors.incremental import write_atomic
 
 KNOWN_VERSIONS = ("1.5.2",)
 SIGNATURE = b"pagefind_dcd"
@@ -55,7 +56,7 @@ ZOPFLI_ROUNDS = 5  # the page table: 10 % smaller than gzip -9 in 0.8 s; 10 roun
 LAST = "\U0010ffff"  # sorts after any word: the last chunk's range is open
 
 
-class PageTableError(ValueError):
+class PagefindFormatError(ValueError):
     """A Pagefind bundle this code cannot read: the index is not published."""
 
 
@@ -86,7 +87,7 @@ def read_table(path: Path) -> list:
     table = _read(path)
     version = table[0] if isinstance(table, list) and table else None
     if version not in KNOWN_VERSIONS:
-        raise PageTableError(
+        raise PagefindFormatError(
             f"{path.name}: Pagefind {version}'s page table is not one this build can compact"
             f" (it knows {', '.join(KNOWN_VERSIONS)}); update site_search.pagefind_compact"
         )
@@ -101,23 +102,28 @@ def _words(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
         stream = io.BytesIO(raw)
         stream.seek(len(SIGNATURE))
         if _array_length(stream, path) != 1:
-            raise PageTableError(f"{path.name} is not an index chunk of a known form")
+            raise PagefindFormatError(f"{path.name} is not an index chunk of a known form")
         decoder = cbor2.CBORDecoder(stream)  # seeks back to each item's end
         for _ in range(_array_length(stream, path)):
             start = stream.tell()
-            word = decoder.decode()
+            try:
+                word = decoder.decode()
+            except cbor2.CBORDecodeError as error:
+                raise PagefindFormatError(f"{path.name} at byte {start}: {error}") from error
             if not (isinstance(word, list) and word and isinstance(word[0], str)):
-                raise PageTableError(f"{path.name}: a word of an unknown form at byte {start}")
+                raise PagefindFormatError(f"{path.name}: a word of an unknown form at byte {start}")
             yield word[0], raw[start : stream.tell()]
         if stream.tell() != len(raw):
-            raise PageTableError(f"{path.name}: {len(raw) - stream.tell()} bytes after its words")
+            raise PagefindFormatError(
+                f"{path.name}: {len(raw) - stream.tell()} bytes after its words"
+            )
         path.unlink()
 
 
 def _raw(path: Path) -> bytes:
     raw = gzip.decompress(Path(path).read_bytes())
     if not raw.startswith(SIGNATURE):
-        raise PageTableError(f"{path.name} is not a Pagefind file (no signature)")
+        raise PagefindFormatError(f"{path.name} is not a Pagefind file (no signature)")
     return raw
 
 
@@ -125,13 +131,13 @@ def _read(path: Path) -> object:
     try:
         return cbor2.loads(_raw(path)[len(SIGNATURE) :])
     except cbor2.CBORDecodeError as error:
-        raise PageTableError(f"{path.name}: {error}") from error
+        raise PagefindFormatError(f"{path.name}: {error}") from error
 
 
 def _array_length(stream: io.BytesIO, path: Path) -> int:
     head = stream.read(1)
     if not head or head[0] >> 5 != 4 or head[0] & 0x1F > 27:
-        raise PageTableError(f"{path.name}: no array at byte {stream.tell() - 1}")
+        raise PagefindFormatError(f"{path.name}: no array at byte {stream.tell() - 1}")
     info = head[0] & 0x1F
     return info if info < 24 else int.from_bytes(stream.read(1 << (info - 24)), "big")
 
@@ -165,7 +171,7 @@ def _write_chunks(folder: Path, code: str, words, chunk_bytes: int) -> list[list
 
     for word, encoded in words:
         if previous and word <= previous:
-            raise PageTableError(f"the index's words are not in order ({word!r})")
+            raise PagefindFormatError(f"the index's words are not in order ({word!r})")
         # A word that would overflow the chunk starts the next one, where a cut is allowed.
         if chunk and size + len(encoded) > chunk_bytes and _shared(previous, word) <= SHARED_PREFIX:
             start = flush(word)
@@ -220,5 +226,5 @@ def recompress_wasm(bundle: Path, cache: Path) -> None:
         if not kept.exists():
             kept.parent.mkdir(parents=True, exist_ok=True)
             smaller = zopfli.gzip.compress(gzip.decompress(original), numiterations=ZOPFLI_ROUNDS)
-            kept.write_bytes(min(smaller, original, key=len))
+            write_atomic(kept, min(smaller, original, key=len))  # whole, or not at all
         path.write_bytes(kept.read_bytes())

@@ -6,8 +6,9 @@ for 20,000 records), one after the other, so Pagefind's memory holds one
 language at a time. Pagefind names every file of a language with the
 language's code (`pagefind.fr_<hash>.pf_meta`, `index/fr_*.pf_index`, ...),
 so the two bundles merge by copying their files together and joining the
-`languages` of their `pagefind-entry.json`. Each language's fragments are then
-renamed so that its page table compresses (`site_search.pagefind_compact`).
+`languages` of their `pagefind-entry.json`. Each language's bundle is first made
+lighter for a first query's download (`site_search.pagefind_compact`), while
+Pagefind indexes the next language.
 
 Each language is indexed without stemming (`--force-language` with a code
 Pagefind has no stemmer for, filed under the real code in the entry file):
@@ -30,7 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pagefind_compact import PageTableError, compact, recompress_wasm
+from .pagefind_compact import PagefindFormatError, compact, recompress_wasm
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
                 info = data["languages"][unstemmed(lang)]
                 try:
                     info["hash"] = compact(part, info["hash"])
-                except PageTableError as error:
+                except PagefindFormatError as error:
                     raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
                 # Filed under the page's language, so pagefind.js picks it from <html lang>.
                 entry = data | {"languages": entry.get("languages", {}) | {lang: info}}
