@@ -452,14 +452,24 @@ def test_without_javascript_the_page_says_what_it_can_do(static_site, browser):
         context.close()
 
 
+def _republish(site: Path) -> None:
+    """Publish the index again as a new build would: every fragment under a new name."""
+    from site_search import pagefind_compact
+
+    entry_path = site / "pagefind" / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text("utf-8"))
+    for info in entry["languages"].values():
+        info["hash"] = pagefind_compact.compact(site / "pagefind", info["hash"])
+    entry_path.write_text(json.dumps(entry), "utf-8")
+
+
 def test_a_search_after_the_index_was_republished_loads_the_new_one(
     built_site, page, sample, tmp_path
 ):
     """A page opened before a deploy holds the old index's table, whose fragments are gone:
-    the search loads the new index once and answers, rather than failing."""
+    the search loads the new index once and answers, rather than failing; so does "more"."""
     import shutil
 
-    from site_search import pagefind_compact
     from site_search.serve import StaticServer
 
     names = [m["name"] for m in sample.values() if m["lang"] == "fr"]
@@ -470,12 +480,15 @@ def test_a_search_after_the_index_was_republished_loads_the_new_one(
     with StaticServer(site) as server:
         open_search(page, server.url, query=f"q={first}")
         assert first in shown_names(page)
-        # Published again: every fragment under a new name, the old ones gone.
-        entry_path = site / "pagefind" / "pagefind-entry.json"
-        entry = json.loads(entry_path.read_text("utf-8"))
-        for info in entry["languages"].values():
-            info["hash"] = pagefind_compact.compact(site / "pagefind", info["hash"])
-        entry_path.write_text(json.dumps(entry), "utf-8")
-
+        _republish(site)
         type_query(page, second)
         assert second in shown_names(page), status(page)
+
+        type_query(page, BROAD)
+        shown = len(shown_names(page))
+        assert page.locator("#search-more").is_visible()
+        _republish(site)
+        page.locator("#search-more").click()
+        page.wait_for_function(
+            f"document.querySelectorAll('#search-mentor-list li').length > {shown}"
+        )

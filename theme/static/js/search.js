@@ -260,7 +260,7 @@ async function runText(state, mine) {
     if (found.results.length && !genuine(await found.results[0].data(), query)) found.results = [];
   }
   if (mine !== sequence) return;
-  current = { kind: "text", results: mentors.results, articles: articles.results, shown: 0 };
+  current = { kind: "text", results: mentors.results, articles: articles.results, shown: 0, query, filters };
   const [firstMentors, firstArticles] = await Promise.all([
     Promise.all(mentors.results.slice(0, PAGE).map((r) => r.data())),
     Promise.all(articles.results.slice(0, ARTICLES).map((r) => r.data())),
@@ -313,7 +313,17 @@ async function showMore() {
   const start = current.shown;
   let cards;
   if (current.kind === "text") {
-    const data = await Promise.all(current.results.slice(start, start + PAGE).map((r) => r.data()));
+    const next = () => Promise.all(current.results.slice(start, start + PAGE).map((r) => r.data()));
+    let data;
+    try {
+      data = await next();
+    } catch (error) {
+      // Published again under this page (reloadPagefind): the same search on the new index.
+      if (!(await reloadPagefind())) throw error;
+      const found = await (await loadPagefind()).search(current.query, { filters: current.filters });
+      current.results = found.results;
+      data = await next();
+    }
     cards = data.map(fromPagefind);
   } else {
     cards = await browser.cards(current.result, start, start + PAGE);
