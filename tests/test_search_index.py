@@ -301,7 +301,7 @@ def test_a_photos_url_is_one_opaque_word_in_its_record():
 
 def _pagefind_bundle(tmp_path: Path, pages: int) -> tuple[Path, str]:
     """Pagefind's own bundle for `pages` French records; its page table's hash."""
-    from site_search.pagefind_index import ENTRY, _run, unstemmed
+    from site_search.pagefind_index import ENTRY, _finish, _start, unstemmed
     from site_search.records import Record, _page, write_records
 
     records = tmp_path / "records"
@@ -309,7 +309,7 @@ def _pagefind_bundle(tmp_path: Path, pages: int) -> tuple[Path, str]:
     page = [_page("fr", words, f"<p>{words}</p>", "", "") for words in text]
     write_records(records, [Record(f"mentors/m{n}/", "fr", page[n]) for n in range(pages)])
     bundle = tmp_path / "bundle"
-    _run(records / "fr", bundle, "fr")
+    _finish(_start(records / "fr", bundle, "fr"), records / "fr", bundle)
     entry = json.loads((bundle / ENTRY).read_text("utf-8"))
     return bundle, entry["languages"][unstemmed("fr")]["hash"]
 

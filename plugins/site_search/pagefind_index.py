@@ -70,10 +70,6 @@ def _finish(run: subprocess.Popen, site: Path, bundle: Path) -> None:
         raise SearchIndexError(f"Pagefind failed on {site.name}: {detail}")
 
 
-def _run(site: Path, bundle: Path, lang: str) -> None:
-    _finish(_start(site, bundle, lang), site, bundle)
-
-
 def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     """Index `records/<lang>/` for each language; write the merged bundle to site/pagefind/.
 
