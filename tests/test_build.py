@@ -152,3 +152,25 @@ def test_content_problems_found_in_the_build_process_are_printed_and_nothing_is_
     assert "problem(s) in the content" in err
     assert f"{profile.name}:" in err and "pas-un-secteur" in err
     assert not out.exists() and not out.with_name("output.staging").exists()
+
+
+@pytest.mark.parametrize("pages", [1, 3])
+def test_pages_are_rendered_whatever_their_number_once_rendering_forks(pages, tmp_path):
+    """With forking from the first page on, one page (no share for a worker) and a few."""
+    from mentors.generator import MentorsGenerator
+
+    class Generator:
+        settings = {"MENTORS_PARALLEL_FROM": 1}
+        _jobs = [("page", f"p{n}/", {"lang": "fr"}) for n in range(pages)]
+
+        def _template(self, name, lang):
+            pass
+
+        def _workers(self):
+            return 2
+
+        def _write(self, template, url, page):
+            (tmp_path / url.strip("/")).write_text(template)
+
+    MentorsGenerator._write_all(Generator())
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f"p{n}" for n in range(pages)]

@@ -273,7 +273,8 @@ class MentorsGenerator(Generator):
             self._template(name, lang)
         workers = self._workers()
         threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
-        if workers < 2 or len(jobs) < threshold or "fork" not in mp.get_all_start_methods():
+        # One page alone gains nothing from a second process (and leaves no share to fork for).
+        if workers < 2 or len(jobs) < max(threshold, 2) or "fork" not in mp.get_all_start_methods():
             for job in jobs:
                 self._write(*job)
             return
