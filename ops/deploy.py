@@ -24,6 +24,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT_CACHE = "public, max-age=60, must-revalidate"  # HTML, feeds, JSON: a new build shows soon
 ASSET_CACHE = "public, max-age=3600"  # CSS, JS, images under a fixed name
 SHORT_SUFFIXES = (".html", ".json", ".xml", ".txt", ".webmanifest")
+UPLOAD_RANK = {IMMUTABLE: 0, ASSET_CACHE: 1, SHORT_CACHE: 2}  # by cache header: `upload_order`
 FINGERPRINTED = re.compile(r"(^|/)pagefind/.*[._-][0-9a-f]{7,}\.pf_[a-z]+$")
 
 DOMAIN = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$")
@@ -149,9 +150,7 @@ def upload_order(key: str) -> tuple[int, str]:
     under fixed names, then what links to the others: pages, feeds and data files, among
     them Pagefind's entry, which names its page tables. A visitor during an upload then
     never gets a link to a file not there yet."""
-    if FINGERPRINTED.search(key):
-        return 0, key
-    return (2 if cache_control(key) == SHORT_CACHE else 1), key
+    return UPLOAD_RANK[cache_control(key)], key
 
 
 def upload_site(

@@ -161,12 +161,13 @@ async function reloadPagefind() {
   return true;
 }
 
-async function runTextOnceMore(state, mine) {
+// `attempt()`; when it fails with Pagefind loaded, Pagefind loaded again and `retry()`.
+async function withFreshIndex(attempt, retry = attempt) {
   try {
-    await runText(state, mine);
+    return await attempt();
   } catch (error) {
     if (!(await reloadPagefind())) throw error;
-    await runText(state, mine);
+    return retry();
   }
 }
 
@@ -174,7 +175,7 @@ async function run(state) {
   const mine = ++sequence;
   root.setAttribute("aria-busy", "true");
   try {
-    if (state.q) await runTextOnceMore(state, mine);
+    if (state.q) await withFreshIndex(() => runText(state, mine));
     else if (Object.keys(selectedFacets(state)).length) await runBrowse(state, mine);
     else if (mine === sequence) showIdle();
   } catch (error) {
@@ -314,16 +315,12 @@ async function showMore() {
   let cards;
   if (current.kind === "text") {
     const next = () => Promise.all(current.results.slice(start, start + PAGE).map((r) => r.data()));
-    let data;
-    try {
-      data = await next();
-    } catch (error) {
-      // Published again under this page (reloadPagefind): the same search on the new index.
-      if (!(await reloadPagefind())) throw error;
+    // Published again under this page (reloadPagefind): the same search on the new index.
+    const data = await withFreshIndex(next, async () => {
       const found = await (await loadPagefind()).search(current.query, { filters: current.filters });
       current.results = found.results;
-      data = await next();
-    }
+      return next();
+    });
     cards = data.map(fromPagefind);
   } else {
     cards = await browser.cards(current.result, start, start + PAGE);
