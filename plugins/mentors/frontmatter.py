@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from .plain_yaml import NOT_PLAIN, PlainReader
+
 DELIMITER = "---"
 
 
@@ -22,6 +24,7 @@ def _timestamp(loader: _Loader, node: yaml.Node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_plain = PlainReader(_Loader.yaml_constructors)
 
 
 class FrontMatterError(ValueError):
@@ -73,14 +76,20 @@ def parse(text: str) -> Document:
     else:
         raise FrontMatterError(1, "the front matter is not closed by a '---' line")
     yaml_text = "\n".join(lines[1:index])
-    try:
-        meta = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        raise FrontMatterError(line, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    meta = _plain.load(yaml_text)
+    if meta is NOT_PLAIN:
+        meta = _load(yaml_text)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise FrontMatterError(2, "the front matter must be a mapping of 'field: value' lines")
     return Document(meta=meta, body="\n".join(lines[index + 1 :]), yaml_text=yaml_text)
+
+
+def _load(yaml_text: str) -> Any:
+    try:
+        return yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        raise FrontMatterError(line, f"invalid YAML: {getattr(exc, 'problem', exc)}") from None
