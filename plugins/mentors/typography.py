@@ -18,6 +18,9 @@ _TAG = re.compile(r"(<[^>]*>)")
 _BEFORE = re.compile(r"[ \u00a0\u202f]+([:»])")
 _BEFORE_NARROW = re.compile(r"[ \u00a0\u202f]+([;!?])")
 _AFTER = re.compile(r"(«)[ \u00a0\u202f]+")
+# A tag with a space in it, where the rules above could match: only then is the text
+# worked on apart from its tags (every match needs one of these spaces).
+_SPACED_TAG = re.compile(r"<[^>]*[ \u00a0\u202f][^>]*>")
 
 
 def _text(text: str) -> str:
@@ -28,7 +31,11 @@ def _text(text: str) -> str:
 
 def french_spacing(value: str) -> str:
     """`value` (text or HTML) with French non-breaking spaces; Markup stays Markup."""
-    parts = _TAG.split(str(value))
-    fixed = "".join(part if part.startswith("<") else _text(part) for part in parts)
+    text = str(value)
+    last_open = text.rfind("<")
+    if last_open == -1 or (last_open < text.rfind(">") and not _SPACED_TAG.search(text)):
+        fixed = _text(text)  # every "<" opens a tag without a space: nothing to skip
+    else:
+        fixed = "".join(part if part.startswith("<") else _text(part) for part in _TAG.split(text))
     # Only spaces changed in what was already safe markup.
     return Markup(fixed) if isinstance(value, Markup) else fixed  # noqa: S704
