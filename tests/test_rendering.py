@@ -1,5 +1,5 @@
 """Rendering shortcuts of the build: sentences translated when templates compile, parts rendered
-once per build (`cached`), runs of pagination links, and what each gives on real pages."""
+once per build (`cached`), the window of pagination links, and what each gives on real pages."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from conftest import ROOT
 from jinja2 import DictLoader, Environment
 from mentors.build import build_site
 from mentors.i18n import Catalogs, compile_catalogs, install, language_environment
+from mentors.pagination import window
 
 TRANSLATIONS = ROOT / "theme" / "translations"
 ASK = '{{ _("Ask %(name)s a question", name=who) }}'
@@ -77,20 +78,39 @@ def test_the_relay_renders_a_cached_part_every_time():
     assert outputs == ["1", "2", "3"]
 
 
-def test_every_page_of_a_long_listing_links_every_other_page(tmp_path):
-    """One mentor a page: the directory has more pages than a run of cached links (50)."""
+def test_window_links_the_ends_and_two_pages_each_side_with_gaps():
+    assert window(1, 1) == [1]
+    assert window(1, 4) == [1, 2, 3, 4]
+    assert window(1, 10) == [1, 2, 3, None, 10]
+    assert window(5, 10) == [1, 2, 3, 4, 5, 6, 7, None, 10]  # a gap of one page shows it
+    assert window(6, 417) == [1, None, 4, 5, 6, 7, 8, None, 417]
+    assert window(417, 417) == [1, None, 415, 416, 417]
+
+
+def test_each_page_of_a_long_listing_links_its_window_and_next_leads_through_all(tmp_path):
+    """One mentor a page: the directory has more pages than any window."""
     out = tmp_path / "output"
     overrides = {"PLUGINS": ["pelican.plugins.yaml_metadata", "mentors"], "MENTORS_PER_PAGE": 1}
     assert build_site(ROOT / "pelicanconf.py", out, overrides=overrides)
     count = len([p for p in (ROOT / "content" / "mentors").glob("*.md") if p.stem.count(".") == 0])
-    assert count > 50
-    for number in (1, 2, 50, 51, count):
+    assert count > 10
+
+    def nav_of(number: int) -> str:
         page = out / "mentors" / ("" if number == 1 else f"{number}/") / "index.html"
         html = page.read_text(encoding="utf-8")
         nav = html[html.index('<nav class="listing-nav"') :]
-        nav = nav[: nav.index("</nav>")]
+        return nav[: nav.index("</nav>")]
+
+    for number in (1, 2, 6, count - 1, count):
+        nav = nav_of(number)
+        shown = window(number, count)
         current = re.findall(r'<span aria-current="page">.*?</span>(\d+)</span>', nav)
-        linked = [int(n) for n in re.findall(r'<a href="/mentors/(?:(\d+)/)?"><span', nav) if n]
-        linked += [1] * nav.count('<a href="/mentors/"><span')
+        linked = re.findall(r'<li><a href="/mentors/(?:(\d+)/)?"><span', nav)
         assert current == [str(number)]
-        assert sorted(linked) == [n for n in range(1, count + 1) if n != number]
+        assert sorted([int(n) if n else 1 for n in linked] + [number]) == [n for n in shown if n]
+        assert nav.count('<li class="gap" aria-hidden="true">…</li>') == shown.count(None)
+    number, walked = 1, [1]
+    while 'rel="next"' in (nav := nav_of(number)):
+        number = int(re.search(r'href="/mentors/(\d+)/" rel="next"', nav)[1])
+        walked.append(number)
+    assert walked == list(range(1, count + 1))

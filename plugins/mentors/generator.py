@@ -40,6 +40,7 @@ from .incremental import (
 )
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
+from .pagination import paginate
 from .validation import read_mentors
 from .vocab import load_vocabularies
 
@@ -347,32 +348,12 @@ class MentorsGenerator(Generator):
                 json_ld=self._person(mentor),
             )
 
-    def _paginate(self, base_url: str, items: list, per_page: int):
-        count = max(1, math.ceil(len(items) / per_page))
-        pages = [{"number": n, "url": urls.page_number(base_url, n)} for n in range(1, count + 1)]
-        for number in range(1, count + 1):
-            url = urls.page_number(base_url, number)
-            yield (
-                url,
-                items[(number - 1) * per_page : number * per_page],
-                {
-                    "number": number,
-                    "num_pages": count,
-                    "count": len(items),
-                    "has_previous": number > 1,
-                    "has_next": number < count,
-                    "previous_url": urls.page_number(base_url, number - 1) if number > 1 else None,
-                    "next_url": urls.page_number(base_url, number + 1) if number < count else None,
-                    "pages": pages,
-                },
-            )
-
     def _listing(self, lang: str, listing: dict[str, Any], slugs: list[str]) -> None:
         views = self.site.directory.views[lang]
         mentors = [views[slug] for slug in slugs]
         other = urls.other(lang)
         other_base = listing["other_url"]
-        for url, page_items, paginator in self._paginate(
+        for url, page_items, paginator in paginate(
             listing["url"], mentors, self.settings["MENTORS_PER_PAGE"]
         ):
             translations = {lang: url, other: urls.page_number(other_base, paginator["number"])}
@@ -458,7 +439,7 @@ class MentorsGenerator(Generator):
                 listing = {"kind": kind, "name": group.name, "url": group.url}
                 listings.append((listing, group.articles))
         for listing, articles in listings:
-            for url, page_items, paginator in self._paginate(listing["url"], articles, per_page):
+            for url, page_items, paginator in paginate(listing["url"], articles, per_page):
                 translations = None
                 if listing["kind"] == "magazine":
                     other_url = urls.page_number(
