@@ -37,6 +37,7 @@ from .incremental import (
     inputs_digest,
     model_digest,
     write_atomic,
+    write_new,
 )
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
@@ -260,7 +261,11 @@ class MentorsGenerator(Generator):
         ctx = dict(self._base_context[template, page["lang"]])
         ctx.update(page)
         html = compiled.render(ctx)
-        write_atomic(os.path.join(self.output_path, urls.save_as(url)), html)
+        path = os.path.join(self.output_path, urls.save_as(url))
+        if self.settings.get("BUILD_IN_PLACE"):
+            write_atomic(path, html)
+        else:  # the staging folder of a full build, served by nobody: no rename needed
+            write_new(path, html.encode("utf-8"))
 
     def _write_all(self) -> None:
         """Render every queued page; big sites use one process per CPU: this one and
