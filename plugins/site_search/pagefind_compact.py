@@ -35,10 +35,13 @@ before anything is changed, and the index is not published.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
 import os
+import threading
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -221,10 +224,29 @@ def recompress_wasm(bundle: Path, cache: Path) -> None:
     """Pagefind's wasm (the same file every build) gzipped again with zopfli, kept in
     `cache` by the digest of what Pagefind wrote: 68.0 → 64.9 KB."""
     for path in Path(bundle).glob("wasm.*.pagefind"):
-        original = path.read_bytes()
-        kept = Path(cache) / f"{_digest(original, 32)}.pagefind"
-        if not kept.exists():
-            kept.parent.mkdir(parents=True, exist_ok=True)
-            smaller = zopfli.gzip.compress(gzip.decompress(original), numiterations=ZOPFLI_ROUNDS)
-            write_atomic(kept, min(smaller, original, key=len))  # whole, or not at all
-        path.write_bytes(kept.read_bytes())
+        path.write_bytes(_cached_wasm(path.read_bytes(), Path(cache)).read_bytes())
+
+
+def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
+    """`recompress_wasm`'s slow part started ahead, in a thread (Pagefind's wasm read
+    now): Pagefind indexes the next language meanwhile. A failure is left for
+    `recompress_wasm` to meet again and report."""
+    originals = [path.read_bytes() for path in Path(bundle).glob("wasm.*.pagefind")]
+
+    def warm() -> None:
+        with contextlib.suppress(OSError, zlib.error):
+            for original in originals:
+                _cached_wasm(original, Path(cache))
+
+    thread = threading.Thread(target=warm, name="wasm-zopfli", daemon=True)
+    thread.start()
+    return thread
+
+
+def _cached_wasm(original: bytes, cache: Path) -> Path:
+    kept = cache / f"{_digest(original, 32)}.pagefind"
+    if not kept.exists():
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        smaller = zopfli.gzip.compress(gzip.decompress(original), numiterations=ZOPFLI_ROUNDS)
+        write_atomic(kept, min(smaller, original, key=len))  # whole, or not at all
+    return kept

@@ -31,7 +31,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .pagefind_compact import PagefindFormatError, compact, recompress_wasm
+from .pagefind_compact import PagefindFormatError, compact, recompress_wasm, warm_wasm_cache
 
 log = logging.getLogger(__name__)
 
@@ -87,10 +87,13 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=site.parent) as tmp:
         merged = Path(tmp) / BUNDLE_DIR  # a new folder: no stale chunks from an earlier run
         parts = [Path(tmp) / lang for lang, _ in sources]
+        wasm_cache = Path(records).parent / WASM_CACHE
+        warming = None
         running = _start(sources[0][1], parts[0], sources[0][0])
         try:
             for number, ((lang, source), part) in enumerate(zip(sources, parts, strict=True)):
                 _finish(running, source, part)
+                warming = warming or warm_wasm_cache(part, wasm_cache)
                 if number + 1 < len(sources):
                     following, folder = sources[number + 1]
                     running = _start(folder, parts[number + 1], following)
@@ -108,7 +111,9 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
             if running.poll() is None:  # a failure while the next language was indexed
                 running.kill()
                 running.communicate()
-        recompress_wasm(merged, Path(records).parent / WASM_CACHE)
+        if warming:
+            warming.join()
+        recompress_wasm(merged, wasm_cache)
         (merged / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
         # Two renames: a site being served answers from the old bundle or the new one.
         old = Path(tmp) / "previous"
