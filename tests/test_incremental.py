@@ -480,3 +480,17 @@ def test_a_view_digest_follows_every_field_nested_ones_too():
     ]
     digests = {digest(v) for v in changed}
     assert len(digests) == len(changed) and same not in digests
+
+
+def test_a_removed_file_takes_the_folders_it_leaves_empty_and_no_more(tmp_path: Path):
+    from mentors.incremental import remove_with_empty_folders
+
+    (tmp_path / "en" / "mentors" / "gone").mkdir(parents=True)
+    (tmp_path / "en" / "mentors" / "kept").mkdir()
+    page = tmp_path / "en" / "mentors" / "gone" / "index.html"
+    page.write_text("x")
+    remove_with_empty_folders(page, tmp_path)
+    assert not (tmp_path / "en" / "mentors" / "gone").exists()
+    assert (tmp_path / "en" / "mentors" / "kept").is_dir()  # the parent is not empty
+    remove_with_empty_folders(tmp_path / "en" / "mentors" / "kept" / "missing.html", tmp_path)
+    assert not (tmp_path / "en").exists() and tmp_path.is_dir()  # up to the root, kept

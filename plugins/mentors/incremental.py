@@ -60,6 +60,19 @@ def write_new(path: str, data: bytes) -> None:
         handle.write(data)
 
 
+def remove_with_empty_folders(path: Path, root: Path) -> None:
+    """Delete the file `path` (if there), then its folders up to `root` (kept) that it left
+    empty: a gone profile's folder, a facet value no mentor has any more."""
+    path.unlink(missing_ok=True)
+    folder = path.parent
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            return
+        folder = folder.parent
+
+
 def sweep_unfinished(folder: str | os.PathLike) -> list[str]:
     """Delete what `write_atomic` left half written in `folder` when its process was killed
     (`<name>.<pid>.tmp`, that pid gone); return their paths."""
@@ -376,10 +389,7 @@ class BuildState:
         gone = [n for n in self.pages if n not in self.new_pages]
         gone += [n for n in self.written if n not in self.new_written and n not in self.new_pages]
         for name in gone:
-            path = output / name
-            path.unlink(missing_ok=True)
-            with contextlib.suppress(OSError):  # its folder too, once empty (a profile's)
-                path.parent.rmdir()
+            remove_with_empty_folders(output / name, output)
         return gone
 
     def save_pending(self) -> None:

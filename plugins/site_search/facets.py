@@ -13,14 +13,13 @@ Pure functions over plain records: nothing here knows Pelican.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mentors.incremental import write_atomic
+from mentors.incremental import remove_with_empty_folders, write_atomic
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 FACETS = ("sector", "region", "language", "accepting")
@@ -93,9 +92,7 @@ class FacetBundle:
             found = list(root.rglob("*.json"))
             for path in found:
                 if path.relative_to(root).as_posix() not in self.files:
-                    path.unlink()
-                    with contextlib.suppress(OSError):  # a value no mentor has any more
-                        path.parent.rmdir()
+                    remove_with_empty_folders(path, root)
         return total
 
 

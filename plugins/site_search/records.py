@@ -46,7 +46,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from mentors.incremental import write_new
+from mentors.incremental import remove_with_empty_folders, write_new
 
 from .stopwords import searchable
 
@@ -192,21 +192,10 @@ def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
             continue
         write_new(os.path.join(root, name), data)  # a cache, not served: no rename
     for name in set(held) - set(digests):
-        (root / name).unlink(missing_ok=True)
-        _remove_empty_folders((root / name).parent, root)
+        remove_with_empty_folders(root / name, root)
     root.mkdir(parents=True, exist_ok=True)
     listed.write_text(json.dumps(digests, separators=(",", ":")), encoding="utf-8")
     return counts
-
-
-def _remove_empty_folders(folder: Path, root: Path) -> None:
-    """`folder` and its parents up to `root` (kept), as long as each is empty."""
-    while folder != root and folder.is_relative_to(root):
-        try:
-            folder.rmdir()
-        except OSError:  # not empty
-            return
-        folder = folder.parent
 
 
 def _held(root: Path, listed: Path) -> dict[str, str | None]:
