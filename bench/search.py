@@ -147,6 +147,20 @@ def _wait_rendered(page, query: str = "") -> dict:
     return page.evaluate("window.__rendered")
 
 
+def _search(page, traffic, query: str, typed: bool = False) -> dict:
+    """`query` entered in the search box, pasted (one input event) or typed 60 ms a key;
+    its results once shown. The traffic is counted from here."""
+    traffic.reset()
+    page.evaluate("window.__rendered = null")
+    if typed:
+        page.fill("#search-q", "")
+        page.keyboard.type(query, delay=60)
+    else:
+        page.focus("#search-q")
+        page.fill("#search-q", query)
+    return _wait_rendered(page, query)
+
+
 def measure_text(browser, url: str) -> list[dict]:
     """Cold (first query on a fresh page) then warm (a second query) text searches.
 
@@ -162,15 +176,7 @@ def measure_text(browser, url: str) -> list[dict]:
     try:
         for i, query in enumerate(TEXT_QUERIES):
             page.wait_for_load_state("networkidle")
-            traffic.reset()
-            page.evaluate("window.__rendered = null")
-            if i == 0:
-                page.focus("#search-q")
-                page.fill("#search-q", query)
-            else:
-                page.fill("#search-q", "")
-                page.keyboard.type(query, delay=60)
-            rendered = _wait_rendered(page, query)
+            rendered = _search(page, traffic, query, typed=i > 0)
             page.wait_for_load_state("networkidle")
             latency = rendered["at"] - page.evaluate("window.__lastInput")
             before = traffic.until(rendered["epoch"])
@@ -190,11 +196,7 @@ def measure_cold(browser, url: str, queries=COLD_QUERIES) -> list[dict]:
     for query in queries:
         context, page, traffic = _open(browser, url)
         try:
-            traffic.reset()
-            page.evaluate("window.__rendered = null")
-            page.focus("#search-q")
-            page.fill("#search-q", query)
-            rendered = _wait_rendered(page, query)
+            rendered = _search(page, traffic, query)
             rows.append(
                 {"query": query, "results": rendered["total"]} | traffic.until(rendered["epoch"])
             )
