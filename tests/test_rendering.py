@@ -114,3 +114,48 @@ def test_each_page_of_a_long_listing_links_its_window_and_next_leads_through_all
         number = int(re.search(r'href="/mentors/(\d+)/" rel="next"', nav)[1])
         walked.append(number)
     assert walked == list(range(1, count + 1))
+
+
+def test_a_listing_s_cards_from_cards_rendered_once_are_the_macro_s_list():
+    from types import SimpleNamespace
+
+    from jinja2 import FileSystemLoader
+    from mentors.generator import MentorsGenerator
+
+    def environment(with_cache: bool):
+        env = Environment(
+            loader=FileSystemLoader(ROOT / "theme" / "templates"),
+            autoescape=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        install(env, Catalogs(TRANSLATIONS))
+        overlay = language_environment(env, "fr", {"SITEURL": "", "RELAY_URL": ""})
+        if with_cache:
+            overlay.globals["cards_html"] = MentorsGenerator._cards(overlay)
+        overlay.globals["m"] = overlay.get_template("macros.html").module
+        return overlay
+
+    place = SimpleNamespace(name="Montréal & <Laval>")
+    photo = SimpleNamespace(src="images/a.jpg", srcset="images/a.jpg 160w, images/b.jpg 320w")
+    mentors = [
+        SimpleNamespace(
+            slug=f"m-{n}",
+            url=f"mentors/m-{n}/",
+            name=f"Zoé {n}",
+            occupation="Soudeuse <TIG>",
+            photo=photo if n % 2 else None,
+            is_fallback=n == 2,
+            content_lang="en",
+            sector=place,
+            region=place,
+            accepting=n != 1,
+            answers_within_days=n or None,
+        )
+        for n in range(4)
+    ]
+    source = '{{ m.mentor_cards(ms, "h2") }}|{{ m.mentor_cards(ms[1:]) }}|{{ m.mentor_cards([]) }}'
+    made = environment(False).from_string(source).render(ms=mentors)
+    cached = environment(True).from_string(source).render(ms=mentors)
+    assert cached == made
+    assert made.count('<li><article class="card mentor-card">') == 7

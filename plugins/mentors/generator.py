@@ -228,7 +228,7 @@ class MentorsGenerator(Generator):
                 }
                 env = self._envs[lang] = language_environment(self.env, lang, constants)
                 # A global, so templates that import macros without context have it too.
-                env.globals["card_html"] = self._cards(env)
+                env.globals["cards_html"] = self._cards(env)
                 # The macros, made once per language (after the globals they read): importing
                 # them on each page costs Jinja a comparison of two sets of globals, in Python.
                 env.globals["m"] = env.get_template("macros.html").module
@@ -245,16 +245,22 @@ class MentorsGenerator(Generator):
 
     @staticmethod
     def _cards(env):
-        """`card_html(mentor, heading)`: a mentor's card rendered once, reused by every listing."""
-        rendered: dict[tuple[str, str], Markup] = {}
+        """`cards_html(mentors, heading)`: the list `m.mentor_cards` makes, from cards rendered
+        once each and reused by every listing (one call a page instead of one a card)."""
+        rendered: dict[tuple[str, str], str] = {}
 
-        def card_html(mentor: MentorView, heading: str = "h3") -> Markup:
-            key = (mentor.url, heading)
-            if key not in rendered:
-                rendered[key] = env.globals["m"].mentor_card(mentor, heading)
-            return rendered[key]
+        def cards_html(mentors: list[MentorView], heading: str = "h3") -> Markup:
+            items = []
+            for mentor in mentors:
+                key = (mentor.url, heading)
+                card = rendered.get(key)
+                if card is None:
+                    card = rendered[key] = str(env.globals["m"].mentor_card(mentor, heading))
+                items.append(f"  <li>{card}</li>")
+            # As the macro's loop comes out of Pelican's environment (trim_blocks, lstrip_blocks).
+            return Markup(f'<ul class="cards" role="list">{"".join(items)}</ul>')  # noqa: S704
 
-        return card_html
+        return cards_html
 
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
         compiled = self._template(template, page["lang"])
