@@ -57,6 +57,7 @@ CHUNK_BYTES = 12_000  # of CBOR: ~3-4 KB gzipped
 SHARED_PREFIX = 3
 ZOPFLI_ROUNDS = 5  # the page table: 10 % smaller than gzip -9 in 0.8 s; 10 rounds: 0.4 % more
 LAST = "\U0010ffff"  # sorts after any word: the last chunk's range is open
+WASM_FILES = "wasm.*.pagefind"  # Pagefind's wasm (`wasm.unknown.pagefind` here: no stemmer)
 
 
 class PagefindFormatError(ValueError):
@@ -223,7 +224,7 @@ def _pack(table: list) -> bytes:
 def recompress_wasm(bundle: Path, cache: Path) -> None:
     """Pagefind's wasm (the same file every build) gzipped again with zopfli, kept in
     `cache` by the digest of what Pagefind wrote: 68.0 → 64.9 KB."""
-    for path in Path(bundle).glob("wasm.*.pagefind"):
+    for path in Path(bundle).glob(WASM_FILES):
         path.write_bytes(_cached_wasm(path.read_bytes(), Path(cache)).read_bytes())
 
 
@@ -231,7 +232,7 @@ def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
     """`recompress_wasm`'s slow part started ahead, in a thread (Pagefind's wasm read
     now): Pagefind indexes the next language meanwhile. A failure is left for
     `recompress_wasm` to meet again and report."""
-    originals = [path.read_bytes() for path in Path(bundle).glob("wasm.*.pagefind")]
+    originals = [path.read_bytes() for path in Path(bundle).glob(WASM_FILES)]
 
     def warm() -> None:
         with contextlib.suppress(OSError, zlib.error):
