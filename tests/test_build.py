@@ -14,6 +14,7 @@ import pytest
 from babel.messages.pofile import read_po
 from conftest import ROOT, read_json
 from mentors.build import build_site
+from mentors.context import SiteContext
 from mentors.forked import Forked, ForkedFailure
 from mentors.i18n import compile_catalogs
 
@@ -154,23 +155,50 @@ def test_content_problems_found_in_the_build_process_are_printed_and_nothing_is_
     assert not out.exists() and not out.with_name("output.staging").exists()
 
 
+class _Generator:
+    """What `MentorsGenerator._write_all` uses of its generator, forking from the first page
+    on, with language work that says where it ran and pages that say who wrote them."""
+
+    settings = {"MENTORS_PARALLEL_FROM": 1}
+    run_language_work = SiteContext.run_language_work
+    keep_language_results = SiteContext.keep_language_results
+
+    def __init__(self, jobs: list, folder: Path):
+        self._jobs, self.folder, self.site = jobs, folder, self
+        self.language_work = {"where": lambda lang: os.getpid()}
+        self.language_results = {}
+
+    def _template(self, name, lang):
+        pass
+
+    def _workers(self):
+        return 2
+
+    def _write(self, template, url, page):
+        (self.folder / url.strip("/")).write_text(str(os.getpid()))
+
+
 @pytest.mark.parametrize("pages", [1, 3])
 def test_pages_are_rendered_whatever_their_number_once_rendering_forks(pages, tmp_path):
     """With forking from the first page on, one page (no share for a worker) and a few."""
     from mentors.generator import MentorsGenerator
 
-    class Generator:
-        settings = {"MENTORS_PARALLEL_FROM": 1}
-        _jobs = [("page", f"p{n}/", {"lang": "fr"}) for n in range(pages)]
-
-        def _template(self, name, lang):
-            pass
-
-        def _workers(self):
-            return 2
-
-        def _write(self, template, url, page):
-            (tmp_path / url.strip("/")).write_text(template)
-
-    MentorsGenerator._write_all(Generator())
+    generator = _Generator([("page", f"p{n}/", {"lang": "fr"}) for n in range(pages)], tmp_path)
+    MentorsGenerator._write_all(generator)
+    # Every language's work ran once, in this process: it holds the middle of the
+    # French pages, and the English ones (none) go to the first share.
+    assert generator.language_results == {"where": {"fr": os.getpid(), "en": os.getpid()}}
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"p{n}" for n in range(pages)]
+
+
+def test_each_language_work_runs_in_the_process_that_renders_its_pages(tmp_path):
+    """A full build's two render processes: the French pages' process does the French
+    work, the English pages' the English, and both results come back here."""
+    from mentors.generator import MentorsGenerator
+
+    jobs = [("page", f"{lang}{n}/", {"lang": lang}) for lang in ("fr", "en") for n in range(3)]
+    generator = _Generator(jobs, tmp_path)
+    MentorsGenerator._write_all(generator)
+    ran = generator.language_results["where"]
+    assert ran["fr"] == os.getpid() != ran["en"]
+    assert {(tmp_path / f"en{n}").read_text() for n in range(3)} == {str(ran["en"])}

@@ -215,7 +215,7 @@ def test_what_a_rebuild_reads_back_is_read_before_the_first_save(
     out = tmp_path / "output"
     build(content_copy, out)
     memos = sorted(cache_dir(out).glob("*.pickle"))
-    assert [p.name for p in memos] == ["parsed.pickle", "records.pickle"]
+    assert [p.name for p in memos] == ["parsed.pickle", "records.en.pickle", "records.fr.pickle"]
     prepare_rebuild(out).join()
 
     monkeypatch.setattr(mentors.incremental.Memo, "_read", staticmethod(not_read))

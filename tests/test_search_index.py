@@ -221,7 +221,7 @@ def test_a_profile_is_searched_by_its_summary_not_its_whole_bio(built_site: Path
 
 
 def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path: Path):
-    from site_search.records import DIGESTS, Record, record_path, write_records
+    from site_search.records import Record, digests_name, record_path, write_records
 
     a, b = Record("mentors/a/", "fr", "<p>a</p>"), Record("mentors/b/", "fr", "<p>b</p>")
     assert write_records(tmp_path, [a, b]) == {"fr": 2, "en": 0}
@@ -232,7 +232,7 @@ def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path:
     assert record_path(tmp_path, a).read_text("utf-8") == "marked"  # not written again
     assert record_path(tmp_path, b).read_text("utf-8") == "<p>b, changed</p>"
 
-    (tmp_path / DIGESTS).unlink()  # without its list, the folder is read from disk
+    (tmp_path / digests_name("fr")).unlink()  # without its list, the folder is read from disk
     write_records(tmp_path, [changed])
     assert not record_path(tmp_path, a).exists()
     assert sorted(p.name for p in tmp_path.rglob("*.html")) == ["b.html"]

@@ -323,7 +323,12 @@ def _release_memory() -> None:
         if isinstance(cache, dict):
             cache.clear()
     gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: reused, not returned
+    hand_back_heap()
+
+
+def hand_back_heap() -> None:
+    """The heap's free memory handed back to the system (glibc; elsewhere it is reused)."""
+    with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 

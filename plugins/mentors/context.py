@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from . import urls
@@ -34,6 +35,11 @@ class SiteContext:
         self.state = BuildState(None, None)  # the generator sets the build's own
         self.fingerprints = None  # the generator's (mentors.incremental.Fingerprints)
         self.site_url = (settings.get("SITEURL") or "").rstrip("/")
+        # Work on one language's part of the model, given by other plugins before the pages
+        # are written (name -> work(lang), returning something picklable): run after its
+        # pages by the process that rendered them, its results kept here by name and language.
+        self.language_work: dict[str, Callable[[str], Any]] = {}
+        self.language_results: dict[str, dict[str, Any]] = {}
         self.common = {
             lang: {
                 "lang": lang,
@@ -43,6 +49,14 @@ class SiteContext:
             }
             for lang in urls.LANGS
         }
+
+    def run_language_work(self, langs) -> dict[str, dict[str, Any]]:
+        work = self.language_work.items()
+        return {name: {lang: run(lang) for lang in langs} for name, run in work}
+
+    def keep_language_results(self, results: dict[str, dict[str, Any]]) -> None:
+        for name, by_lang in results.items():
+            self.language_results.setdefault(name, {}).update(by_lang)
 
     def absolute(self, url: str) -> str:
         return f"{self.site_url}/{url}"

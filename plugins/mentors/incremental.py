@@ -498,15 +498,19 @@ class Memo:
                 self._new[key] = self._old[key]
         self._new.update(added)
 
-    def save(self) -> None:
-        if self.path is None:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(self._new, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, self.path)
-        Memo._kept[self.path] = (_stamp(self.path), self._new)
+    def save(self, keep: bool = True) -> None:
+        """Write what this build used; `keep=False`: then forget it all, for its memory to
+        serve the rest of the build (no rebuild in this process reads it)."""
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(self._new, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.path)
+            if keep:
+                Memo._kept[self.path] = (_stamp(self.path), self._new)
+        if not keep:
+            self._old, self._new = {}, {}
 
 
 def _stamp(path: Path) -> tuple[int, int]:

@@ -104,8 +104,8 @@ _RECORD_CODE = hashlib.blake2b(
 ).hexdigest()
 
 
-def search_records(context: dict, settings: dict, memo=None):
-    """Every profile and published article, in each page language.
+def search_records(context: dict, settings: dict, memo=None, langs=LANGS):
+    """Every profile and published article, in each page language of `langs`.
 
     `memo` (a `mentors.incremental.Memo`): a profile's record reused by the
     digest of its view, when the mentors generator has digested it.
@@ -113,7 +113,7 @@ def search_records(context: dict, settings: dict, memo=None):
     mentors = directory(context)
     site_url = (settings.get("SITEURL") or "").rstrip("/")
     prints = context["passerelle"].fingerprints if memo is not None else None
-    for lang in LANGS:
+    for lang in langs:
         for slug in mentors.slugs:
             view = mentors.views[lang][slug]
             if prints is None:
@@ -123,7 +123,9 @@ def search_records(context: dict, settings: dict, memo=None):
             args = (view, lang, site_url)
             yield memo.get("record", key, lambda _, args=args: mentor_record(*args))
     for article in context.get("articles", []):
-        yield article_record(article, article.lang if article.lang in LANGS else "fr")
+        record = article_record(article, article.lang if article.lang in LANGS else "fr")
+        if record.lang in langs:
+            yield record
 
 
 def records_digest(records) -> str:
@@ -177,25 +179,53 @@ def vocab_codes(vocab) -> dict[str, list[str]]:
 
 @dataclass
 class SearchData:
-    """What writing a build's search data reports back (maybe from a forked process)."""
+    """What writing search data reports back (maybe from a forked process)."""
 
-    records_digest: str
+    records_digest: dict[str, str]  # by page language
     accepting: dict[str, int]  # mentors accepting questions, by page language
-    memo_delta: tuple | None = None  # the records' memo, as a forked process left it
+    memo_deltas: dict[str, tuple] | None = None  # each language's memo, as a forked process left it
+
+    @classmethod
+    def joined(cls, parts: list[SearchData]) -> SearchData:
+        return cls(
+            {lang: d for part in parts for lang, d in part.records_digest.items()},
+            {lang: n for part in parts for lang, n in part.accepting.items()},
+        )
+
+    def digest(self) -> str:
+        """Of every language's records, kept in the build state (`index_is_current`)."""
+        return "".join(self.records_digest[lang] for lang in sorted(self.records_digest))
 
 
-def records_memo(settings: dict) -> Memo:
-    """Search records by the digest of their view, kept between builds (`search_records`)."""
-    return Memo(records_dir(settings).parent / "records.pickle")
+def records_memos(settings: dict) -> dict[str, Memo]:
+    """Each language's search records and relay rows by the digest of their view, kept
+    between builds (`search_records`): one file a language, written by the process that
+    made its records."""
+    folder = records_dir(settings).parent
+    (folder / "records.pickle").unlink(missing_ok=True)  # both languages' (before 2026-12)
+    return {lang: Memo(folder / f"records.{lang}.pickle") for lang in LANGS}
 
 
-def write_search_data(context: dict, settings: dict, output_path: str, memo: Memo) -> SearchData:
-    """The search records (build cache), each language's facet data and the relay's copy."""
+def write_search_data(
+    context: dict, settings: dict, output_path: str, memos: dict[str, Memo]
+) -> SearchData:
+    """Every language's search data (`write_language_data`)."""
+    return SearchData.joined(
+        [write_language_data(context, settings, output_path, memos[lang], lang) for lang in LANGS]
+    )
+
+
+def write_language_data(
+    context: dict, settings: dict, output_path: str, memo: Memo, lang: str
+) -> SearchData:
+    """A language's search records (build cache), its facet data and the relay's copy.
+
+    Languages share nothing they write: two processes may write one each (`start`).
+    """
     mentors = directory(context)
     siteurl = settings.get("SITEURL", "")
-    codes = vocab_codes(mentors.vocab)
-    records = list(search_records(context, settings, memo))
-    counts = write_records(records_dir(settings), records)
+    records = list(search_records(context, settings, memo, (lang,)))
+    counts = write_records(records_dir(settings), records, (lang,))
     prints = context["passerelle"].fingerprints
 
     def row_text(view, card) -> str:
@@ -204,48 +234,69 @@ def write_search_data(context: dict, settings: dict, output_path: str, memo: Mem
         key = f"{_RECORD_CODE}\0{prints.plain_digest(view)}"
         return memo.get("relay row", key, lambda _: compact_json(mentor_row(view, card)))
 
-    log.info("search records: %s", counts)
-    accepting = {}
-    for lang in LANGS:
-        views = [mentors.views[lang][slug] for slug in mentors.slugs]
-        cards = cards_for(views, siteurl)
-        bundle = build_bundle(cards, codes)
-        data_url = DATA_URL.format(lang=lang)
-        size = bundle.write(Path(output_path) / data_url)
-        log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
-        relay = relay_text(lang, views, cards, mentors.vocab_refs(lang), row_text)
-        size = write_relay_data(Path(output_path), lang, relay)
-        log.info("relay search data (%s): %d bytes", lang, size)
-        accepting[lang] = sum(card.accepting for card in cards)
-    return SearchData(records_digest(records), accepting)
+    log.info("search records (%s): %d", lang, counts[lang])
+    views = [mentors.views[lang][slug] for slug in mentors.slugs]
+    cards = cards_for(views, siteurl)
+    bundle = build_bundle(cards, vocab_codes(mentors.vocab))
+    size = bundle.write(Path(output_path) / DATA_URL.format(lang=lang))
+    log.info("search facet data (%s): %d mentors, %d bytes", lang, len(cards), size)
+    relay = relay_text(lang, views, cards, mentors.vocab_refs(lang), row_text)
+    size = write_relay_data(Path(output_path), lang, relay)
+    log.info("relay search data (%s): %d bytes", lang, size)
+    accepting = sum(card.accepting for card in cards)
+    return SearchData({lang: records_digest(records)}, {lang: accepting})
 
 
-def _in_forked_process(context: dict, settings: dict, output_path: str, memo: Memo) -> SearchData:
-    data = write_search_data(context, settings, output_path, memo)
-    data.memo_delta = memo.delta()  # saved by the building process, which keeps it in memory
+def _in_forked_process(
+    context: dict, settings: dict, output_path: str, memos: dict[str, Memo]
+) -> SearchData:
+    data = write_search_data(context, settings, output_path, memos)
+    # Saved by the building process, which keeps them in memory for the next rebuild.
+    data.memo_deltas = {lang: memo.delta() for lang, memo in memos.items()}
     return data
 
 
-_STARTED: list[tuple[Forked, Memo]] = []  # search data being written by a forked process
+def _beside_pages(
+    context: dict, settings: dict, output_path: str, memos: dict[str, Memo], lang: str
+) -> SearchData:
+    """A language's search data, in the process that renders its pages; its memo saved
+    there, where it was filled (nothing big goes back through a pipe), and forgotten
+    unless this process builds again (in place, rebuild on save): the pages reuse its
+    memory."""
+    data = write_language_data(context, settings, output_path, memos[lang], lang)
+    memos[lang].save(keep=bool(settings.get("BUILD_IN_PLACE")))
+    return data
+
+
+def _save(memos: dict[str, Memo], site: Path) -> None:
+    for memo in memos.values():
+        memo.save()
+
+
+_STARTED: list[tuple[Forked, dict[str, Memo]]] = []  # search data written by a forked process
+LANGUAGE_WORK = "search data"  # its name among the mentors generator's language work
 
 
 def start(generator) -> None:
-    """Once the mentors' directory is complete (`mentors.generator.directory_ready`): on a
-    big site rebuilt in place, write the search data in a forked process while the pages
-    are rendered here.
+    """Once the mentors' directory is complete (`mentors.generator.directory_ready`), have
+    the search data written beside the pages.
 
-    A full build writes it here after the pages instead: its pages are rendered by
-    forked workers already, whose memory would add up with this process's.
+    On a big site rebuilt in place: in a forked process while the pages are rendered
+    here. Otherwise each language's by the process that rendered its pages, after
+    them (`SiteContext.language_work`): a full build's two render processes write
+    one each, where this process used to write both after the pages, a core idle.
     """
     while _STARTED:  # one a failed build started
         _STARTED.pop()[0].discard()
     settings = generator.settings
     workers = settings.get("MENTORS_RENDER_WORKERS") or os.cpu_count() or 1
     big = len(directory(generator.context).slugs) >= settings.get("MENTORS_PARALLEL_FROM", 2000)
+    memos = records_memos(settings)  # read once, before any fork: every process uses them
+    args = (generator.context, settings, generator.output_path, memos)
     if settings.get("BUILD_IN_PLACE") and big and workers >= 2:
-        memo = records_memo(settings)  # read once, before the fork: both processes use it
-        args = (generator.context, settings, generator.output_path, memo)
-        _STARTED.append((Forked(partial(_in_forked_process, *args), replay_logs=True), memo))
+        _STARTED.append((Forked(partial(_in_forked_process, *args), replay_logs=True), memos))
+    else:
+        generator.context["passerelle"].language_work[LANGUAGE_WORK] = partial(_beside_pages, *args)
 
 
 class SearchPageGenerator(Generator):
@@ -259,15 +310,21 @@ class SearchPageGenerator(Generator):
         base_path = (urlparse(siteurl).path or "").rstrip("/") + "/"
         template = self.get_template("search")
         vocab = directory(self.context).vocab
+        site = self.context["passerelle"]
+        written = site.language_results.get(LANGUAGE_WORK, {})
         if _STARTED:
-            forked, memo = _STARTED.pop()
+            forked, memos = _STARTED.pop()
             data = forked.result()
-            memo.merge(data.memo_delta)
+            for lang, delta in data.memo_deltas.items():
+                memos[lang].merge(delta)
+        elif set(written) == set(LANGS):  # their memos are saved
+            memos, data = {}, SearchData.joined(list(written.values()))
         else:
-            memo = records_memo(self.settings)
-            data = write_search_data(self.context, self.settings, self.output_path, memo)
-        after_pages(self.settings, lambda site: memo.save(), self.output_path, here=True)
-        self.context["passerelle"].state.new_extra["search_records"] = data.records_digest
+            memos = records_memos(self.settings)
+            data = write_search_data(self.context, self.settings, self.output_path, memos)
+        if memos:
+            after_pages(self.settings, partial(_save, memos), self.output_path, here=True)
+        site.state.new_extra["search_records"] = data.digest()
         for lang in LANGS:
             writer.write_file(
                 SEARCH_URL[lang] + "index.html",

@@ -55,7 +55,6 @@ RECORD_SUFFIX = ".html"
 # Pagefind weights (1 is the bio's; the name is the <h1>, 7): a word in the occupation,
 # sector or topics outranks the same word met in passing in a bio.
 WEIGHTS = {"occupation": 6, "sector": 4, "noc": 3, "topics": 3}
-DIGESTS = "digests.json"
 
 
 @dataclass(frozen=True)
@@ -171,43 +170,58 @@ def record_name(record: Record) -> str:
     return f"{record.lang}/{record.url.strip('/')}{RECORD_SUFFIX}"
 
 
-def write_records(root: Path, records: Iterable[Record]) -> dict[str, int]:
-    """Write changed records, remove those of pages that are gone; count records per language.
+def digests_name(lang: str) -> str:
+    """The list of a language's records and their digests, beside the language's folder."""
+    return f"digests.{lang}.json"
 
-    `<root>/digests.json` lists what the folder holds (each record's digest), so
-    an incremental build compares digests instead of reading every record again.
+
+def write_records(
+    root: Path, records: Iterable[Record], langs: tuple[str, ...] = LANGS
+) -> dict[str, int]:
+    """Write the changed records of `langs`, remove theirs that are gone; count records per
+    language.
+
+    `<root>/digests.<lang>.json` lists what a language's folder holds (each record's
+    digest), so an incremental build compares digests instead of reading every record
+    again. Languages are independent: two processes may write two languages at once.
     """
     root = Path(root)
-    listed = root / DIGESTS
-    held = _held(root, listed)
-    listed.unlink(missing_ok=True)  # written again below: never trusted half-way
-    digests: dict[str, str] = {}
-    counts = dict.fromkeys(LANGS, 0)
+    counts = dict.fromkeys(langs, 0)
+    digests: dict[str, dict[str, str]] = {lang: {} for lang in langs}
+    held: dict[str, dict[str, str | None]] = {}
+    for lang in langs:
+        listed = root / digests_name(lang)
+        held[lang] = _held(root, lang, listed)
+        listed.unlink(missing_ok=True)  # written again below: never trusted half-way
     for record in records:
+        if record.lang not in digests:
+            raise ValueError(f"a record in '{record.lang}' given to write {', '.join(langs)}")
         name = record_name(record)
         data = record.html.encode("utf-8")
-        digests[name] = hashlib.blake2b(data, digest_size=16).hexdigest()
+        digest = digests[record.lang][name] = hashlib.blake2b(data, digest_size=16).hexdigest()
         counts[record.lang] += 1
-        if held.get(name) == digests[name]:
+        if held[record.lang].get(name) == digest:
             continue
         write_new(os.path.join(root, name), data)  # a cache, not served: no rename
-    for name in set(held) - set(digests):
-        remove_with_empty_folders(root / name, root)
     root.mkdir(parents=True, exist_ok=True)
-    listed.write_text(json.dumps(digests, separators=(",", ":")), encoding="utf-8")
+    for lang in langs:
+        for name in set(held[lang]) - set(digests[lang]):
+            remove_with_empty_folders(root / name, root)
+        text = json.dumps(digests[lang], separators=(",", ":"))
+        (root / digests_name(lang)).write_text(text, encoding="utf-8")
     return counts
 
 
-def _held(root: Path, listed: Path) -> dict[str, str | None]:
-    """The records in `root` with their digests; without a list, found on disk (digest unknown)."""
+def _held(root: Path, lang: str, listed: Path) -> dict[str, str | None]:
+    """A language's records in `root` with their digests; without a list, found on disk
+    (digest unknown)."""
     try:
         return json.loads(listed.read_text("utf-8"))
     except (OSError, ValueError):
         pass
     found: dict[str, str | None] = {}
-    for lang in LANGS:
-        for directory, _, files in os.walk(root / lang):
-            for name in files:
-                if name.endswith(RECORD_SUFFIX):
-                    found[(Path(directory) / name).relative_to(root).as_posix()] = None
+    for directory, _, files in os.walk(root / lang):
+        for name in files:
+            if name.endswith(RECORD_SUFFIX):
+                found[(Path(directory) / name).relative_to(root).as_posix()] = None
     return found
