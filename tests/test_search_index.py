@@ -342,7 +342,10 @@ def _find_chunk(chunks: list, term: str) -> str | None:
     return next((name for start, end, name in chunks if start <= term <= end), None)
 
 
-def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(tmp_path: Path):
+@pytest.mark.parametrize("into", [None, "merged"])  # the fragments moved to a merged bundle
+def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
+    tmp_path: Path, into: str | None
+):
     from site_search.pagefind_compact import SHARED_PREFIX, _read, compact, read_table
 
     from ops.deploy import IMMUTABLE, cache_control
@@ -353,7 +356,7 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(t
     contents = [(fragments / f"{name}.pf_fragment").read_bytes() for name, _ in before[1]]
     words = [w for *_, name in before[2] for w in _read(bundle / "index" / f"{name}.pf_index")[0]]
 
-    new_hash = compact(bundle, table_hash, chunk_bytes=300)
+    new_hash = compact(bundle, table_hash, chunk_bytes=300, into=into and tmp_path / into)
 
     assert not (bundle / f"pagefind.{table_hash}.pf_meta").exists()
     table = read_table(bundle / f"pagefind.{new_hash}.pf_meta")
@@ -361,8 +364,10 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(t
     assert [name for name, _ in table[1]] == [f"xfr_{tag}{n:x}" for n in range(400)]
     assert [count for _, count in table[1]] == [count for _, count in before[1]]
     assert table[3:] == before[3:]  # filters, sorts, meta fields: as they were
-    assert [(fragments / f"{name}.pf_fragment").read_bytes() for name, _ in table[1]] == contents
-    assert len(list(fragments.iterdir())) == 400
+    moved = tmp_path / into / "fragment" if into else fragments
+    assert [(moved / f"{name}.pf_fragment").read_bytes() for name, _ in table[1]] == contents
+    assert len(list(moved.iterdir())) == 400
+    assert len(list(fragments.iterdir())) == (0 if into else 400)
     assert _gzipped(table[1]) < _gzipped(before[1]) * 0.7  # the page list, on the wire
 
     chunks = {name: _read(bundle / "index" / f"{name}.pf_index")[0] for *_, name in table[2]}

@@ -43,6 +43,7 @@ import os
 import threading
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import cbor2
@@ -64,22 +65,35 @@ class PagefindFormatError(ValueError):
     """A Pagefind bundle this code cannot read: the index is not published."""
 
 
-def compact(bundle: Path, table_hash: str, chunk_bytes: int | None = None) -> str:
+def compact(
+    bundle: Path, table_hash: str, chunk_bytes: int | None = None, into: Path | None = None
+) -> str:
     """Rename the fragments and re-cut the index chunks of the language whose table
-    is `table_hash` in `bundle`; write its new table and return its hash."""
+    is `table_hash` in `bundle`; write its new table and return its hash.
+
+    `into`: the bundle the renamed fragments are moved to (the same file system),
+    where the languages' bundles are merged; by default, `bundle`.
+    """
     bundle = Path(bundle)
     code, _, digest = table_hash.partition("_")
     old_table = bundle / f"pagefind.{table_hash}.pf_meta"
     table = read_table(old_table)
     old_chunks = [bundle / "index" / f"{name}.pf_index" for *_, name in table[2]]
     table[2] = _write_chunks(bundle / "index", code, _words(old_chunks), chunk_bytes or CHUNK_BYTES)
-    fragments = bundle / "fragment"
+    fragments, moved = bundle / "fragment", Path(into or bundle) / "fragment"
+    moved.mkdir(parents=True, exist_ok=True)
     tag = digest[:TAG_DIGITS]
+    renames = []
     for number, page in enumerate(table[1]):
         name = f"{code}_{tag}{number:x}"
-        os.replace(f"{fragments}/{page[0]}.pf_fragment", f"{fragments}/{name}.pf_fragment")
+        renames.append((f"{fragments}/{page[0]}.pf_fragment", f"{moved}/{name}.pf_fragment"))
         page[0] = name
-    data = _pack(table)
+    # zopfli lets go of Python's lock: the table is packed while the fragments move.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="table-zopfli") as packer:
+        packing = packer.submit(_pack, table)
+        for old, new in renames:
+            os.replace(old, new)
+        data = packing.result()
     new_hash = f"{code}_{_digest(data, len(digest))}"
     (bundle / f"pagefind.{new_hash}.pf_meta").write_bytes(data)
     old_table.unlink()
