@@ -21,6 +21,7 @@ finds "infirmier".
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -28,8 +29,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from .pagefind_compact import PagefindFormatError, compact, recompress_wasm, warm_wasm_cache
@@ -84,34 +88,37 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     if not sources:
         raise SearchIndexError("no search records to index")
     bundle = site / BUNDLE_DIR
-    entry: dict = {}
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=site.parent) as tmp:
         merged = Path(tmp) / BUNDLE_DIR  # a new folder: no stale chunks from an earlier run
         parts = [Path(tmp) / lang for lang, _ in sources]
         wasm_cache = Path(records).parent / WASM_CACHE
         warming = None
+        entries: list[dict] = []  # each language's, compacted
         running = _start(sources[0][1], parts[0], sources[0][0])
-        try:
-            for number, ((lang, source), part) in enumerate(zip(sources, parts, strict=True)):
-                _finish(running, source, part)
-                warming = warming or warm_wasm_cache(part, wasm_cache)
-                if number + 1 < len(sources):
-                    following, folder = sources[number + 1]
-                    running = _start(folder, parts[number + 1], following)
-                data = json.loads((part / ENTRY).read_text("utf-8"))
-                info = data["languages"][unstemmed(lang)]
-                try:
-                    info["hash"] = compact(part, info["hash"], into=merged)
-                except PagefindFormatError as error:
-                    raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
-                # Filed under the page's language, so pagefind.js picks it from <html lang>.
-                entry = data | {"languages": entry.get("languages", {}) | {lang: info}}
-                # Same file system (the temporary folder is next to the site): move, not copy.
-                shutil.copytree(part, merged, copy_function=os.replace, dirs_exist_ok=True)
-        finally:
-            if running.poll() is None:  # a failure while the next language was indexed
-                running.kill()
-                running.communicate()
+        # A language is compacted beside Pagefind's run over the next, in a thread that
+        # lets Pagefind have the CPU first (`_behind_pagefind`).
+        with ThreadPoolExecutor(1, "compaction", initializer=_behind_pagefind) as beside:
+            compacting = None
+            try:
+                for number, ((lang, source), part) in enumerate(zip(sources, parts, strict=True)):
+                    _finish(running, source, part)
+                    warming = warming or warm_wasm_cache(part, wasm_cache)
+                    if compacting is not None:
+                        entries.append(compacting.result())
+                    work = partial(_compacted, lang, part, merged)
+                    if number + 1 < len(sources):
+                        following, folder = sources[number + 1]
+                        running = _start(folder, parts[number + 1], following)
+                        compacting = beside.submit(work)
+                    else:
+                        compacting = None
+                        entries.append(work())
+            finally:
+                if running.poll() is None:  # a failure while the next language was indexed
+                    running.kill()
+                    running.communicate()
+        languages = {lang: info for entry in entries for lang, info in entry["languages"].items()}
+        entry = entries[-1] | {"languages": languages}
         if warming:
             warming.join()
         recompress_wasm(merged, wasm_cache)
@@ -126,6 +133,32 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     stats = IndexStats(pages=pages, files=len(sizes), bytes=sum(sizes))
     log.info("search index: %d pages, %d files, %d bytes", stats.pages, stats.files, stats.bytes)
     return stats
+
+
+def _compacted(lang: str, part: Path, merged: Path) -> dict:
+    """Compact a language's bundle into `merged`; return its entry, the language filed under
+    the page's code (pagefind.js picks it from <html lang>)."""
+    data = json.loads((part / ENTRY).read_text("utf-8"))
+    info = data["languages"][unstemmed(lang)]
+    try:
+        info["hash"] = compact(part, info["hash"], into=merged)
+    except PagefindFormatError as error:
+        raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
+    # Same file system (the temporary folder is next to the site): move, not copy.
+    shutil.copytree(part, merged, copy_function=os.replace, dirs_exist_ok=True)
+    return data | {"languages": {lang: info}}
+
+
+def _behind_pagefind() -> None:
+    """This thread yields the CPU to Pagefind (Linux: a thread's own nice value).
+
+    Beside Pagefind's run over the next language, a compaction at the same
+    priority slowed that run by 1.3 s (6.4 s instead of 5.1, at 10,000 mentors)
+    for the 1.7 s it took; Pagefind leaves it most of a core meanwhile anyway.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
 
 
 def _file_sizes(folder: Path) -> Iterator[int]:
