@@ -36,8 +36,8 @@ class SiteContext:
         self.fingerprints = None  # the generator's (mentors.incremental.Fingerprints)
         self.site_url = (settings.get("SITEURL") or "").rstrip("/")
         # Work on one language's part of the model, given by other plugins before the pages
-        # are written (name -> work(lang), returning something picklable): run after its
-        # pages by the process that rendered them, its results kept here by name and language.
+        # are written (name -> work(lang), returning something picklable): run by the
+        # process that renders that language's pages, before them; its results kept here.
         self.language_work: dict[str, Callable[[str], Any]] = {}
         self.language_results: dict[str, dict[str, Any]] = {}
         self.common = {

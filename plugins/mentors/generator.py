@@ -57,7 +57,7 @@ def _write_share(indexes: range, langs: tuple[str, ...]) -> dict[str, dict[str, 
     """The language work of `langs` (`SiteContext.language_work`), then these pages.
 
     The work first, and what it freed handed back before the pages: after them, both
-    processes' peaks added up (+130 MB at 10,000 mentors, for the search data).
+    processes' peaks added up (+155 MB at 10,000 mentors, for the search data).
     """
     generator, jobs = _SHARED
     results = generator.site.run_language_work(langs)

@@ -123,9 +123,9 @@ def search_records(context: dict, settings: dict, memo=None, langs=LANGS):
             args = (view, lang, site_url)
             yield memo.get("record", key, lambda _, args=args: mentor_record(*args))
     for article in context.get("articles", []):
-        record = article_record(article, article.lang if article.lang in LANGS else "fr")
-        if record.lang in langs:
-            yield record
+        lang = article.lang if article.lang in LANGS else "fr"
+        if lang in langs:
+            yield article_record(article, lang)
 
 
 def records_digest(records) -> str:
@@ -202,7 +202,7 @@ def records_memos(settings: dict) -> dict[str, Memo]:
     between builds (`search_records`): one file a language, written by the process that
     made its records."""
     folder = records_dir(settings).parent
-    (folder / "records.pickle").unlink(missing_ok=True)  # both languages' (before 2026-12)
+    (folder / "records.pickle").unlink(missing_ok=True)  # the one both languages once shared
     return {lang: Memo(folder / f"records.{lang}.pickle") for lang in LANGS}
 
 
@@ -282,9 +282,9 @@ def start(generator) -> None:
     the search data written beside the pages.
 
     On a big site rebuilt in place: in a forked process while the pages are rendered
-    here. Otherwise each language's by the process that rendered its pages, after
+    here. Otherwise each language's by the process that renders its pages, before
     them (`SiteContext.language_work`): a full build's two render processes write
-    one each, where this process used to write both after the pages, a core idle.
+    one each, rather than this process both after the pages with a core idle.
     """
     while _STARTED:  # one a failed build started
         _STARTED.pop()[0].discard()
