@@ -295,11 +295,11 @@ def _line(n: int, variant: str, f: dict) -> str:
 def run(sizes: tuple[int, ...] = SIZES, incremental: int = INCREMENTAL_SIZE) -> list[dict]:
     """Print one line per size and variant, then Passerelle's ratio to stock Pelican."""
     print("(figures are from this machine as it is now: other work running on it counts)")
+    OUT.mkdir(parents=True, exist_ok=True)
+    _settle()
     print(f"machine before: {describe(machine_speed())}", flush=True)
     print(f"{'mentors':>8} {'variant':>12} {'wall s':>8} {'CPU s':>7} {'peak MiB':>9} {'pages':>7}")
     results = []
-    OUT.mkdir(parents=True, exist_ok=True)
-    _settle()
     plan = [(n, v) for n in sizes for v in ("full", "no-index", "stock")]
     if incremental:
         plan.append((incremental, "incremental"))
