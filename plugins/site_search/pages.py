@@ -317,13 +317,12 @@ class SearchPageGenerator(Generator):
             data = forked.result()
             for lang, delta in data.memo_deltas.items():
                 memos[lang].merge(delta)
-        elif set(written) == set(LANGS):  # their memos are saved
-            memos, data = {}, SearchData.joined(list(written.values()))
-        else:
-            memos = records_memos(self.settings)
-            data = write_search_data(self.context, self.settings, self.output_path, memos)
-        if memos:
             after_pages(self.settings, partial(_save, memos), self.output_path, here=True)
+        else:  # each language's written with its pages (`start`), its memo saved there
+            missing = [lang for lang in LANGS if lang not in written]
+            if missing:
+                raise RuntimeError(f"no search data written for {', '.join(missing)}")
+            data = SearchData.joined([written[lang] for lang in LANGS])
         site.state.new_extra["search_records"] = data.digest()
         for lang in LANGS:
             writer.write_file(
