@@ -431,6 +431,25 @@ def test_an_index_that_cannot_be_compacted_fails_the_build_and_keeps_the_last(
     assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
 
 
+def test_a_missing_pagefind_binary_is_a_clear_error_and_keeps_the_last_index(
+    tmp_path: Path, monkeypatch
+):
+    from site_search.pagefind_index import SearchIndexError, index_records
+    from site_search.records import Record, _page, write_records
+
+    records, site = tmp_path / "records", tmp_path / "site"
+    site.mkdir()
+    write_records(
+        records, [Record("mentors/a/", "fr", _page("fr", "A", "<p>Soudeuse</p>", "", ""))]
+    )
+    index_records(records, site)
+    before = sorted(p.relative_to(site) for p in site.rglob("*"))
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "nowhere" / "pagefind"))
+    with pytest.raises(SearchIndexError, match=r"no Pagefind binary at .*nowhere"):
+        index_records(records, site)
+    assert sorted(p.relative_to(site) for p in site.rglob("*")) == before
+
+
 @pytest.mark.parametrize(
     "last, first, end, start",
     [
