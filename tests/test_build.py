@@ -157,22 +157,29 @@ def test_content_problems_found_in_the_build_process_are_printed_and_nothing_is_
 
 class _Generator:
     """What `MentorsGenerator._write_all` uses of its generator, forking from the first page
-    on, with language work that says where it ran and pages that say who wrote them."""
+    on, with language work that says where it ran, pages that say who wrote them, and page
+    fingerprints left to the process that renders them (a first build's)."""
 
     settings = {"MENTORS_PARALLEL_FROM": 1}
     run_language_work = SiteContext.run_language_work
     keep_language_results = SiteContext.keep_language_results
+    _fingerprint_when_written = True
 
     def __init__(self, jobs: list, folder: Path):
+        from mentors.generator import MentorsGenerator
+        from mentors.incremental import BuildState
+
         self._jobs, self.folder, self.site = jobs, folder, self
         self.language_work = {"where": lambda lang: os.getpid()}
         self.language_results = {}
-
-    def _template(self, name, lang):
-        pass
+        self.state = BuildState(None, None)
+        self._write_jobs = MentorsGenerator._write_jobs.__get__(self)
 
     def _workers(self):
         return 2
+
+    def _fingerprint(self, template, page):
+        return f"{template} made by {os.getpid()}"
 
     def _write(self, template, url, page):
         (self.folder / url.strip("/")).write_text(str(os.getpid()))
@@ -189,6 +196,9 @@ def test_pages_are_rendered_whatever_their_number_once_rendering_forks(pages, tm
     # French pages, and the English ones (none) go to the first share.
     assert generator.language_results == {"where": {"fr": os.getpid(), "en": os.getpid()}}
     assert sorted(p.name for p in tmp_path.iterdir()) == [f"p{n}" for n in range(pages)]
+    assert generator.state.new_pages == {
+        f"p{n}/index.html": f"page made by {(tmp_path / f'p{n}').read_text()}" for n in range(pages)
+    }
 
 
 def test_each_language_work_runs_in_the_process_that_renders_its_pages(tmp_path):
@@ -202,3 +212,9 @@ def test_each_language_work_runs_in_the_process_that_renders_its_pages(tmp_path)
     ran = generator.language_results["where"]
     assert ran["fr"] == os.getpid() != ran["en"]
     assert {(tmp_path / f"en{n}").read_text() for n in range(3)} == {str(ran["en"])}
+    # Each process made its pages' fingerprints, and they all came back here.
+    assert generator.state.new_pages == {
+        f"{lang}{n}/index.html": f"page made by {ran[lang]}"
+        for lang in ("fr", "en")
+        for n in range(3)
+    }

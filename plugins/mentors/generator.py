@@ -53,8 +53,9 @@ directory_ready = signal("mentors_directory_ready")
 VIEW_DIGEST = "view digest"  # the memo's kind for a kept view's digest
 
 
-def _write_share(indexes: range, langs: tuple[str, ...]) -> dict[str, dict[str, Any]]:
-    """The language work of `langs` (`SiteContext.language_work`), then these pages.
+def _write_share(indexes: range, langs: tuple[str, ...]) -> tuple[dict, dict[str, str]]:
+    """The language work of `langs` (`SiteContext.language_work`), then these pages;
+    its results and the pages' fingerprints when they were left to make here.
 
     The work first, and what it freed handed back before the pages: after them, both
     processes' peaks added up (+155 MB at 10,000 mentors, for the search data).
@@ -63,9 +64,7 @@ def _write_share(indexes: range, langs: tuple[str, ...]) -> dict[str, dict[str, 
     results = generator.site.run_language_work(langs)
     if results:
         hand_back_heap()
-    for index in indexes:
-        generator._write(*jobs[index])
-    return results
+    return results, generator._write_jobs(jobs[index] for index in indexes)
 
 
 def _languages_by_share(jobs: list, size: int, count: int) -> list[tuple[str, ...]]:
@@ -182,6 +181,9 @@ class MentorsGenerator(Generator):
         self._prints = Fingerprints(inputs_digest(self.settings), plain=(MentorView, Ref))
         self.site.fingerprints = self._prints  # mentor views' digests, for site_search
         self._skipped = 0
+        # With no page written before, every page is rendered: its fingerprint, kept for the
+        # next build, is then made by the process that renders it (in parallel, not here).
+        self._fingerprint_when_written = not self.site.state.pages
         self._digest_views()
         directory_ready.send(self)
         for lang in urls.LANGS:
@@ -227,13 +229,17 @@ class MentorsGenerator(Generator):
         """Queue a page unless its inputs are those of the page already there (incremental)."""
         page = self.site.page(lang, url, translations)
         page.update(extra)
-        common = self.site.common[lang]
-        own = {key: value for key, value in page.items() if key not in common}
-        fingerprint = self._prints.page(template, own, shared=common)
-        if self.site.state.needs(urls.save_as(url), fingerprint, self.output_path):
+        if self._fingerprint_when_written or self.site.state.needs(
+            urls.save_as(url), self._fingerprint(template, page), self.output_path
+        ):
             self._jobs.append((template, url, page))
         else:
             self._skipped += 1
+
+    def _fingerprint(self, template: str, page: dict[str, Any]) -> str:
+        common = self.site.common[page["lang"]]
+        own = {key: value for key, value in page.items() if key not in common}
+        return self._prints.page(template, own, shared=common)
 
     def _template(self, name: str, lang: str):
         """Compiled once per language (constant strings translated in), then reused."""
@@ -279,6 +285,15 @@ class MentorsGenerator(Generator):
 
         return cards_html
 
+    def _write_jobs(self, jobs) -> dict[str, str]:
+        """Render and write `jobs`; the fingerprints `_render` left to make here, by page."""
+        made = {}
+        for template, url, page in jobs:
+            if self._fingerprint_when_written:
+                made[urls.save_as(url)] = self._fingerprint(template, page)
+            self._write(template, url, page)
+        return made
+
     def _write(self, template: str, url: str, page: dict[str, Any]) -> None:
         compiled = self._template(template, page["lang"])
         ctx = dict(self._base_context[template, page["lang"]])
@@ -298,15 +313,13 @@ class MentorsGenerator(Generator):
         the model is built shares it with the workers at no copying cost.
         """
         jobs, self._jobs = self._jobs, []
-        for name, lang in {(job[0], job[2]["lang"]) for job in jobs}:
-            self._template(name, lang)
+        state = self.site.state
         workers = self._workers()
         threshold = self.settings.get("MENTORS_PARALLEL_FROM", 2000)
         # One page alone gains nothing from a second process (and leaves no share to fork for).
         if workers < 2 or len(jobs) < max(threshold, 2) or "fork" not in mp.get_all_start_methods():
             self.site.keep_language_results(self.site.run_language_work(urls.LANGS))
-            for job in jobs:
-                self._write(*job)
+            state.rendered(self._write_jobs(jobs))
             return
         global _SHARED
         _SHARED = (self, jobs)
@@ -323,13 +336,14 @@ class MentorsGenerator(Generator):
             langs = _languages_by_share(jobs, size, len(shares))
             # This process renders the first share itself: it writes into its own memory
             # pages, where a worker in its place would copy them (and this process sit
-            # idle): the peak at 10,000 mentors went from 606-620 MB to 492 MB.
+            # idle): the peak at 10,000 mentors went from 606-620 MB to 492 MB. Each
+            # process compiles the templates of its own pages (one language's).
             with mp.get_context("fork").Pool(len(shares) - 1) as pool:
                 work = list(zip(shares, langs, strict=True))[1:]
                 others = pool.starmap_async(_write_share, work, chunksize=1)
-                self.site.keep_language_results(_write_share(shares[0], langs[0]))
-                for results in others.get():
+                for results, fingerprints in [_write_share(shares[0], langs[0]), *others.get()]:
                     self.site.keep_language_results(results)
+                    state.rendered(fingerprints)
         finally:
             gc.unfreeze()
             _SHARED = None

@@ -370,6 +370,10 @@ class BuildState:
         self.new_pages[name] = fingerprint
         return self.pages.get(name) != fingerprint or not os.path.isfile(f"{output}/{name}")
 
+    def rendered(self, fingerprints: dict[str, str]) -> None:
+        """Record the fingerprints of pages rendered without asking `needs` (no earlier pages)."""
+        self.new_pages.update(fingerprints)
+
     def before_writing(self, names: list[str]) -> None:
         """The stored state forgets pages about to be rewritten in place.
 
