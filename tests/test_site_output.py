@@ -356,3 +356,24 @@ def test_a_french_bio_keeps_its_punctuation_on_its_line_on_both_pages(built_site
         prose = re.search(r'<div class="prose"[^>]*>(.*?)</div>', html(built_site, url), re.S)
         assert f"Le métier change vite{NBSP}: les diagnostics" in prose.group(1), url
         assert " :" not in prose.group(1)
+
+
+@pytest.mark.parametrize("siteurl", ["", "https://passerelle.example"])
+def test_engine_paths_become_the_same_site_urls_on_the_site_and_on_the_relay(siteurl):
+    """The theme's `site_url` and `srcset` filters, as the site build and the relay install them."""
+    from jinja2 import Environment
+    from mentors.i18n import Catalogs, install
+    from relay.presentation import environment
+
+    source = (
+        '{{ "images/a.jpg"|site_url }} {{ "https://cdn.example/b.jpg"|site_url }}'
+        ' {{ "/c.jpg"|site_url }} | {{ "images/a-160.jpg 160w,images/a-320.jpg 320w"|srcset }}'
+    )
+    expected = (
+        f"{siteurl}/images/a.jpg https://cdn.example/b.jpg /c.jpg"
+        f" | {siteurl}/images/a-160.jpg 160w, {siteurl}/images/a-320.jpg 320w"
+    )
+    site = Environment(autoescape=True)
+    install(site, Catalogs(None))
+    assert site.from_string(source).render(SITEURL=siteurl) == expected
+    assert environment().from_string(source).render(SITEURL=siteurl) == expected

@@ -31,6 +31,7 @@ from babel.support import NullTranslations, Translations
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 
 from . import vocab
+from .links import FILTERS as LINK_FILTERS
 from .typography import french_spacing
 
 HERE = Path(__file__).resolve().parent
@@ -225,6 +226,7 @@ def _build_environment() -> Environment:
     env.filters.update(
         when=when, format_date=long_date, quote=_quote, label=label, typography=typography
     )
+    env.filters.update(LINK_FILTERS)  # the theme's URLs, as the site build makes them
     env.globals.update(SITENAME=SITENAME, mentor_url=mentor_url, message=message_in)
     # The theme's `cached` parts are kept by the site build; the relay renders them every time.
     env.globals["cached"] = lambda *key, caller: caller()

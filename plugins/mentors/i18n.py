@@ -22,6 +22,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token
 
 from .fragments import FragmentCache
+from .links import FILTERS as LINK_FILTERS
 from .typography import french_spacing
 
 DOMAIN = "messages"
@@ -262,3 +263,4 @@ def install(env: Environment, catalogs: Catalogs) -> None:
         return french_spacing(value) if (lang or lang_of(ctx)) == "fr" else value
 
     env.filters["typography"] = typography
+    env.filters.update(LINK_FILTERS)

@@ -1,0 +1,1 @@
+../../plugins/mentors/links.py
