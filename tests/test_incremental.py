@@ -498,3 +498,15 @@ def test_a_removed_file_takes_the_folders_it_leaves_empty_and_no_more(tmp_path: 
     assert (tmp_path / "en" / "mentors" / "kept").is_dir()  # the parent is not empty
     remove_with_empty_folders(tmp_path / "en" / "mentors" / "kept" / "missing.html", tmp_path)
     assert not (tmp_path / "en").exists() and tmp_path.is_dir()  # up to the root, kept
+
+
+def test_a_new_page_is_written_whatever_folders_it_lacks(tmp_path):
+    from mentors.incremental import write_new
+
+    write_new(str(tmp_path / "a" / "b" / "index.html"), b"two folders made")
+    write_new(str(tmp_path / "a" / "c" / "index.html"), "one folder made, é".encode())
+    write_new(str(tmp_path / "a" / "c" / "index.html"), b"replaced")
+    write_new(str(tmp_path / "big.html"), b"x" * 5_000_000)
+    assert (tmp_path / "a" / "b" / "index.html").read_bytes() == b"two folders made"
+    assert (tmp_path / "a" / "c" / "index.html").read_bytes() == b"replaced"
+    assert (tmp_path / "big.html").stat().st_size == 5_000_000
