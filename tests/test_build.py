@@ -31,6 +31,23 @@ def test_compile_catalogs_writes_a_mo_next_to_each_po(tmp_path):
     assert all(p.stat().st_size > 0 for p in written)
 
 
+def test_a_checkout_without_compiled_catalogs_still_gets_its_translations(tmp_path):
+    """The .mo files are not committed: a build from a fresh checkout compiles them."""
+    from mentors.i18n import Catalogs
+
+    copy = tmp_path / "translations"
+    shutil.copytree(TRANSLATIONS, copy, ignore=shutil.ignore_patterns("*.mo"))
+    assert Catalogs(copy).get("fr").gettext("Accepting questions") == "Reçoit des questions"
+    assert (copy / "fr" / "LC_MESSAGES" / "messages.mo").is_file()
+    # A .po edited after its .mo was made is compiled again.
+    po = copy / "en" / "LC_MESSAGES" / "messages.po"
+    mo = po.with_suffix(".mo")
+    Catalogs(copy).get("en")
+    os.utime(mo, ns=(po.stat().st_mtime_ns - 10**9,) * 2)
+    Catalogs(copy).get("en")
+    assert mo.stat().st_mtime_ns >= po.stat().st_mtime_ns
+
+
 def test_one_build_renders_theme_strings_in_each_page_language(built_site):
     with (TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle)

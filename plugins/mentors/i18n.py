@@ -31,17 +31,29 @@ LOCALES = {"fr": "fr_CA", "en": "en_CA"}
 
 def compile_catalogs(translations_dir: Path) -> list[Path]:
     """Compile every `<lang>/LC_MESSAGES/*.po` into its .mo (atomically: workers may race)."""
-    written = []
-    for po_path in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po")):
-        with po_path.open("rb") as handle:
-            catalog = read_po(handle, locale=po_path.parent.parent.name)
-        mo_path = po_path.with_suffix(".mo")
-        fd, tmp = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
-        with os.fdopen(fd, "wb") as handle:
-            write_mo(handle, catalog)
-        os.replace(tmp, mo_path)
-        written.append(mo_path)
-    return written
+    return [_compile(po) for po in sorted(Path(translations_dir).glob("*/LC_MESSAGES/*.po"))]
+
+
+def _compile(po_path: Path) -> Path:
+    with po_path.open("rb") as handle:
+        catalog = read_po(handle, locale=po_path.parent.parent.name)
+    mo_path = po_path.with_suffix(".mo")
+    fd, tmp = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+    with os.fdopen(fd, "wb") as handle:
+        write_mo(handle, catalog)
+    os.replace(tmp, mo_path)
+    return mo_path
+
+
+def _compiled_if_stale(translations_dir: Path, lang: str) -> None:
+    """A language's .mo made again when missing or older than its .po (a fresh checkout has
+    none: they are not committed), so a build never shows the French site in English."""
+    po_path = Path(translations_dir) / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo_path = po_path.with_suffix(".mo")
+    if po_path.is_file() and (
+        not mo_path.is_file() or mo_path.stat().st_mtime_ns < po_path.stat().st_mtime_ns
+    ):
+        _compile(po_path)
 
 
 def update_catalogs(root: Path, translations_dir: Path) -> list[Path]:
@@ -70,7 +82,8 @@ def _undated(pot_text: str) -> str:
 
 
 class Catalogs:
-    """Compiled translations per language, loaded once; a missing catalog shows message ids."""
+    """Compiled translations per language, loaded once (compiled first if stale); a missing
+    catalog shows message ids."""
 
     def __init__(self, translations_dir: Path | None, default_lang: str = "fr"):
         self.dir = translations_dir
@@ -82,6 +95,7 @@ class Catalogs:
         if lang not in self._loaded:
             found = None
             if self.dir and Path(self.dir).is_dir():
+                _compiled_if_stale(self.dir, lang)
                 found = Translations.load(str(self.dir), [lang], DOMAIN)
             if lang == "fr" and isinstance(found, Translations):
                 # French typography once for every theme string ("Secteur : …"), at load.
