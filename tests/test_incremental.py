@@ -6,6 +6,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -510,3 +511,21 @@ def test_a_new_page_is_written_whatever_folders_it_lacks(tmp_path):
     assert (tmp_path / "a" / "b" / "index.html").read_bytes() == b"two folders made"
     assert (tmp_path / "a" / "c" / "index.html").read_bytes() == b"replaced"
     assert (tmp_path / "big.html").stat().st_size == 5_000_000
+
+
+def test_a_build_from_catalogs_not_yet_compiled_leaves_the_next_build_nothing_to_redo(
+    content_copy, tmp_path
+):
+    """The catalogs are compiled before the build digests its inputs (which hold the .mo
+    files): otherwise the next build finds other inputs and renders every page again."""
+    translations = tmp_path / "translations"
+    shutil.copytree(
+        ROOT / "theme" / "translations", translations, ignore=shutil.ignore_patterns("*.mo")
+    )
+    out, overrides = tmp_path / "output", {"THEME_TRANSLATIONS": str(translations)}
+    build(content_copy, out, overrides)
+    before = snapshot(out)
+    assert "Reçoit des questions" in (out / "index.html").read_text("utf-8")
+    build(content_copy, out, overrides)
+    after = snapshot(out)
+    assert [n for n in after if GENERATED.match(n) and after[n][0] != before[n][0]] == []

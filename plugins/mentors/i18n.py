@@ -82,20 +82,27 @@ def _undated(pot_text: str) -> str:
 
 
 class Catalogs:
-    """Compiled translations per language, loaded once (compiled first if stale); a missing
-    catalog shows message ids."""
+    """Compiled translations per language, loaded once; a missing catalog shows message ids.
+
+    A stale `.mo` is compiled again when the catalogs are made, not when first read: the
+    build's inputs digest (`incremental.inputs_digest`, taken next by the template cache)
+    covers the `.mo` files, so it must see them current, or the build keeps the pages
+    and compiled templates of the old strings.
+    """
 
     def __init__(self, translations_dir: Path | None, default_lang: str = "fr"):
         self.dir = translations_dir
         self.default_lang = default_lang
         self._loaded: dict[str, NullTranslations] = {}
+        if translations_dir and Path(translations_dir).is_dir():
+            for lang in LOCALES:
+                _compiled_if_stale(translations_dir, lang)
 
     def get(self, lang: str | None) -> NullTranslations:
         lang = lang if lang in LOCALES else self.default_lang
         if lang not in self._loaded:
             found = None
             if self.dir and Path(self.dir).is_dir():
-                _compiled_if_stale(self.dir, lang)
                 found = Translations.load(str(self.dir), [lang], DOMAIN)
             if lang == "fr" and isinstance(found, Translations):
                 # French typography once for every theme string ("Secteur : …"), at load.
