@@ -8,6 +8,7 @@ import hashlib
 import multiprocessing as mp
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,35 +218,42 @@ def _text_lang(read: _Read) -> str:
     return read.file_lang or read.profile.lang
 
 
-def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -> list[_Read]:
-    """Every file read and checked; with `workers` > 1, by forked processes in file order.
+def _read_all(files, shown_from, vocab, images_dir, memo, workers: int, texts) -> Iterator[_Read]:
+    """Every file read and checked, in file order; with `workers` > 1, by forked processes.
 
     YAML, the schema and Markdown are CPU-bound and files independent: on a big
     site the workers share the vocabularies by fork and send back what they made,
-    which goes into the memo here as if it had been made here.
+    which goes into the memo here as if it had been made here. Each share is
+    handed on as it arrives, so this process takes in one while the workers read
+    the next, instead of all of them once the last is read.
     """
     if workers < 2 or "fork" not in mp.get_all_start_methods():
-        return [
-            _read_file(file, shown_from, vocab, images_dir, memo, texts.get(file)) for file in files
-        ]
+        for file in files:
+            yield _read_file(file, shown_from, vocab, images_dir, memo, texts.get(file))
+        return
     global _READING
     _READING = (shown_from, vocab, images_dir, memo, texts)
     size = max(50, len(files) // (workers * 8))
     try:
         with mp.get_context("fork").Pool(workers) as pool:
             chunks = [files[i : i + size] for i in range(0, len(files), size)]
-            shares = pool.map(_read_share, chunks)
+            shares = pool.imap(_read_share, chunks)
+            for share in shares:
+                for read in share:
+                    if memo:
+                        _remember(memo, read)
+                    yield read
     finally:
         _READING = None
-    reads = [read for share in shares for read in share]
-    if memo:
-        for read in reads:
-            if read.doc is not None:
-                memo.get(PARSED, read.text, lambda _text, doc=read.doc: doc)
-            if read.bio is not None:
-                kind = memo_kind(_text_lang(read))
-                memo.get(kind, read.doc.body, lambda _body, html=read.bio: html)
-    return reads
+
+
+def _remember(memo, read: _Read) -> None:
+    """What a worker made of `read`, in this process's memo as if made here."""
+    if read.doc is not None:
+        memo.get(PARSED, read.text, lambda _text, doc=read.doc: doc)
+    if read.bio is not None:
+        kind = memo_kind(_text_lang(read))
+        memo.get(kind, read.doc.body, lambda _body, html=read.bio: html)
 
 
 def _texts(files: list[str]) -> dict[str, str]:
