@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import shutil
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -229,10 +230,41 @@ def test_each_language_work_runs_in_the_process_that_renders_its_pages(tmp_path)
     MentorsGenerator._write_all(generator)
     ran = generator.language_results["where"]
     assert ran["fr"] == os.getpid() != ran["en"]
-    assert {(tmp_path / f"en{n}").read_text() for n in range(3)} == {str(ran["en"])}
-    # Each process made its pages' fingerprints, and they all came back here.
+    # Every page written once, and its fingerprint made by the process that wrote it (one
+    # done with its own share takes pages of the other's), all come back here.
     assert generator.state.new_pages == {
-        f"{lang}{n}/index.html": f"page made by {ran[lang]}"
+        f"{lang}{n}/index.html": f"page made by {(tmp_path / f'{lang}{n}').read_text()}"
         for lang in ("fr", "en")
         for n in range(3)
     }
+    assert {(tmp_path / f"fr{n}").read_text() for n in range(3)} == {str(os.getpid())}
+
+
+def test_a_process_done_with_its_share_takes_the_end_of_the_share_with_most_left():
+    from mentors.shares import Shares
+
+    shares = Shares(10, 2, chunk=3)
+    assert shares.initial == [range(0, 5), range(5, 10)]
+    assert shares.take(0) == range(0, 3)
+    assert shares.take(1) == range(5, 8)
+    assert shares.take(0) == range(3, 5)
+    assert shares.take(0) == range(8, 10)  # share 0 is done: the end of share 1
+    assert shares.take(1) is None and shares.take(0) is None
+
+
+def test_processes_sharing_jobs_take_each_one_exactly_once():
+    from mentors.shares import Shares
+
+    shares = Shares(400, 2, chunk=7)
+
+    def work(part: int) -> list[int]:
+        taken = []
+        for job in shares.jobs(part):
+            time.sleep(0.001)  # a page's rendering, for both processes to take some
+            taken.append(job)
+        return taken
+
+    other = Forked(lambda: work(1))
+    here, there = work(0), other.result()
+    assert sorted(here + there) == list(range(400))
+    assert here[0] == 0 and there[0] == 200

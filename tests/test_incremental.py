@@ -102,6 +102,33 @@ def test_one_changed_profile_rewrites_only_its_dependent_pages(content_copy, tmp
     assert NEW_OCCUPATION in "".join(search_fragments(out))
 
 
+def test_a_first_build_rendered_in_two_processes_leaves_the_next_nothing_to_parse(
+    content_copy, tmp_path, monkeypatch
+):
+    """Its memo is written by a render process while the other renders: whole, with what
+    both languages' views were made of, so the next build parses no file again."""
+    import mentors.directory
+    import mentors.validation
+
+    out, log = tmp_path / "output", tmp_path / "made"
+    build(content_copy, out, FORKED)
+
+    def counted(real):
+        def made(*args, **kwargs):
+            with log.open("a") as lines:
+                lines.write(f"{real.__name__}\n")
+            return real(*args, **kwargs)
+
+        return made
+
+    monkeypatch.setattr(mentors.validation, "parse", counted(mentors.validation.parse))
+    views = counted(mentors.directory.Directory._views)
+    monkeypatch.setattr(mentors.directory.Directory, "_views", views)
+    edit(a_profile(content_copy), "occupation", NEW_OCCUPATION)
+    build(content_copy, out)
+    assert log.read_text().split() == ["parse", "_views"]  # the changed profile's alone
+
+
 def forks_counted(monkeypatch, log: Path):
     """Count the forked processes site_search starts from now on, one line each in `log`
     (the build itself may run in a process of its own)."""

@@ -83,6 +83,8 @@ def build_site(
         "BUILD_CACHE_PATH": str(cache),
         "BUILD_DEFERS_JOBS": True,
         "BUILD_IN_PLACE": in_place,
+        # Pelican runs in a forked process that ends with the build (`_in_child`).
+        "BUILD_IN_CHILD": not background_index,
     }
     if content_dir is not None:
         override["PATH"] = str(Path(content_dir).resolve())

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
-import math
 import multiprocessing as mp
 import os
 from functools import partial
@@ -42,37 +41,45 @@ from .incremental import (
 from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
 from .pagination import paginate
+from .shares import Shares
 from .validation import read_mentors
 from .vocab import load_vocabularies
 
 log = logging.getLogger(__name__)
-_SHARED: tuple[MentorsGenerator, list] | None = None  # set only while workers are forked
+_SHARED: tuple[MentorsGenerator, list, Shares] | None = None  # only while workers are forked
 # Sent with the generator once the directory is complete (photos in its views) and the
 # content checked, before any mentor page is written (site_search starts on it).
 directory_ready = signal("mentors_directory_ready")
 VIEW_DIGEST = "view digest"  # the memo's kind for a kept view's digest
 
 
-def _write_share(indexes: range, langs: tuple[str, ...]) -> tuple[dict, dict[str, str]]:
-    """The language work of `langs` (`SiteContext.language_work`), then these pages;
-    its results and the pages' fingerprints when they were left to make here.
+def _write_share(
+    part: int, langs: tuple[str, ...], saves_memo: bool = False
+) -> tuple[dict, dict[str, str]]:
+    """The language work of `langs` (`SiteContext.language_work`), then the pages this
+    process takes (`Shares`); its results and the pages' fingerprints when they were
+    left to make here. `saves_memo`: the build's memo written once this process's own
+    share is rendered, while the others still render theirs (and then take its place).
 
     The work first, and what it freed handed back before the pages: after them, both
     processes' peaks added up (+155 MB at 10,000 mentors, for the search data).
     """
-    generator, jobs = _SHARED
+    generator, jobs, shares = _SHARED
     results = generator.site.run_language_work(langs)
     if results:
         hand_back_heap()
-    return results, generator._write_jobs(jobs[index] for index in indexes)
+    if saves_memo:
+        generator._memo.save(keep=False)
+    return results, generator._write_jobs(jobs[index] for index in shares.jobs(part))
 
 
-def _languages_by_share(jobs: list, size: int, count: int) -> list[tuple[str, ...]]:
-    """Each language given to the share of `size` jobs that holds the middle of its pages."""
-    given: list[list[str]] = [[] for _ in range(count)]
+def _languages_by_share(jobs: list, shares: list[range]) -> list[tuple[str, ...]]:
+    """Each language given to the share that holds the middle of its pages."""
+    given: list[list[str]] = [[] for _ in shares]
     for lang in urls.LANGS:
         own = [index for index, job in enumerate(jobs) if job[2]["lang"] == lang]
-        given[own[len(own) // 2] // size if own else 0].append(lang)
+        middle = own[len(own) // 2] if own else 0
+        given[next((n for n, share in enumerate(shares) if middle in share), 0)].append(lang)
     return [tuple(langs) for langs in given]
 
 
@@ -158,7 +165,8 @@ class MentorsGenerator(Generator):
             inputs=model_digest(settings),
         )
         self._memo = memo
-        after_pages(settings, lambda site: memo.save(), self.output_path, here=True)
+        self._memo_saved = False  # by a render process (`_write_all`)
+        after_pages(settings, self._save_memo, self.output_path, here=True)
         directory.similar = similar.candidates(directory)
         answers = responsiveness.read(settings["MENTORS_DATA_DIR"])
         for views in directory.views.values():
@@ -206,6 +214,11 @@ class MentorsGenerator(Generator):
         self.site.sitemap.write(out / "sitemap.xml", site_url)
         self._manifest(out / "relay" / "mentors.json")
         state.save_pending()
+
+    def _save_memo(self, site: Path) -> None:
+        """Once the pages are written: the memo saved, unless a render process did."""
+        if not self._memo_saved:
+            self._memo.save()
 
     def _digest_views(self) -> None:
         """Every view's digest, before site_search may fork: its process finds them done, and
@@ -321,8 +334,9 @@ class MentorsGenerator(Generator):
             self.site.keep_language_results(self.site.run_language_work(urls.LANGS))
             state.rendered(self._write_jobs(jobs))
             return
+        shares = Shares(len(jobs), workers)
         global _SHARED
-        _SHARED = (self, jobs)
+        _SHARED = (self, jobs, shares)
         # The model's objects left out of the workers' garbage collections: a collection
         # would touch every one of them and copy the pages they share with this process.
         gc.freeze()
@@ -330,20 +344,24 @@ class MentorsGenerator(Generator):
             # One share per process, in the jobs' order (a language's pages, then the
             # other's): each touches, and a worker copies, one language's part of the
             # model and keeps one language's cards. Small shares taken in turn made
-            # both do both: 58 MB more at 10,000 mentors, for no quicker a build.
-            size = math.ceil(len(jobs) / workers)
-            shares = [range(i, min(i + size, len(jobs))) for i in range(0, len(jobs), size)]
-            langs = _languages_by_share(jobs, size, len(shares))
+            # both do both: 58 MB more at 10,000 mentors, for no quicker a build. Only
+            # a process done with its own share takes the end of another's.
+            langs = _languages_by_share(jobs, shares.initial)
             # This process renders the first share itself: it writes into its own memory
             # pages, where a worker in its place would copy them (and this process sit
             # idle): the peak at 10,000 mentors went from 606-620 MB to 492 MB. Each
             # process compiles the templates of its own pages (one language's).
-            with mp.get_context("fork").Pool(len(shares) - 1) as pool:
-                work = list(zip(shares, langs, strict=True))[1:]
+            # A build whose process ends with it has no use for its memo in memory: the
+            # last worker writes it while this process still renders (not after the pages).
+            saves = bool(self.settings.get("BUILD_IN_CHILD"))
+            last = workers - 1
+            with mp.get_context("fork").Pool(last) as pool:
+                work = [(part, langs[part], saves and part == last) for part in range(1, workers)]
                 others = pool.starmap_async(_write_share, work, chunksize=1)
-                for results, fingerprints in [_write_share(shares[0], langs[0]), *others.get()]:
+                for results, fingerprints in [_write_share(0, langs[0]), *others.get()]:
                     self.site.keep_language_results(results)
                     state.rendered(fingerprints)
+            self._memo_saved = saves
         finally:
             gc.unfreeze()
             _SHARED = None

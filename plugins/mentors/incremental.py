@@ -37,7 +37,13 @@ STATE_FILE = "build-state.json"
 PENDING = ".pending"
 FORMAT = 1
 # Settings that change how a build runs, never a page's bytes.
-BUILD_ONLY = ("OUTPUT_PATH", "BUILD_IN_PLACE", "MENTORS_PARALLEL_FROM", "MENTORS_RENDER_WORKERS")
+BUILD_ONLY = (
+    "OUTPUT_PATH",
+    "BUILD_IN_PLACE",
+    "BUILD_IN_CHILD",
+    "MENTORS_PARALLEL_FROM",
+    "MENTORS_RENDER_WORKERS",
+)
 
 
 def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
