@@ -129,6 +129,24 @@ def test_a_first_build_rendered_in_two_processes_leaves_the_next_nothing_to_pars
     assert log.read_text().split() == ["parse", "_views"]  # the changed profile's alone
 
 
+def test_a_profile_file_renamed_with_its_text_unchanged_moves_its_pages(content_copy, tmp_path):
+    """The slug is the file's name: the same text under another name is another mentor's
+    views, not the ones the previous build kept for that text."""
+    out = tmp_path / "output"
+    build(content_copy, out)
+    profile = a_profile(content_copy)
+    old, new = profile.stem, "zz-nouveau-nom"
+    profile.rename(profile.with_name(f"{new}.md"))
+
+    build(content_copy, out)
+    for lang in ("", "en/"):
+        assert not (out / f"{lang}mentors" / old).exists()
+        page = (out / f"{lang}mentors" / new / "index.html").read_text("utf-8")
+        assert f'rel="canonical" href="/{lang}mentors/{new}/"' in page
+    listed = "".join(p.read_text("utf-8") for p in (out / "secteurs").rglob("index.html"))
+    assert f"/mentors/{new}/" in listed and f"/mentors/{old}/" not in listed
+
+
 def forks_counted(monkeypatch, log: Path):
     """Count the forked processes site_search starts from now on, one line each in `log`
     (the build itself may run in a process of its own)."""

@@ -22,12 +22,13 @@ VIEWS = "views"  # the memo's kind for a mentor's views
 
 def _views_key(source: MentorSource, stale: bool, inputs: str) -> str:
     """Everything a mentor's views are made of but what the generator sets on them after
-    (photo, time to answer): its files (their digests), staleness, and `inputs`."""
+    (photo, time to answer): its slug (the file's name), its files (their digests),
+    staleness, and `inputs`."""
     files = [
         source.digest,
         *(f"{lang}:{t.digest}" for lang, t in sorted(source.translations.items())),
     ]
-    return f"{inputs}\0{stale}\0" + "\0".join(files)
+    return f"{inputs}\0{source.slug}\0{stale}\0" + "\0".join(files)
 
 
 _MARKUP = re.compile(r"[*_`#>\[\]]|\(https?://[^)]*\)")
