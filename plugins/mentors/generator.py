@@ -42,7 +42,7 @@ from .magazine import Magazine, check_sources
 from .outputs import write_feed, write_manifest
 from .pagination import paginate
 from .shares import Shares
-from .validation import read_mentors
+from .validation import read_mentors, text_digest
 from .vocab import load_vocabularies
 
 log = logging.getLogger(__name__)
@@ -50,7 +50,6 @@ _SHARED: tuple[MentorsGenerator, list, Shares] | None = None  # only while worke
 # Sent with the generator once the directory is complete (photos in its views) and the
 # content checked, before any mentor page is written (site_search starts on it).
 directory_ready = signal("mentors_directory_ready")
-VIEW_DIGEST = "view digest"  # the memo's kind for a kept view's digest
 
 
 def _write_share(
@@ -224,8 +223,10 @@ class MentorsGenerator(Generator):
         """Every view's digest, before site_search may fork: its process finds them done, and
         this one reads the views' parts before they are shared copy-on-write, not after.
 
-        A view the memo kept (`Directory.keys`) keeps its digest there too, by what the
-        view was made of and what was set on it since (photo, time to answer).
+        A view made by the directory's key (`Directory.keys`: all its values are made of)
+        has the digest of that key and of what was set on it since (photo, time to answer):
+        its values follow from them, and they hash in 1 µs where pickling the values took
+        25 (0.5 s at 10,000 mentors, before any page could be rendered).
         """
         directory, prints = self.site.directory, self._prints
         for lang, views in directory.views.items():
@@ -235,8 +236,7 @@ class MentorsGenerator(Generator):
                     prints.plain_digest(view)
                     continue
                 made_of = f"{lang}\0{key}\0{view.photo!r}\0{view.answers_within_days!r}"
-                digest = self._memo.get(VIEW_DIGEST, made_of, lambda _, v=view: prints.digest_of(v))
-                prints.known(view, digest)
+                prints.known(view, text_digest(made_of))
 
     def _render(self, template: str, lang: str, url: str, translations=None, **extra) -> None:
         """Queue a page unless its inputs are those of the page already there (incremental)."""
