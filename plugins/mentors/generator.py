@@ -57,8 +57,8 @@ def _write_share(
 ) -> tuple[dict, dict[str, str]]:
     """The language work of `langs` (`SiteContext.language_work`), then the pages this
     process takes (`Shares`); its results and the pages' fingerprints when they were
-    left to make here. `saves_memo`: the build's memo written once this process's own
-    share is rendered, while the others still render theirs (and then take its place).
+    left to make here. `saves_memo`: the build's memo written first, while the others
+    render (a process done with its own share then takes pages of this one).
 
     The work first, and what it freed handed back before the pages: after them, both
     processes' peaks added up (+155 MB at 10,000 mentors, for the search data).

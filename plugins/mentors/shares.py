@@ -11,7 +11,7 @@ waits for the slowest share.
 from __future__ import annotations
 
 import multiprocessing as mp
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 
 class Shares:
@@ -47,12 +47,7 @@ class Shares:
             bounds[2 * other + 1] = max(start, end - chunk)
             return range(bounds[2 * other + 1], end)
 
-    def jobs(self, part: int, own_done: Callable[[], object] | None = None) -> Iterator[int]:
-        """Every job number the process of share `part` takes, in the order it takes them;
-        `own_done()` called once its own share is taken, before it takes others'."""
-        bounds = self._bounds
+    def jobs(self, part: int) -> Iterator[int]:
+        """Every job number the process of share `part` takes, in the order it takes them."""
         while (taken := self.take(part)) is not None:
             yield from taken
-            if own_done is not None and bounds[2 * part] >= bounds[2 * part + 1]:
-                own_done()
-                own_done = None
