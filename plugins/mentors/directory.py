@@ -140,8 +140,10 @@ class Directory:
                 self.groups["language"][code].append(source.slug)
             if memo is not None and source.digest:
                 key = self.keys[source.slug] = _views_key(source, stale, inputs)
+                kept = memo.has(VIEWS, key)
                 views = memo.get(VIEWS, key, lambda _, s=source, st=stale: self._views(s, refs, st))
-                self._keep_contents(source)
+                if kept:  # views made now looked up their contents in the memo already
+                    self._keep_contents(source)
             else:
                 views = self._views(source, refs, stale)
             for lang, view in zip(urls.LANGS, views, strict=True):
