@@ -203,6 +203,10 @@ class _Generator:
     def _write(self, template, url, page):
         (self.folder / url.strip("/")).write_text(str(os.getpid()))
 
+    def _write_outputs(self):
+        with (self.folder / "outputs").open("a") as written:
+            written.write(f"{os.getpid()}\n")
+
 
 @pytest.mark.parametrize("pages", [1, 3])
 def test_pages_are_rendered_whatever_their_number_once_rendering_forks(pages, tmp_path):
@@ -214,7 +218,8 @@ def test_pages_are_rendered_whatever_their_number_once_rendering_forks(pages, tm
     # Every language's work ran once, in this process: it holds the middle of the
     # French pages, and the English ones (none) go to the first share.
     assert generator.language_results == {"where": {"fr": os.getpid(), "en": os.getpid()}}
-    assert sorted(p.name for p in tmp_path.iterdir()) == [f"p{n}" for n in range(pages)]
+    pages_written = sorted(p.name for p in tmp_path.iterdir() if p.name != "outputs")
+    assert pages_written == [f"p{n}" for n in range(pages)]
     assert generator.state.new_pages == {
         f"p{n}/index.html": f"page made by {(tmp_path / f'p{n}').read_text()}" for n in range(pages)
     }
@@ -230,6 +235,8 @@ def test_each_language_work_runs_in_the_process_that_renders_its_pages(tmp_path)
     MentorsGenerator._write_all(generator)
     ran = generator.language_results["where"]
     assert ran["fr"] == os.getpid() != ran["en"]
+    # The sitemap and the manifest, once, by the last worker.
+    assert (tmp_path / "outputs").read_text() == f"{ran['en']}\n"
     # Every page written once, and its fingerprint made by the process that wrote it (a
     # process done with its own share takes pages of the other's), all come back here.
     assert generator.state.new_pages == {

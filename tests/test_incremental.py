@@ -83,6 +83,9 @@ def test_one_changed_profile_rewrites_only_its_dependent_pages(content_copy, tmp
     before = snapshot(out)
     profile = a_profile(content_copy)
     slug = profile.stem
+    # Written once, by the last render process when there are two.
+    assert f"/mentors/{slug}/</loc>" in (out / "sitemap.xml").read_text("utf-8")
+    assert slug in json.loads((out / "relay" / "mentors.json").read_text("utf-8"))["mentors"]
 
     edit(profile, "occupation", NEW_OCCUPATION)
     build(content_copy, out)

@@ -53,12 +53,13 @@ directory_ready = signal("mentors_directory_ready")
 
 
 def _write_share(
-    part: int, langs: tuple[str, ...], saves_memo: bool = False
+    part: int, langs: tuple[str, ...], last: bool = False, saves_memo: bool = False
 ) -> tuple[dict, dict[str, str]]:
     """The language work of `langs` (`SiteContext.language_work`), then the pages this
     process takes (`Shares`); its results and the pages' fingerprints when they were
-    left to make here. `saves_memo`: the build's memo written first, while the others
-    render (a process done with its own share then takes pages of this one).
+    left to make here. The `last` worker first writes the sitemap and the relay's
+    manifest, and with `saves_memo` the build's memo, while the others render (a
+    process done with its own share then takes pages of this one).
 
     The work first, and what it freed handed back before the pages: after them, both
     processes' peaks added up (+155 MB at 10,000 mentors, for the search data).
@@ -67,6 +68,8 @@ def _write_share(
     results = generator.site.run_language_work(langs)
     if results:
         hand_back_heap()
+    if last:
+        generator._write_outputs()
     if saves_memo:
         generator._memo.save(keep=False)
     return results, generator._write_jobs(jobs[index] for index in shares.jobs(part))
@@ -205,14 +208,20 @@ class MentorsGenerator(Generator):
             state.before_writing([urls.save_as(job[1]) for job in self._jobs])
         if state.pages:
             log.info("incremental: %d pages unchanged, %d to write", self._skipped, len(self._jobs))
-        self._write_all()
         for lang in urls.LANGS:  # written by site_search, maybe after this generator
             self.site.sitemap.add(urls.section(lang, "search"), context_pairs("search"))
+        self._outputs_written = False  # by a render process (`_write_all`)
+        self._write_all()
+        if not self._outputs_written:
+            self._write_outputs()
+        state.save_pending()
+
+    def _write_outputs(self) -> None:
+        """The sitemap and the relay's manifest, made of the model and the queued pages."""
         out = Path(self.output_path)
         site_url = self.site.site_url or self.settings.get("PREVIEW_URL", "")
         self.site.sitemap.write(out / "sitemap.xml", site_url)
         self._manifest(out / "relay" / "mentors.json")
-        state.save_pending()
 
     def _save_memo(self, site: Path) -> None:
         """Once the pages are written: the memo saved, unless a render process did."""
@@ -351,17 +360,20 @@ class MentorsGenerator(Generator):
             # pages, where a worker in its place would copy them (and this process sit
             # idle): the peak at 10,000 mentors went from 606-620 MB to 492 MB. Each
             # process compiles the templates of its own pages (one language's).
-            # A build whose process ends with it has no use for its memo in memory: the
-            # last worker writes it while this process still renders (not after the pages).
+            # What is written once, and the memo of a build whose process ends with it (no
+            # use for it in memory), by the last worker while this process still renders.
             saves = bool(self.settings.get("BUILD_IN_CHILD"))
             last = workers - 1
             with mp.get_context("fork").Pool(last) as pool:
-                work = [(part, langs[part], saves and part == last) for part in range(1, workers)]
+                work = [
+                    (part, langs[part], part == last, saves and part == last)
+                    for part in range(1, workers)
+                ]
                 others = pool.starmap_async(_write_share, work, chunksize=1)
                 for results, fingerprints in [_write_share(0, langs[0]), *others.get()]:
                     self.site.keep_language_results(results)
                     state.rendered(fingerprints)
-            self._memo_saved = saves
+            self._outputs_written, self._memo_saved = True, saves
         finally:
             gc.unfreeze()
             _SHARED = None
