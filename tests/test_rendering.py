@@ -116,7 +116,7 @@ def test_each_page_of_a_long_listing_links_its_window_and_next_leads_through_all
     assert walked == list(range(1, count + 1))
 
 
-def test_a_listing_s_cards_from_cards_rendered_once_are_the_macro_s_list():
+def test_cards_and_similar_mentors_rendered_once_are_what_the_macros_make():
     from types import SimpleNamespace
 
     from jinja2 import FileSystemLoader
@@ -133,6 +133,7 @@ def test_a_listing_s_cards_from_cards_rendered_once_are_the_macro_s_list():
         overlay = language_environment(env, "fr", {"SITEURL": "", "RELAY_URL": ""})
         if with_cache:
             overlay.globals["cards_html"] = MentorsGenerator._cards(overlay)
+            overlay.globals["similar_items"] = MentorsGenerator._similar_items(overlay)
         overlay.globals["m"] = overlay.get_template("macros.html").module
         return overlay
 
@@ -155,7 +156,13 @@ def test_a_listing_s_cards_from_cards_rendered_once_are_the_macro_s_list():
         for n in range(4)
     ]
     source = '{{ m.mentor_cards(ms, "h2") }}|{{ m.mentor_cards(ms[1:]) }}|{{ m.mentor_cards([]) }}'
+    # The similar mentors a profile lists, the fourth on hidden: the same item may be
+    # the third of one list and the fourth of another.
+    source += "|{{ m.similar_list(ms) }}|{{ m.similar_list(ms[1:] + ms[:1]) }}"
+    source += "|{{ m.similar_list([]) }}"
     made = environment(False).from_string(source).render(ms=mentors)
     cached = environment(True).from_string(source).render(ms=mentors)
     assert cached == made
+    assert made.count("<li data-slug=") == 8 and made.count(" hidden>") == 2
+    assert "Soudeuse &lt;TIG&gt;</li>" in made
     assert made.count('<li><article class="card mentor-card">') == 7

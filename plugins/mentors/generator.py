@@ -274,6 +274,7 @@ class MentorsGenerator(Generator):
                 env = self._envs[lang] = language_environment(self.env, lang, constants)
                 # A global, so templates that import macros without context have it too.
                 env.globals["cards_html"] = self._cards(env)
+                env.globals["similar_items"] = self._similar_items(env)
                 # The macros, made once per language (after the globals they read): importing
                 # them on each page costs Jinja a comparison of two sets of globals, in Python.
                 env.globals["m"] = env.get_template("macros.html").module
@@ -287,6 +288,25 @@ class MentorsGenerator(Generator):
                 dict(context) if used is None else {n: context[n] for n in used if n in context}
             )
         return self._compiled[key]
+
+    @staticmethod
+    def _similar_items(env):
+        """`similar_items(mentors)`: the items `m.similar_list` makes, each rendered once per
+        build, language and place (the fourth on are hidden) and joined here: one call a
+        profile page instead of a macro call and a cached part an item (~0.05 ms a page)."""
+        rendered: dict[tuple[str, bool], str] = {}
+
+        def similar_items(mentors: list[MentorView]) -> Markup:
+            items = []
+            for place, mentor in enumerate(mentors):
+                key = (mentor.url, place >= 3)
+                item = rendered.get(key)
+                if item is None:
+                    item = rendered[key] = env.globals["m"].similar_item(mentor, key[1])
+                items.append(item)
+            return Markup("".join(items))  # noqa: S704 - autoescaped template output
+
+        return similar_items
 
     @staticmethod
     def _cards(env):
