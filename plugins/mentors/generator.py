@@ -85,6 +85,21 @@ def _languages_by_share(jobs: list, shares: list[range]) -> list[tuple[str, ...]
     return [tuple(langs) for langs in given]
 
 
+def _rendered_once(env, macro: str):
+    """`made(mentor, *args)`: what `m.<macro>(mentor, *args)` gives in `env`, rendered the
+    first time a mentor comes with those arguments and kept for every later page."""
+    rendered: dict[tuple, str] = {}
+
+    def made(mentor: MentorView, *args) -> str:
+        key = (mentor.url, *args)
+        found = rendered.get(key)
+        if found is None:
+            found = rendered[key] = str(getattr(env.globals["m"], macro)(mentor, *args))
+        return found
+
+    return made
+
+
 def _names_used(env, name: str, seen: set[str]) -> set[str] | None:
     """Every variable `name` and the templates it extends, includes or imports may read;
     None when one of them is chosen at run time.
@@ -294,16 +309,10 @@ class MentorsGenerator(Generator):
         """`similar_items(mentors)`: the items `m.similar_list` makes, each rendered once per
         build, language and place (the fourth on are hidden) and joined here: one call a
         profile page instead of a macro call and a cached part an item (~0.05 ms a page)."""
-        rendered: dict[tuple[str, bool], str] = {}
+        item = _rendered_once(env, "similar_item")
 
         def similar_items(mentors: list[MentorView]) -> Markup:
-            items = []
-            for place, mentor in enumerate(mentors):
-                key = (mentor.url, place >= 3)
-                item = rendered.get(key)
-                if item is None:
-                    item = rendered[key] = env.globals["m"].similar_item(mentor, key[1])
-                items.append(item)
+            items = [item(mentor, place >= 3) for place, mentor in enumerate(mentors)]
             return Markup("".join(items))  # noqa: S704 - autoescaped template output
 
         return similar_items
@@ -312,16 +321,10 @@ class MentorsGenerator(Generator):
     def _cards(env):
         """`cards_html(mentors, heading)`: the list `m.mentor_cards` makes, from cards rendered
         once each and reused by every listing (one call a page instead of one a card)."""
-        rendered: dict[tuple[str, str], str] = {}
+        card = _rendered_once(env, "mentor_card")
 
         def cards_html(mentors: list[MentorView], heading: str = "h3") -> Markup:
-            items = []
-            for mentor in mentors:
-                key = (mentor.url, heading)
-                card = rendered.get(key)
-                if card is None:
-                    card = rendered[key] = str(env.globals["m"].mentor_card(mentor, heading))
-                items.append(f"  <li>{card}</li>")
+            items = [f"  <li>{card(mentor, heading)}</li>" for mentor in mentors]
             # As the macro's loop comes out of Pelican's environment (trim_blocks, lstrip_blocks).
             return Markup(f'<ul class="cards" role="list">{"".join(items)}</ul>')  # noqa: S704
 
