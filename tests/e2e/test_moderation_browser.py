@@ -144,6 +144,8 @@ def test_two_moderators_at_once_the_loser_is_told(moderated_server, browser):
         for page, name in ((first, "alice"), (second, "bob")):
             sign_in(page, server, MODERATOR_TOKENS[name])
             page.locator("#original").filter(has_text="laboratoire").wait_for()
+            # The full review (and its version) has arrived: nothing will refresh it now.
+            page.locator("#history:not([aria-busy])").wait_for(state="attached")
         first.keyboard.press("x")  # alice escalates: the version bob saw is stale now
         first.locator("#status").filter(has_text="Deuxième lecture").wait_for()
         second.click("#approve")

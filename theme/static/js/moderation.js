@@ -375,6 +375,7 @@
       // Nothing chosen: keep no message text in the page, not even hidden.
       ["badges", "flags", "history", "masked", "original", "fact-mentor", "fact-pseudonym",
         "fact-age", "fact-region", "fact-situation", "fact-received"].forEach(function (id) { clear($(id)); });
+      $("history").removeAttribute("aria-busy");
       $("edit-text").value = "";
       $("detail-body").hidden = true;
       $("detail-empty").hidden = false;
@@ -386,6 +387,7 @@
     api("/messages/" + encodeURIComponent(item.message.id)).then(function (review) {
       if (state.index === i && state.items[i] && state.items[i].message.id === review.message.id) { render(review); }
     }).catch(function (error) {
+      $("history").removeAttribute("aria-busy");
       if (error.status === 404) { alarm(T.gone); load(); }
     });
   }
@@ -415,7 +417,12 @@
     showOriginal($("original"), m);
     var history = $("history");
     clear(history);
-    if (review.history === null) { history.appendChild(el("li", "hint", T.loading)); return; }
+    if (review.history === null) {
+      history.setAttribute("aria-busy", "true");
+      history.appendChild(el("li", "hint", T.loading));
+      return;
+    }
+    history.removeAttribute("aria-busy");
     if (!review.history.length) { history.appendChild(el("li", "hint", T.no_history)); }
     review.history.forEach(function (h) {
       var li = el("li", "history-item history-" + h.author);
