@@ -90,7 +90,11 @@ class Traffic:
             return
         timing = request.timing
         ended = timing["startTime"] + max(timing["responseEnd"], 0)
-        size = sizes["responseBodySize"] + sizes["responseHeadersSize"]
+        body = sizes["responseBodySize"]
+        if body == 0:  # Playwright says 0 for a worker's own script: its header tells
+            response = request.response()
+            body = int(response.headers.get("content-length", 0)) if response else 0
+        size = body + sizes["responseHeadersSize"]
         self.rows.append((ended, size, request.resource_type == "image", request.url))
 
     def reset(self) -> None:
