@@ -125,6 +125,7 @@ ARM = """() => new Promise((resolve) => {
     window.__rendered = {at: performance.now(), epoch: performance.timeOrigin + performance.now(),
                          total: e.detail.total, query: e.detail.query};
   });
+  root.addEventListener("search-rendered", (e) => { window.__settled = e.detail.query; });
   document.getElementById("search-q").addEventListener("input", () => {
     window.__lastInput = performance.now();
   });
@@ -179,9 +180,10 @@ def measure_text(browser, url: str) -> list[dict]:
     rows = []
     try:
         for i, query in enumerate(TEXT_QUERIES):
-            page.wait_for_load_state("networkidle")
             rendered = _search(page, traffic, query, typed=i > 0)
-            page.wait_for_load_state("networkidle")
+            # Its facet counts too (the filters load after the first results): the next
+            # query's bytes are its own.
+            page.wait_for_function("q => window.__settled === q", arg=query, timeout=60000)
             latency = rendered["at"] - page.evaluate("window.__lastInput")
             before = traffic.until(rendered["epoch"])
             rows.append(

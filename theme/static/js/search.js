@@ -121,10 +121,14 @@ function remember(state, push) {
 
 // ---- running a search ------------------------------------------------------
 
+// Pagefind searches on this page's thread (`noWorker`): its web worker is one more
+// script of 12 KB before the first results, to keep off this thread a search that
+// takes a few milliseconds here.
 async function loadPagefind() {
   if (!pagefind) {
     pagefind = import(config.pagefind).then(async (module) => {
-      await module.options({ baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING });
+      const settings = { baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING };
+      await module.options({ ...settings, noWorker: true });
       await module.init();
       return module;
     });
