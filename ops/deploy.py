@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_search.brotli_copies import SUFFIX, copy_of
+
 # Names that change when their content does (Pagefind's index, fragments, filters, metadata):
 # a year and `immutable`. Everything else keeps its name across builds.
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -158,22 +160,25 @@ def upload_site(
 ) -> tuple[int, int]:
     """Upload every file of `output`, then delete what the build no longer has.
 
+    A file with a brotli copy is uploaded as that copy, with `Content-Encoding: br`:
+    every browser that runs Pagefind takes brotli over HTTPS, which CloudFront serves.
+
     Returns (uploaded, removed). The bucket is versioned: a removed or replaced
     file stays as an old version for the lifecycle's OldVersionDays.
     """
     if not (output / "index.html").exists():
         raise DeployError(f"{output} holds no built site (index.html is missing): run invoke build")
     found = {p.relative_to(output).as_posix(): p for p in output.rglob("*") if p.is_file()}
-    files = [(key, found[key]) for key in sorted(found, key=upload_order)]
+    # A brotli copy goes up in its file's place (`brotli_copies`), not as a file of its own.
+    copies = {key for key in found if key.endswith(SUFFIX) and key[: -len(SUFFIX)] in found}
+    files = [(key, found[key]) for key in sorted(found.keys() - copies, key=upload_order)]
     keys = set()
     for done, (key, path) in enumerate(files, 1):
         keys.add(key)
-        client.upload_file(
-            str(path),
-            bucket,
-            key,
-            ExtraArgs={"ContentType": content_type(path), "CacheControl": cache_control(key)},
-        )
+        extra = {"ContentType": content_type(path), "CacheControl": cache_control(key)}
+        if key + SUFFIX in copies:
+            path, extra["ContentEncoding"] = copy_of(path), "br"
+        client.upload_file(str(path), bucket, key, ExtraArgs=extra)
         if progress:
             progress(done, len(files))
     stale = [

@@ -118,12 +118,16 @@ def write(root: Path, files: dict[str, str]) -> None:
         (root / name).write_text(text, encoding="utf-8")
 
 
-def test_the_site_is_uploaded_and_what_the_build_dropped_is_removed(tmp_path, moto_server):
-    s3 = moto_server.client("s3")
+def new_bucket(moto_server) -> str:
     bucket = unique_name("site")
-    s3.create_bucket(
+    moto_server.client("s3").create_bucket(
         Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ca-central-1"}
     )
+    return bucket
+
+
+def test_the_site_is_uploaded_and_what_the_build_dropped_is_removed(tmp_path, moto_server):
+    s3, bucket = moto_server.client("s3"), new_bucket(moto_server)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     first, second = tmp_path / "first", tmp_path / "second"
     write(first, {"index.html": "<h1>Accueil</h1>", "mentors/lea/index.html": "<h1>Léa</h1>",
@@ -147,6 +151,25 @@ def test_the_site_is_uploaded_and_what_the_build_dropped_is_removed(tmp_path, mo
     assert versions.get("Versions"), "a removed page is kept as an old version (lifecycle)"
 
 
+def test_a_file_with_a_brotli_copy_is_uploaded_as_that_copy(tmp_path, moto_server):
+    s3, bucket = moto_server.client("s3"), new_bucket(moto_server)
+    write(tmp_path, {"index.html": "<h1>Accueil</h1>", "pagefind/pagefind.js": "js",
+                     "pagefind/index/fr_1a2b3c4d.pf_index": "gzipped",
+                     "pagefind/index/fr_1a2b3c4d.pf_index.br": "brotli",
+                     "notes.br": "a file of its own"})  # fmt: skip
+
+    assert upload_site(tmp_path, bucket, s3) == (4, 0)
+    keys = sorted(o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"])
+    assert keys == ["index.html", "notes.br", "pagefind/index/fr_1a2b3c4d.pf_index",
+                    "pagefind/pagefind.js"]  # fmt: skip
+    chunk = s3.get_object(Bucket=bucket, Key="pagefind/index/fr_1a2b3c4d.pf_index")
+    assert chunk["Body"].read() == b"brotli"
+    assert chunk["ContentEncoding"] == "br"
+    assert chunk["CacheControl"] == IMMUTABLE
+    assert chunk["ContentType"] == "application/octet-stream"
+    assert "ContentEncoding" not in s3.head_object(Bucket=bucket, Key="pagefind/pagefind.js")
+
+
 class RecordingClient:
     """An S3 client that notes the order of the files it is given."""
 
@@ -162,11 +185,7 @@ class RecordingClient:
 
 
 def test_files_are_uploaded_before_the_files_that_link_to_them(tmp_path, moto_server):
-    s3 = moto_server.client("s3")
-    bucket = unique_name("site")
-    s3.create_bucket(
-        Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "ca-central-1"}
-    )
+    s3, bucket = moto_server.client("s3"), new_bucket(moto_server)
     write(tmp_path, {"index.html": "<h1>Accueil</h1>", "a/index.html": "<h1>A</h1>",
                      "pagefind/pagefind-entry.json": "{}", "pagefind/pagefind.js": "//",
                      "pagefind/pagefind.fr_be1c2ba9a3.pf_meta": "m",

@@ -346,6 +346,10 @@ def _find_chunk(chunks: list, term: str) -> str | None:
 def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
     tmp_path: Path, into: str | None
 ):
+    import gzip
+
+    import brotli
+    from site_search.brotli_copies import copy_of
     from site_search.pagefind_compact import SHARED_PREFIX, _read, compact, read_table
 
     from ops.deploy import IMMUTABLE, cache_control
@@ -361,7 +365,7 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
     assert not (bundle / f"pagefind.{table_hash}.pf_meta").exists()
     table = read_table(bundle / f"pagefind.{new_hash}.pf_meta")
     tag = table_hash.split("_")[1][:7]
-    assert [name for name, _ in table[1]] == [f"xfr_{tag}{n:x}" for n in range(400)]
+    assert [name for name, _ in table[1]] == [f"xfr_{tag}{n}" for n in range(400)]
     assert [count for _, count in table[1]] == [count for _, count in before[1]]
     assert table[3:] == before[3:]  # filters, sorts, meta fields: as they were
     moved = tmp_path / into / "fragment" if into else fragments
@@ -371,7 +375,14 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
     assert _gzipped(table[1]) < _gzipped(before[1]) * 0.7  # the page list, on the wire
 
     chunks = {name: _read(bundle / "index" / f"{name}.pf_index")[0] for *_, name in table[2]}
-    assert sorted(p.stem for p in (bundle / "index").iterdir()) == sorted(chunks)
+    assert sorted(p.stem for p in (bundle / "index").glob("*.pf_index")) == sorted(chunks)
+    # Each chunk, filter and the table has a brotli copy of what it unzips to; nothing else.
+    copied = [*(bundle / "index").glob("*.pf_index"), *(bundle / "filter").glob("*")]
+    copied = [p for p in copied if p.suffix != ".br"]
+    copied.append(bundle / f"pagefind.{new_hash}.pf_meta")
+    assert sorted(bundle.rglob("*.br")) == sorted(copy_of(path) for path in copied)
+    for path in copied:
+        assert brotli.decompress(copy_of(path).read_bytes()) == gzip.decompress(path.read_bytes())
     assert len(chunks) > 10 and [w for c in chunks.values() for w in c] == words
     for word in (w[0] for w in words):
         for end in range(SHARED_PREFIX + 1, len(word) + 1):
@@ -381,6 +392,33 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
     for name in (f"fragment/{table[1][0][0]}.pf_fragment", f"index/{table[2][0][2]}.pf_index"):
         assert cache_control(f"pagefind/{name}") == IMMUTABLE  # names change with content
     assert cache_control(f"pagefind/pagefind.{new_hash}.pf_meta") == IMMUTABLE
+
+
+def test_a_brotli_copy_is_kept_from_the_last_build_only_for_the_very_same_file(tmp_path: Path):
+    import gzip
+
+    import brotli
+    from site_search.brotli_copies import copy_of
+    from site_search.pagefind_compact import compact
+
+    last, last_hash = _pagefind_bundle(tmp_path / "last", 400)
+    compact(last, last_hash, chunk_bytes=300)
+    chunks = sorted((last / "index").glob("*.pf_index"))
+    # Another file under the same name (as a shorter digest could give): its copy is not kept.
+    changed = chunks[3]
+    changed.write_bytes(gzip.compress(b"pagefind_dcd other bytes"))
+    copy_of(changed).write_bytes(brotli.compress(b"pagefind_dcd other bytes"))
+    kept = {path.name: copy_of(path).stat().st_ino for path in chunks}
+
+    bundle, table_hash = _pagefind_bundle(tmp_path / "next", 400)  # the same records again
+    compact(bundle, table_hash, chunk_bytes=300, previous=last)
+
+    new = sorted((bundle / "index").glob("*.pf_index"))
+    assert [path.name for path in new] == [path.name for path in chunks]
+    for path in new:
+        assert brotli.decompress(copy_of(path).read_bytes()) == gzip.decompress(path.read_bytes())
+        reused = copy_of(path).stat().st_ino == kept[path.name]
+        assert reused == (path.name != changed.name), path.name
 
 
 def test_a_page_table_of_an_unknown_version_is_refused_before_any_change(tmp_path: Path):
@@ -469,7 +507,9 @@ def test_a_chunk_range_ends_and_the_next_starts_as_short_as_they_can(last, first
 def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: Path, monkeypatch):
     import gzip
 
+    import brotli
     from site_search import pagefind_compact
+    from site_search.brotli_copies import copy_of
 
     bundle, _ = _pagefind_bundle(tmp_path, 3)
     (wasm,) = bundle.glob("wasm.*.pagefind")
@@ -478,11 +518,20 @@ def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: P
     assert gzip.decompress(wasm.read_bytes()) == gzip.decompress(original)
     assert len(wasm.read_bytes()) < len(original) * 0.97
 
+    # It and pagefind.js get brotli copies of what they hold (the wasm: unzipped).
+    script = bundle / "pagefind.js"
+    assert brotli.decompress(copy_of(wasm).read_bytes()) == gzip.decompress(original)
+    assert brotli.decompress(copy_of(script).read_bytes()) == script.read_bytes()
+    assert len(copy_of(wasm).read_bytes()) < len(wasm.read_bytes()) * 0.95
+
     smaller = wasm.read_bytes()
     wasm.write_bytes(original)  # as the next build's Pagefind writes it
+    copy_of(wasm).unlink()
     monkeypatch.setattr(pagefind_compact.zopfli.gzip, "compress", None)  # not called again
+    monkeypatch.setattr(pagefind_compact, "compress", None)  # nor brotli
     pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
     assert wasm.read_bytes() == smaller
+    assert brotli.decompress(copy_of(wasm).read_bytes()) == gzip.decompress(original)
 
 
 def test_the_wasm_cache_warmed_ahead_serves_the_publication(tmp_path: Path, monkeypatch):

@@ -9,7 +9,8 @@ first query took 169 KB, more for a word in one of its bigger chunks:
 - The table lists each page's fragment name and word count. Pagefind names a
   fragment by seven hex digits of its content's hash, which gzip cannot shrink
   (60 KB). Each fragment is renamed to a tag and its page's number in the table
-  (in hex): consecutive names differ by a digit or two and the table halves.
+  (in decimal, which brotli packs tighter than hex): consecutive names differ by
+  a digit or two and the table halves.
   The tag is the start of the hash Pagefind gave the whole table, and that table
   lists every fragment's hash, so a name still means the same bytes in every
   build that has it: fragments stay cached forever (`ops.deploy`).
@@ -25,7 +26,9 @@ first query took 169 KB, more for a word in one of its bigger chunks:
 
 The page table and Pagefind's wasm are compressed again with zopfli (gzip that
 every browser reads, ~10 % smaller and far slower to write; the wasm is kept
-between builds).
+between builds). The files a query waits for also get brotli copies
+(`site_search.brotli_copies`), made on two threads while the rest goes on; a
+chunk or filter the last build's bundle holds byte for byte keeps its copy.
 
 Both are Pagefind's own formats: gzip, a signature, then CBOR, read with cbor2's
 C decoder (a pure Python one took 8 s a language); a chunk's words are copied
@@ -43,12 +46,15 @@ import os
 import threading
 import zlib
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import brotli
 import cbor2
 import zopfli.gzip
 from mentors.incremental import write_atomic
+
+from .brotli_copies import compress, copy_of, reuse_copy, write_copy
 
 KNOWN_VERSIONS = ("1.5.2",)
 SIGNATURE = b"pagefind_dcd"
@@ -59,6 +65,8 @@ SHARED_PREFIX = 3
 ZOPFLI_ROUNDS = 5  # the page table: 10 % smaller than gzip -9 in 0.8 s; 10 rounds: 0.4 % more
 LAST = "\U0010ffff"  # sorts after any word: the last chunk's range is open
 WASM_FILES = "wasm.*.pagefind"  # Pagefind's wasm (`wasm.unknown.pagefind` here: no stemmer)
+SCRIPT = "pagefind.js"  # what a search page imports (served compressed by the host)
+COPY_THREADS = 2  # brotli lets go of Python's lock: one a core
 
 
 class PagefindFormatError(ValueError):
@@ -66,38 +74,78 @@ class PagefindFormatError(ValueError):
 
 
 def compact(
-    bundle: Path, table_hash: str, chunk_bytes: int | None = None, into: Path | None = None
+    bundle: Path,
+    table_hash: str,
+    chunk_bytes: int | None = None,
+    into: Path | None = None,
+    previous: Path | None = None,
 ) -> str:
     """Rename the fragments and re-cut the index chunks of the language whose table
     is `table_hash` in `bundle`; write its new table and return its hash.
 
     `into`: the bundle the renamed fragments are moved to (the same file system),
-    where the languages' bundles are merged; by default, `bundle`.
+    where the languages' bundles are merged; by default, `bundle`. `previous`: the
+    last build's bundle, whose brotli copies are kept for files that did not change.
     """
     bundle = Path(bundle)
     code, _, digest = table_hash.partition("_")
     old_table = bundle / f"pagefind.{table_hash}.pf_meta"
     table = read_table(old_table)
     old_chunks = [bundle / "index" / f"{name}.pf_index" for *_, name in table[2]]
-    table[2] = _write_chunks(bundle / "index", code, _words(old_chunks), chunk_bytes or CHUNK_BYTES)
-    fragments, moved = bundle / "fragment", Path(into or bundle) / "fragment"
-    moved.mkdir(parents=True, exist_ok=True)
-    tag = digest[:TAG_DIGITS]
-    renames = []
-    for number, page in enumerate(table[1]):
-        name = f"{code}_{tag}{number:x}"
-        renames.append((f"{fragments}/{page[0]}.pf_fragment", f"{moved}/{name}.pf_fragment"))
-        page[0] = name
-    # zopfli lets go of Python's lock: the table is packed while the fragments move.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="table-zopfli") as packer:
-        packing = packer.submit(_pack, table)
-        for old, new in renames:
-            os.replace(old, new)
-        data = packing.result()
-    new_hash = f"{code}_{_digest(data, len(digest))}"
-    (bundle / f"pagefind.{new_hash}.pf_meta").write_bytes(data)
+    with _Copies(bundle, previous) as copies:
+        words = _words(old_chunks)
+        table[2] = _write_chunks(bundle / "index", code, words, chunk_bytes or CHUNK_BYTES, copies)
+        for path in sorted((bundle / "filter").glob("*.pf_filter")):
+            copies.add(path, path.read_bytes(), _raw(path))
+        fragments, moved = bundle / "fragment", Path(into or bundle) / "fragment"
+        moved.mkdir(parents=True, exist_ok=True)
+        tag = digest[:TAG_DIGITS]
+        renames = []
+        for number, page in enumerate(table[1]):
+            name = f"{code}_{tag}{number}"
+            renames.append((f"{fragments}/{page[0]}.pf_fragment", f"{moved}/{name}.pf_fragment"))
+            page[0] = name
+        raw = SIGNATURE + cbor2.dumps(table)
+        # zopfli lets go of Python's lock: the table is packed while the fragments move.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="table-zopfli") as packer:
+            packing = packer.submit(_pack, raw)
+            for old, new in renames:
+                os.replace(old, new)
+            data = packing.result()
+        new_hash = f"{code}_{_digest(data, len(digest))}"
+        table_path = bundle / f"pagefind.{new_hash}.pf_meta"
+        table_path.write_bytes(data)
+        copies.add(table_path, data, raw)
     old_table.unlink()
     return new_hash
+
+
+class _Copies:
+    """Brotli copies made on `COPY_THREADS` threads; leaving waits for them all and
+    raises the first failure. A file the last build's bundle (`previous`) holds byte
+    for byte, under the same name, keeps that bundle's copy."""
+
+    def __init__(self, bundle: Path, previous: Path | None):
+        self.bundle, self.previous = bundle, previous
+        self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="brotli")
+        self.pending: list[Future] = []
+
+    def add(self, path: Path, data: bytes, raw: bytes) -> None:
+        """`path` (in the bundle) holds `data` as written, which decodes to `raw`."""
+        before = Path(self.previous) / path.relative_to(self.bundle) if self.previous else None
+        if not reuse_copy(path, data, before):
+            self.pending.append(self.pool.submit(write_copy, path, raw))
+
+    def __enter__(self) -> _Copies:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        try:
+            for done in self.pending:
+                if exc[0] is None:
+                    done.result()
+        finally:
+            self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
 
 def read_table(path: Path) -> list:
@@ -167,22 +215,25 @@ def _array_head(length: int) -> bytes:
     return bytes([0x98 + size.bit_length() - 1]) + length.to_bytes(size, "big")
 
 
-def _write_chunks(folder: Path, code: str, words, chunk_bytes: int) -> list[list[str]]:
-    """Write `words` (sorted) as chunks of about `chunk_bytes`; return their
-    [from, to, name] in order (`_bounds`)."""
+def _write_chunks(
+    folder: Path, code: str, words, chunk_bytes: int, copies: _Copies | None = None
+) -> list[list[str]]:
+    """Write `words` (sorted) as chunks of about `chunk_bytes` (with their brotli
+    copies, given `copies`); return their [from, to, name] in order (`_bounds`)."""
     entries: list[list[str]] = []
     chunk: list[tuple[str, bytes]] = []
     size, previous, start = 0, "", ""  # the chunk's bytes, the word before, its range's start
 
     def flush(following: str | None) -> str:
-        data = b"".join(
-            [SIGNATURE, _array_head(1), _array_head(len(chunk)), *(b for _, b in chunk)]
-        )
-        data = gzip.compress(data, compresslevel=6, mtime=0)  # 9: 2 % smaller, 4 times slower
+        raw = b"".join([SIGNATURE, _array_head(1), _array_head(len(chunk)), *(b for _, b in chunk)])
+        data = gzip.compress(raw, compresslevel=6, mtime=0)  # 9: 2 % smaller, 4 times slower
         name = f"{code}_{_digest(data, CHUNK_DIGITS)}"
         if any(name == entry[2] for entry in entries):  # same first digits: take them all
             name = f"{code}_{_digest(data, 32)}"
-        (folder / f"{name}.pf_index").write_bytes(data)
+        path = folder / f"{name}.pf_index"
+        path.write_bytes(data)
+        if copies is not None:
+            copies.add(path, data, raw)
         end, after = _bounds(chunk[-1][0], following) if following else (LAST, "")
         entries.append([start, end, name])
         return after
@@ -231,37 +282,50 @@ def _digest(data: bytes, digits: int) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()[:digits]
 
 
-def _pack(table: list) -> bytes:
-    return zopfli.gzip.compress(SIGNATURE + cbor2.dumps(table), numiterations=ZOPFLI_ROUNDS)
+def _pack(raw: bytes) -> bytes:
+    return zopfli.gzip.compress(raw, numiterations=ZOPFLI_ROUNDS)
 
 
 def recompress_wasm(bundle: Path, cache: Path) -> None:
-    """Pagefind's wasm (the same file every build) gzipped again with zopfli, kept in
-    `cache` by the digest of what Pagefind wrote: 68.0 → 64.9 KB."""
-    for path in Path(bundle).glob(WASM_FILES):
-        path.write_bytes(_cached_wasm(path.read_bytes(), Path(cache)).read_bytes())
+    """Pagefind's wasm (the same file every build) gzipped again with zopfli, 68.0 ->
+    64.9 KB, and given a brotli copy (58.9 KB), as is `pagefind.js`: all kept in
+    `cache` by the digest of what Pagefind wrote."""
+    for path in _own_files(Path(bundle)):
+        kept = _cached(path.read_bytes(), Path(cache), path.name == SCRIPT)
+        if path.name != SCRIPT:
+            path.write_bytes(kept.read_bytes())
+        copy_of(path).write_bytes(copy_of(kept).read_bytes())
 
 
 def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
-    """`recompress_wasm`'s slow part started ahead, in a thread (Pagefind's wasm read
+    """`recompress_wasm`'s slow part started ahead, in a thread (Pagefind's files read
     now): Pagefind indexes the next language meanwhile. A failure is left for
     `recompress_wasm` to meet again and report."""
-    originals = [path.read_bytes() for path in Path(bundle).glob(WASM_FILES)]
+    originals = [(path.read_bytes(), path.name == SCRIPT) for path in _own_files(Path(bundle))]
 
     def warm() -> None:
-        with contextlib.suppress(OSError, zlib.error):
-            for original in originals:
-                _cached_wasm(original, Path(cache))
+        with contextlib.suppress(OSError, zlib.error, brotli.error):
+            for original, script in originals:
+                _cached(original, Path(cache), script)
 
     thread = threading.Thread(target=warm, name="wasm-zopfli", daemon=True)
     thread.start()
     return thread
 
 
-def _cached_wasm(original: bytes, cache: Path) -> Path:
-    kept = cache / f"{_digest(original, 32)}.pagefind"
-    if not kept.exists():
+def _own_files(bundle: Path) -> list[Path]:
+    return [*bundle.glob(WASM_FILES), *bundle.glob(SCRIPT)]
+
+
+def _cached(original: bytes, cache: Path, script: bool) -> Path:
+    """Where one of Pagefind's own files is kept: the wasm recompressed (a script needs
+    no other form), with its brotli copy beside it."""
+    kept = cache / f"{_digest(original, 32)}{'.js' if script else '.pagefind'}"
+    if not copy_of(kept).exists():
         kept.parent.mkdir(parents=True, exist_ok=True)
-        smaller = zopfli.gzip.compress(gzip.decompress(original), numiterations=ZOPFLI_ROUNDS)
-        write_atomic(kept, min(smaller, original, key=len))  # whole, or not at all
+        raw = original if script else gzip.decompress(original)
+        if not script:
+            smaller = zopfli.gzip.compress(raw, numiterations=ZOPFLI_ROUNDS)
+            write_atomic(kept, min(smaller, original, key=len))  # whole, or not at all
+        write_atomic(copy_of(kept), compress(raw))  # written last: the mark of a whole entry
     return kept

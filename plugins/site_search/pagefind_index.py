@@ -116,6 +116,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
         merged = Path(tmp) / BUNDLE_DIR  # a new folder: no stale chunks from an earlier run
         parts = [Path(tmp) / lang for lang, _ in sources]
         wasm_cache = Path(records).parent / WASM_CACHE
+        previous = bundle if bundle.is_dir() else None  # its unchanged files' brotli copies
         warming = None
         entries: list[dict] = []  # each language's, compacted
         running = _start(sources[0][1], parts[0], sources[0][0])
@@ -129,7 +130,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
                     warming = warming or warm_wasm_cache(part, wasm_cache)
                     if compacting is not None:
                         entries.append(compacting.result())
-                    work = partial(_compacted, lang, part, merged)
+                    work = partial(_compacted, lang, part, merged, previous)
                     if number + 1 < len(sources):
                         following, folder = sources[number + 1]
                         running = _start(folder, parts[number + 1], following)
@@ -159,13 +160,13 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     return stats
 
 
-def _compacted(lang: str, part: Path, merged: Path) -> dict:
+def _compacted(lang: str, part: Path, merged: Path, previous: Path | None) -> dict:
     """Compact a language's bundle into `merged`; return its entry, the language filed under
     the page's code (pagefind.js picks it from <html lang>)."""
     data = json.loads((part / ENTRY).read_text("utf-8"))
     info = data["languages"][unstemmed(lang)]
     try:
-        info["hash"] = compact(part, info["hash"], into=merged)
+        info["hash"] = compact(part, info["hash"], into=merged, previous=previous)
     except PagefindFormatError as error:
         raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
     # Same file system (the temporary folder is next to the site): move, not copy.

@@ -1,9 +1,10 @@
 """A static file server for the built site that compresses like a real static host.
 
 Browser tests and the search benchmark need the site over HTTP (Pagefind fetches
-its index), and byte counts only mean something with gzip as a host would
-serve it. Pagefind's own files are already gzipped and go out as they are.
-Binds to loopback only.
+its index), and byte counts only mean something with compression as a host
+would serve it: text gzipped on the fly; a file with a brotli copy beside it
+(`site_search.brotli_copies`) sent as that copy to a browser that takes brotli,
+as it is to others. Binds to loopback only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from .brotli_copies import copy_of
 
 COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".xml", ".svg", ".txt"}
 
@@ -37,13 +40,19 @@ class _Handler(SimpleHTTPRequestHandler):
             if not urlsplit(self.path).path.endswith("/"):
                 return super().send_head()  # the base class redirects to the slash URL
             path = path / "index.html"
-        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (wants_gzip and path.suffix in COMPRESSIBLE and path.is_file()):
+        accepted = {
+            coding.split(";")[0].strip()
+            for coding in self.headers.get("Accept-Encoding", "").split(",")
+        }
+        if "br" in accepted and copy_of(path).is_file() and path.is_file():
+            body, coding = copy_of(path).read_bytes(), "br"
+        elif "gzip" in accepted and path.suffix in COMPRESSIBLE and path.is_file():
+            body, coding = gzip.compress(path.read_bytes(), compresslevel=6), "gzip"
+        else:
             return super().send_head()
-        body = gzip.compress(path.read_bytes(), compresslevel=6)
         self.send_response(200)
         self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Encoding", coding)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Vary", "Accept-Encoding")
         self.end_headers()
