@@ -41,6 +41,7 @@ BROWSES = (
     ("a language + Montréal", {"language": "es", "region": "montreal"}),
 )
 TARGETS = {"text_kb": 150, "browse_kb": 100, "latency_ms": 300}
+REPORTS_MS = 500
 
 
 def _ensure_plugins_on_path() -> None:
@@ -100,8 +101,14 @@ class Traffic:
     def reset(self) -> None:
         self.rows = []
 
-    def until(self, epoch_ms: float) -> dict:
-        """Bytes and requests that ended by `epoch_ms` (photos apart), and bytes by kind."""
+    def until(self, epoch_ms: float, page=None) -> dict:
+        """Bytes and requests that ended by `epoch_ms` (photos apart), and bytes by kind.
+
+        Given the `page`, first a moment for the browser's reports of requests that
+        ended before `epoch_ms` to arrive: one can come after the page used its data.
+        """
+        if page is not None:
+            page.wait_for_timeout(REPORTS_MS)
         done = [row for row in self.rows if row[0] <= epoch_ms]
         kinds: dict[str, int] = {}
         for _, size, image, url in done:
@@ -185,7 +192,7 @@ def measure_text(browser, url: str) -> list[dict]:
             # query's bytes are its own.
             page.wait_for_function("q => window.__settled === q", arg=query, timeout=60000)
             latency = rendered["at"] - page.evaluate("window.__lastInput")
-            before = traffic.until(rendered["epoch"])
+            before = traffic.until(rendered["epoch"], page)
             rows.append(
                 {"query": query, "results": rendered["total"], "latency_ms": latency}
                 | before
@@ -204,7 +211,8 @@ def measure_cold(browser, url: str, queries=COLD_QUERIES) -> list[dict]:
         try:
             rendered = _search(page, traffic, query)
             rows.append(
-                {"query": query, "results": rendered["total"]} | traffic.until(rendered["epoch"])
+                {"query": query, "results": rendered["total"]}
+                | traffic.until(rendered["epoch"], page)
             )
         finally:
             context.close()
@@ -230,7 +238,7 @@ def measure_browse(browser, url: str) -> list[dict]:
             page.wait_for_load_state("networkidle")
             rows.append(
                 {"browse": label, "results": rendered["total"]}
-                | traffic.until(rendered["epoch"])
+                | traffic.until(rendered["epoch"], page)
                 | {"pagefind_loaded": traffic.fetched("/pagefind/")}
             )
         finally:
