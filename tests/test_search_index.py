@@ -344,16 +344,18 @@ def _find_chunk(chunks: list, term: str) -> str | None:
 
 @pytest.mark.parametrize("into", [None, "merged"])  # the fragments moved to a merged bundle
 def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
-    tmp_path: Path, into: str | None
+    tmp_path: Path, into: str | None, monkeypatch
 ):
     import gzip
 
     import brotli
+    from site_search import brotli_copies
     from site_search.brotli_copies import copy_of
     from site_search.pagefind_compact import SHARED_PREFIX, _read, compact, read_table
 
     from ops.deploy import IMMUTABLE, cache_control
 
+    monkeypatch.setattr(brotli_copies, "SMALLEST", 2_000)  # the table's size, not a chunk's
     bundle, table_hash = _pagefind_bundle(tmp_path, 400)
     before = read_table(bundle / f"pagefind.{table_hash}.pf_meta")
     fragments = bundle / "fragment"
@@ -376,10 +378,12 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
 
     chunks = {name: _read(bundle / "index" / f"{name}.pf_index")[0] for *_, name in table[2]}
     assert sorted(p.stem for p in (bundle / "index").glob("*.pf_index")) == sorted(chunks)
-    # Each chunk, filter and the table has a brotli copy of what it unzips to; nothing else.
-    copied = [*(bundle / "index").glob("*.pf_index"), *(bundle / "filter").glob("*")]
-    copied = [p for p in copied if p.suffix != ".br"]
-    copied.append(bundle / f"pagefind.{new_hash}.pf_meta")
+    # A chunk, filter or table of `SMALLEST` bytes or more has a brotli copy of what it
+    # unzips to; nothing else has one.
+    files = [*(bundle / "index").glob("*.pf_index"), *(bundle / "filter").glob("*.pf_filter")]
+    files.append(bundle / f"pagefind.{new_hash}.pf_meta")
+    copied = [p for p in files if len(gzip.decompress(p.read_bytes())) >= brotli_copies.SMALLEST]
+    assert bundle / f"pagefind.{new_hash}.pf_meta" in copied and len(copied) < len(files)
     assert sorted(bundle.rglob("*.br")) == sorted(copy_of(path) for path in copied)
     for path in copied:
         assert brotli.decompress(copy_of(path).read_bytes()) == gzip.decompress(path.read_bytes())
@@ -394,13 +398,17 @@ def test_fragments_are_renamed_and_index_chunks_cut_so_each_word_has_one_chunk(
     assert cache_control(f"pagefind/pagefind.{new_hash}.pf_meta") == IMMUTABLE
 
 
-def test_a_brotli_copy_is_kept_from_the_last_build_only_for_the_very_same_file(tmp_path: Path):
+def test_a_brotli_copy_is_kept_from_the_last_build_only_for_the_very_same_file(
+    tmp_path: Path, monkeypatch
+):
     import gzip
 
     import brotli
+    from site_search import brotli_copies
     from site_search.brotli_copies import copy_of
     from site_search.pagefind_compact import compact
 
+    monkeypatch.setattr(brotli_copies, "SMALLEST", 0)  # every chunk has a copy
     last, last_hash = _pagefind_bundle(tmp_path / "last", 400)
     compact(last, last_hash, chunk_bytes=300)
     chunks = sorted((last / "index").glob("*.pf_index"))

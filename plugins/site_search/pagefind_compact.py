@@ -24,11 +24,11 @@ first query took 169 KB, more for a word in one of its bigger chunks:
   chunk's first (`_bounds`), so each query word is sent to the chunk where the
   words it starts begin. A word that would overflow a chunk starts the next.
 
-The page table and Pagefind's wasm are compressed again with zopfli (gzip that
-every browser reads, ~10 % smaller and far slower to write; the wasm is kept
-between builds). The files a query waits for also get brotli copies
-(`site_search.brotli_copies`), made on two threads while the rest goes on; a
-chunk or filter the last build's bundle holds byte for byte keeps its copy.
+The files a query waits for get brotli copies (`site_search.brotli_copies`),
+made on two threads while the rest goes on; a chunk or filter the last build's
+bundle holds byte for byte keeps its copy. For hosts that do not serve them,
+Pagefind's wasm is also gzipped again with zopfli (~5 % smaller; kept between
+builds), and the page table with gzip's densest level.
 
 Both are Pagefind's own formats: gzip, a signature, then CBOR, read with cbor2's
 C decoder (a pure Python one took 8 s a language); a chunk's words are copied
@@ -54,7 +54,7 @@ import cbor2
 import zopfli.gzip
 from mentors.incremental import write_atomic
 
-from .brotli_copies import compress, copy_of, reuse_copy, write_copy
+from .brotli_copies import compress, copy_of, reuse_copy, worth_a_copy, write_copy
 
 KNOWN_VERSIONS = ("1.5.2",)
 SIGNATURE = b"pagefind_dcd"
@@ -62,7 +62,7 @@ TAG_DIGITS = 7
 CHUNK_DIGITS = 8  # one more than Pagefind's names: a new chunk never overwrites an old one
 CHUNK_BYTES = 12_000  # of CBOR: ~3-4 KB gzipped
 SHARED_PREFIX = 3
-ZOPFLI_ROUNDS = 5  # the page table: 10 % smaller than gzip -9 in 0.8 s; 10 rounds: 0.4 % more
+ZOPFLI_ROUNDS = 5  # the wasm: 10 rounds gain 0.4 % more
 LAST = "\U0010ffff"  # sorts after any word: the last chunk's range is open
 WASM_FILES = "wasm.*.pagefind"  # Pagefind's wasm (`wasm.unknown.pagefind` here: no stemmer)
 SCRIPT = "pagefind.js"  # what a search page imports (served compressed by the host)
@@ -106,16 +106,13 @@ def compact(
             renames.append((f"{fragments}/{page[0]}.pf_fragment", f"{moved}/{name}.pf_fragment"))
             page[0] = name
         raw = SIGNATURE + cbor2.dumps(table)
-        # zopfli lets go of Python's lock: the table is packed while the fragments move.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="table-zopfli") as packer:
-            packing = packer.submit(_pack, raw)
-            for old, new in renames:
-                os.replace(old, new)
-            data = packing.result()
+        data = gzip.compress(raw, compresslevel=9, mtime=0)
         new_hash = f"{code}_{_digest(data, len(digest))}"
         table_path = bundle / f"pagefind.{new_hash}.pf_meta"
         table_path.write_bytes(data)
-        copies.add(table_path, data, raw)
+        copies.add(table_path, data, raw)  # compressed while the fragments move
+        for old, new in renames:
+            os.replace(old, new)
     old_table.unlink()
     return new_hash
 
@@ -132,6 +129,8 @@ class _Copies:
 
     def add(self, path: Path, data: bytes, raw: bytes) -> None:
         """`path` (in the bundle) holds `data` as written, which decodes to `raw`."""
+        if not worth_a_copy(raw):
+            return
         before = Path(self.previous) / path.relative_to(self.bundle) if self.previous else None
         if not reuse_copy(path, data, before):
             self.pending.append(self.pool.submit(write_copy, path, raw))
@@ -280,10 +279,6 @@ def _shared(a: str, b: str) -> int:
 
 def _digest(data: bytes, digits: int) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()[:digits]
-
-
-def _pack(raw: bytes) -> bytes:
-    return zopfli.gzip.compress(raw, numiterations=ZOPFLI_ROUNDS)
 
 
 def recompress_wasm(bundle: Path, cache: Path) -> None:
