@@ -33,7 +33,8 @@ TEXT_QUERIES = ("infirmiere", "electricienne")
 # entries are the biggest), and queries of several words (one index chunk a word).
 COLD_QUERIES = ("cegep", "travail", "etudes", "genie civil", "infirmiere montreal")
 COLD_QUERIES += ("developpeuse logiciel laval", "soudeur")
-# Three words each in most profiles: the most index a query of everyday words can need.
+# Three words each in most profiles, among the index's five biggest entries: each word
+# of a query brings its whole page list, so a query of more such words needs more.
 COLD_QUERIES += ("cegep etudes travail",)
 BROWSES = (
     ("a sector", {"sector": "soins-infirmiers"}),
