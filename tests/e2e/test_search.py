@@ -170,6 +170,23 @@ def test_results_show_photo_name_occupation_region_status_and_link(static_site, 
     assert page.locator("h1").inner_text() == mentor["name"]
 
 
+def test_a_first_search_gets_pagefinds_brotli_copies_and_no_worker_script(static_site, page):
+    encodings: dict[str, str | None] = {}
+    page.on(
+        "response",
+        lambda r: encodings.setdefault(urlsplit(r.url).path, r.headers.get("content-encoding")),
+    )
+    open_search(page, static_site, expect_results=False)
+    type_query(page, BROAD)
+    assert shown_names(page)
+    pagefind = {path.rsplit("/", 1)[-1]: coding for path, coding in encodings.items()}
+    assert pagefind["pagefind.js"] == "br"  # served from the copy beside it
+    assert next(c for name, c in pagefind.items() if name.endswith(".pagefind")) == "br"
+    assert not any(name.startswith("pagefind-worker") for name in pagefind)  # noWorker
+    chunks = {name: c for name, c in pagefind.items() if name.endswith(".pf_index")}
+    assert chunks and set(chunks.values()) == {None}  # small: gzipped by Pagefind, as they are
+
+
 # Words of every photo's URL (images/…/derivatives/mentor-photo/…jpg) and of the sample photos'
 # alt texts ("Avatar illustré : silhouette… cercles"), in no profile's text.
 @pytest.mark.parametrize("word", ["derivatives", "jpg", "avatar", "cercles"])
