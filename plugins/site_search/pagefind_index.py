@@ -154,7 +154,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
             bundle.rename(old)
         merged.rename(bundle)
     sizes = list(_file_sizes(bundle))
-    pages = sum(indexed_pages(site).values())
+    pages = sum(int(info["page_count"]) for info in languages.values())
     stats = IndexStats(pages=pages, files=len(sizes), bytes=sum(sizes))
     log.info("search index: %d pages, %d files, %d bytes", stats.pages, stats.files, stats.bytes)
     return stats
