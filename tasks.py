@@ -68,7 +68,7 @@ def serve(c, port=8000, host="127.0.0.1", aws=False, watch=True):
     os.environ.setdefault("PASSERELLE_SITE_URL", f"http://{host}:{port}")
     build(c)
     if watch:
-        builder = site_builder(ROOT / "pelicanconf.py", OUTPUT, ROOT / "theme" / "translations")
+        builder = site_builder(ROOT / "pelicanconf.py", OUTPUT)
         Rebuilder([ROOT / "content", ROOT / "data", ROOT / "theme"], builder).start()
         print("Watching content/, data/ and theme/: the site is rebuilt on save")
     try:

@@ -95,20 +95,19 @@ class Rebuilder:
             self._thread.join(10)
 
 
-def site_builder(settings: Path, output: Path, translations: Path) -> Callable[[], bool]:
-    """The build `make serve` repeats: catalogs compiled (a .po may have changed), then the site.
+def site_builder(settings: Path, output: Path) -> Callable[[], bool]:
+    """The build `make serve` repeats (a .po saved is compiled by the build itself:
+    `i18n.Catalogs` compiles a catalog older than its .po).
 
     What the first rebuild would read back from the build cache is read now, while
     nothing changes, and what a build killed mid-write left half written in the output
     is deleted (`mentors.build.prepare_rebuild`).
     """
     from .build import build_site, prepare_rebuild
-    from .i18n import compile_catalogs
 
     prepare_rebuild(output, sweep=True)  # after a server stopped mid-build, too
 
     def build() -> bool:
-        compile_catalogs(translations)
         built = build_site(settings, output, background_cleanup=True, background_index=True)
         # A failed build took the memos out of memory without saving them: read them back.
         prepare_rebuild(output)

@@ -8,8 +8,8 @@ what `X` unzips to (or of `X` itself, for `pagefind.js`), and a host that knows
 these copies sends `X.br` as `X`, with `Content-Encoding: br`, to a browser
 that takes it: `site_search.serve` does, and `ops.deploy` uploads the copy as
 `X` (CloudFront passes a stored encoding through). Any other host serves `X`.
-At 10,000 mentors: a page table 35.7 KB gzipped -> 16.5 KB, the wasm 63.6 ->
-58.9 KB, the index chunk of a word most profiles hold about a sixth smaller.
+At 10,000 mentors: a page table 35 KiB gzipped -> 16 KiB, the wasm 63 -> 58 KiB,
+the index chunk of a word most profiles hold about a sixth smaller.
 
 Only files of `SMALLEST` bytes or more get a copy (page tables, the wasm,
 `pagefind.js`, the chunks of the most common words, the bigger filters), at
