@@ -526,10 +526,10 @@ def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: P
     assert gzip.decompress(wasm.read_bytes()) == gzip.decompress(original)
     assert len(wasm.read_bytes()) < len(original) * 0.97
 
-    # It and pagefind.js get brotli copies of what they hold (the wasm: unzipped).
-    script = bundle / "pagefind.js"
+    # It and Pagefind's scripts get brotli copies of what they hold (the wasm: unzipped).
     assert brotli.decompress(copy_of(wasm).read_bytes()) == gzip.decompress(original)
-    assert brotli.decompress(copy_of(script).read_bytes()) == script.read_bytes()
+    for script in (bundle / "pagefind.js", bundle / "pagefind-worker.js"):
+        assert brotli.decompress(copy_of(script).read_bytes()) == script.read_bytes()
     assert len(copy_of(wasm).read_bytes()) < len(wasm.read_bytes()) * 0.95
 
     smaller = wasm.read_bytes()

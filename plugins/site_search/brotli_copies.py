@@ -4,7 +4,7 @@ Pagefind gzips its files itself and unzips them in JavaScript, so a host sends
 them as they are. Browsers also take brotli, and Pagefind reads a file the
 browser has already decoded as it is (it then starts with Pagefind's
 signature). So beside such a file `X` the index writes `X.br`, the brotli of
-what `X` unzips to (or of `X` itself, for `pagefind.js`), and a host that knows
+what `X` unzips to (or of `X` itself, for Pagefind's scripts), and a host that knows
 these copies sends `X.br` as `X`, with `Content-Encoding: br`, to a browser
 that takes it: `site_search.serve` does, and `ops.deploy` uploads the copy as
 `X` (CloudFront passes a stored encoding through). Any other host serves `X`.
@@ -12,7 +12,7 @@ At 10,000 mentors: a page table 35 KiB gzipped -> 16 KiB, the wasm 63 -> 58 KiB,
 the index chunk of a word most profiles hold about a sixth smaller.
 
 Only files of `SMALLEST` bytes or more get a copy (page tables, the wasm,
-`pagefind.js`, the chunks of the most common words, the bigger filters), at
+Pagefind's scripts, the chunks of the most common words, the bigger filters), at
 brotli's densest level: there it saves kilobytes. A chunk of ordinary words
 (~4 KB gzipped) would save ~0.5 KB, and copies of all 400 of them cost 1.4 s
 of a build's CPU at 10,000 mentors.

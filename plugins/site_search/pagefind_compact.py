@@ -65,7 +65,7 @@ SHARED_PREFIX = 3
 ZOPFLI_ROUNDS = 5  # the wasm: 10 rounds gain 0.4 % more
 LAST = "\U0010ffff"  # sorts after any word: the last chunk's range is open
 WASM_FILES = "wasm.*.pagefind"  # Pagefind's wasm (`wasm.unknown.pagefind` here: no stemmer)
-SCRIPT = "pagefind.js"  # what a search page imports (served compressed by the host)
+SCRIPTS = ("pagefind-worker.js", "pagefind.js")  # the search's worker; its loader, the fallback
 COPY_THREADS = 2  # brotli lets go of Python's lock: one a core
 
 
@@ -283,11 +283,11 @@ def _digest(data: bytes, digits: int) -> str:
 
 def recompress_wasm(bundle: Path, cache: Path) -> None:
     """Pagefind's wasm (the same file every build) gzipped again with zopfli, 68.0 ->
-    64.9 kB, and given a brotli copy (59.1 kB), as is `pagefind.js`: all kept in
+    64.9 kB, and given a brotli copy (59.1 kB), as are Pagefind's scripts: all kept in
     `cache` by the digest of what Pagefind wrote."""
     for path in _own_files(Path(bundle)):
-        kept = _cached(path.read_bytes(), Path(cache), path.name == SCRIPT)
-        if path.name != SCRIPT:
+        kept = _cached(path.read_bytes(), Path(cache), path.name in SCRIPTS)
+        if path.name not in SCRIPTS:
             path.write_bytes(kept.read_bytes())
         copy_of(path).write_bytes(copy_of(kept).read_bytes())
 
@@ -296,7 +296,7 @@ def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
     """`recompress_wasm`'s slow part started ahead, in a thread (Pagefind's files read
     now): Pagefind indexes the next language meanwhile. A failure is left for
     `recompress_wasm` to meet again and report."""
-    originals = [(path.read_bytes(), path.name == SCRIPT) for path in _own_files(Path(bundle))]
+    originals = [(path.read_bytes(), path.name in SCRIPTS) for path in _own_files(Path(bundle))]
 
     def warm() -> None:
         with contextlib.suppress(OSError, zlib.error, brotli.error):
@@ -309,7 +309,8 @@ def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
 
 
 def _own_files(bundle: Path) -> list[Path]:
-    return [*bundle.glob(WASM_FILES), *bundle.glob(SCRIPT)]
+    scripts = [bundle / name for name in SCRIPTS]
+    return [*bundle.glob(WASM_FILES), *(path for path in scripts if path.is_file())]
 
 
 def _cached(original: bytes, cache: Path, script: bool) -> Path:

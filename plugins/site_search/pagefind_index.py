@@ -162,7 +162,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
 
 def _compacted(lang: str, part: Path, merged: Path, previous: Path | None) -> dict:
     """Compact a language's bundle into `merged`; return its entry, the language filed under
-    the page's code (pagefind.js picks it from <html lang>)."""
+    the page's code (the search picks it by <html lang>)."""
     data = json.loads((part / ENTRY).read_text("utf-8"))
     info = data["languages"][unstemmed(lang)]
     try:

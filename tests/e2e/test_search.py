@@ -170,7 +170,7 @@ def test_results_show_photo_name_occupation_region_status_and_link(static_site, 
     assert page.locator("h1").inner_text() == mentor["name"]
 
 
-def test_a_first_search_gets_pagefinds_brotli_copies_and_no_worker_script(static_site, page):
+def test_a_first_search_runs_in_pagefinds_worker_without_its_loader(static_site, page):
     encodings: dict[str, str | None] = {}
     page.on(
         "response",
@@ -180,11 +180,18 @@ def test_a_first_search_gets_pagefinds_brotli_copies_and_no_worker_script(static
     type_query(page, BROAD)
     assert shown_names(page)
     pagefind = {path.rsplit("/", 1)[-1]: coding for path, coding in encodings.items()}
-    assert pagefind["pagefind.js"] == "br"  # served from the copy beside it
+    assert pagefind["pagefind-worker.js"] == "br"  # served from the copy beside it
     assert next(c for name, c in pagefind.items() if name.endswith(".pagefind")) == "br"
-    assert not any(name.startswith("pagefind-worker") for name in pagefind)  # noWorker
+    assert "pagefind.js" not in pagefind  # the search talks to the worker itself (no fallback)
     chunks = {name: c for name, c in pagefind.items() if name.endswith(".pf_index")}
     assert chunks and set(chunks.values()) == {None}  # small: gzipped by Pagefind, as they are
+
+
+def test_without_a_worker_pagefinds_loader_searches_on_the_page(static_site, page):
+    page.add_init_script("delete window.Worker")
+    open_search(page, static_site, expect_results=False)
+    type_query(page, BROAD)
+    assert shown_names(page)
 
 
 # Words of every photo's URL (images/…/derivatives/mentor-photo/…jpg) and of the sample photos'

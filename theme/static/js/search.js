@@ -121,19 +121,78 @@ function remember(state, push) {
 
 // ---- running a search ------------------------------------------------------
 
-// Pagefind searches on this page's thread (`noWorker`): its web worker is one more
-// script of 12 KB before the first results, to keep off this thread a search that
-// takes a few milliseconds here.
+// Pagefind searches in its web worker: a search for a word most profiles hold takes
+// 0.3-0.5 s, which on this thread would freeze the page (and typing) each time.
+// Its loader, pagefind.js (12 KB), only passes calls on to that worker, so the
+// search talks to the worker itself (`inWorker`) and a first search downloads the
+// worker alone. Where no worker starts, pagefind.js runs Pagefind on this thread.
 async function loadPagefind() {
   if (!pagefind) {
-    pagefind = import(config.pagefind).then(async (module) => {
-      const settings = { baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING };
+    const settings = { baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING };
+    pagefind = inWorker(settings).catch(async () => {
+      const module = await import(config.pagefind);
       await module.options({ ...settings, noWorker: true });
       await module.init();
       return module;
     });
   }
   return pagefind;
+}
+
+// Pagefind's worker (pagefind-worker.js, the version this site's index was built
+// with) answers messages {id, instanceId, method, args} with {id, result} or
+// {id, error}; a result's data comes by its id ("getData"), and is let go of once
+// the result is ("releaseData"), as pagefind.js does.
+async function inWorker(settings) {
+  const script = new URL(config.pagefind, location.href);
+  if (script.origin !== location.origin) throw new Error("a worker comes from this site only");
+  const base = script.pathname.replace(/[^/]*$/, "");
+  const worker = new Worker(base + "pagefind-worker.js");
+  const waiting = new Map();
+  let next = 0;
+  const fail = (error) => {
+    for (const { reject } of waiting.values()) reject(error);
+    waiting.clear();
+  };
+  worker.addEventListener("error", () => fail(new Error("Pagefind's worker failed")));
+  worker.addEventListener("message", ({ data }) => {
+    const pending = waiting.get(data.id);
+    waiting.delete(data.id);
+    if (pending && data.error) pending.reject(new Error(data.error));
+    else if (pending) pending.resolve(data.result);
+  });
+  const call = (method, ...args) =>
+    new Promise((resolve, reject) => {
+      const id = `m${next++}`;
+      waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, instanceId: "search", method, args });
+    });
+  const released = new FinalizationRegistry((id) => call("releaseData", id).catch(() => {}));
+  const language = (document.documentElement.getAttribute("lang") || "unknown").toLowerCase();
+  try {
+    await call("init", { ...settings, basePath: base, language, primary: true });
+  } catch (error) {
+    worker.terminate();
+    throw error;
+  }
+  return {
+    async search(term, options = {}) {
+      const found = await call("search", term, options);
+      for (const result of found.results) {
+        const id = result.data;
+        released.register(result, id);
+        result.data = () => call("getData", id);
+      }
+      return found;
+    },
+    preload: (term, options = {}) => call("preload", term, options),
+    filters: () => call("filters"),
+    async destroy() {
+      await call("destroy").catch(() => {});
+      worker.terminate();
+      fail(new Error("Pagefind was let go of"));
+    },
+  };
 }
 
 // Every filter's chunks, loaded once after the first results are on screen, so
