@@ -56,7 +56,7 @@ from mentors.incremental import write_atomic
 
 from .brotli_copies import compress, copy_of, reuse_copy, worth_a_copy, write_copy
 
-KNOWN_VERSIONS = ("1.5.2",)
+KNOWN_VERSIONS = ("1.5.2",)  # its formats here, and its worker's messages in search.js (inWorker)
 SIGNATURE = b"pagefind_dcd"
 TAG_DIGITS = 7
 CHUNK_DIGITS = 8  # one more than Pagefind's names: a new chunk never overwrites an old one
