@@ -522,7 +522,7 @@ def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: P
     bundle, _ = _pagefind_bundle(tmp_path, 3)
     (wasm,) = bundle.glob("wasm.*.pagefind")
     original = wasm.read_bytes()
-    pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
+    pagefind_compact.prepare_own_files(bundle, tmp_path / "cache")
     assert gzip.decompress(wasm.read_bytes()) == gzip.decompress(original)
     assert len(wasm.read_bytes()) < len(original) * 0.97
 
@@ -537,7 +537,7 @@ def test_pagefinds_wasm_is_recompressed_once_and_reads_back_the_same(tmp_path: P
     copy_of(wasm).unlink()
     monkeypatch.setattr(pagefind_compact.zopfli.gzip, "compress", None)  # not called again
     monkeypatch.setattr(pagefind_compact, "compress", None)  # nor brotli
-    pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
+    pagefind_compact.prepare_own_files(bundle, tmp_path / "cache")
     assert wasm.read_bytes() == smaller
     assert brotli.decompress(copy_of(wasm).read_bytes()) == gzip.decompress(original)
 
@@ -550,19 +550,19 @@ def test_the_wasm_cache_warmed_ahead_serves_the_publication(tmp_path: Path, monk
     bundle, _ = _pagefind_bundle(tmp_path, 3)
     (wasm,) = bundle.glob("wasm.*.pagefind")
     original = wasm.read_bytes()
-    pagefind_compact.warm_wasm_cache(bundle, tmp_path / "cache").join()
+    pagefind_compact.warm_own_files(bundle, tmp_path / "cache").join()
     assert wasm.read_bytes() == original  # the bundle itself is left as it is
     monkeypatch.setattr(pagefind_compact.zopfli.gzip, "compress", None)  # done ahead
-    pagefind_compact.recompress_wasm(bundle, tmp_path / "cache")
+    pagefind_compact.prepare_own_files(bundle, tmp_path / "cache")
     assert gzip.decompress(wasm.read_bytes()) == gzip.decompress(original)
     assert len(wasm.read_bytes()) < len(original) * 0.97
 
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / wasm.name).write_bytes(b"not gzip")
-    pagefind_compact.warm_wasm_cache(broken, tmp_path / "cache").join()  # left to the caller
+    pagefind_compact.warm_own_files(broken, tmp_path / "cache").join()  # left to the caller
     with pytest.raises(gzip.BadGzipFile):
-        pagefind_compact.recompress_wasm(broken, tmp_path / "cache")
+        pagefind_compact.prepare_own_files(broken, tmp_path / "cache")
 
 
 def test_a_damaged_index_chunk_is_a_clear_error(tmp_path: Path):

@@ -96,7 +96,8 @@ def compact(
         words = _words(old_chunks)
         table[2] = _write_chunks(bundle / "index", code, words, chunk_bytes or CHUNK_BYTES, copies)
         for path in sorted((bundle / "filter").glob("*.pf_filter")):
-            copies.add(path, path.read_bytes(), _raw(path))
+            data = path.read_bytes()
+            copies.add(path, data, _raw(path, data))
         fragments, moved = bundle / "fragment", Path(into or bundle) / "fragment"
         moved.mkdir(parents=True, exist_ok=True)
         tag = digest[:TAG_DIGITS]
@@ -138,13 +139,13 @@ class _Copies:
     def __enter__(self) -> _Copies:
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, failed, *exc) -> None:
         try:
-            for done in self.pending:
-                if exc[0] is None:
+            if failed is None:
+                for done in self.pending:
                     done.result()
         finally:
-            self.pool.shutdown(wait=True, cancel_futures=exc[0] is not None)
+            self.pool.shutdown(wait=True, cancel_futures=failed is not None)
 
 
 def read_table(path: Path) -> list:
@@ -185,8 +186,9 @@ def _words(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
         path.unlink()
 
 
-def _raw(path: Path) -> bytes:
-    raw = gzip.decompress(Path(path).read_bytes())
+def _raw(path: Path, data: bytes | None = None) -> bytes:
+    """What the Pagefind file at `path` (holding `data`, when already read) unzips to."""
+    raw = gzip.decompress(Path(path).read_bytes() if data is None else data)
     if not raw.startswith(SIGNATURE):
         raise PagefindFormatError(f"{path.name} is not a Pagefind file (no signature)")
     return raw
@@ -281,7 +283,7 @@ def _digest(data: bytes, digits: int) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()[:digits]
 
 
-def recompress_wasm(bundle: Path, cache: Path) -> None:
+def prepare_own_files(bundle: Path, cache: Path) -> None:
     """Pagefind's wasm (the same file every build) gzipped again with zopfli, 68.0 ->
     64.9 kB, and given a brotli copy (59.1 kB), as are Pagefind's scripts: all kept in
     `cache` by the digest of what Pagefind wrote."""
@@ -292,10 +294,10 @@ def recompress_wasm(bundle: Path, cache: Path) -> None:
         copy_of(path).write_bytes(copy_of(kept).read_bytes())
 
 
-def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
-    """`recompress_wasm`'s slow part started ahead, in a thread (Pagefind's files read
+def warm_own_files(bundle: Path, cache: Path) -> threading.Thread:
+    """`prepare_own_files`'s slow part started ahead, in a thread (Pagefind's files read
     now): Pagefind indexes the next language meanwhile. A failure is left for
-    `recompress_wasm` to meet again and report."""
+    `prepare_own_files` to meet again and report."""
     originals = [(path.read_bytes(), path.name in SCRIPTS) for path in _own_files(Path(bundle))]
 
     def warm() -> None:
@@ -303,7 +305,7 @@ def warm_wasm_cache(bundle: Path, cache: Path) -> threading.Thread:
             for original, script in originals:
                 _cached(original, Path(cache), script)
 
-    thread = threading.Thread(target=warm, name="wasm-zopfli", daemon=True)
+    thread = threading.Thread(target=warm, name="pagefind-own-files", daemon=True)
     thread.start()
     return thread
 

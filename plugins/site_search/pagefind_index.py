@@ -36,14 +36,14 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .pagefind_compact import PagefindFormatError, compact, recompress_wasm, warm_wasm_cache
+from .pagefind_compact import PagefindFormatError, compact, prepare_own_files, warm_own_files
 
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
 INDEX_FORMAT = "unstemmed-3"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
-WASM_CACHE = "pagefind-wasm"  # next to the records: Pagefind's wasm, recompressed once
+OWN_FILES_CACHE = "pagefind-wasm"  # beside the records: Pagefind's wasm and scripts, made once
 
 
 @dataclass(frozen=True)
@@ -115,7 +115,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
     with tempfile.TemporaryDirectory(prefix="pagefind-", dir=site.parent) as tmp:
         merged = Path(tmp) / BUNDLE_DIR  # a new folder: no stale chunks from an earlier run
         parts = [Path(tmp) / lang for lang, _ in sources]
-        wasm_cache = Path(records).parent / WASM_CACHE
+        own_files_cache = Path(records).parent / OWN_FILES_CACHE
         previous = bundle if bundle.is_dir() else None  # its unchanged files' brotli copies
         warming = None
         entries: list[dict] = []  # each language's, compacted
@@ -127,7 +127,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
             try:
                 for number, ((lang, source), part) in enumerate(zip(sources, parts, strict=True)):
                     _finish(running, source, part)
-                    warming = warming or warm_wasm_cache(part, wasm_cache)
+                    warming = warming or warm_own_files(part, own_files_cache)
                     if compacting is not None:
                         entries.append(compacting.result())
                     work = partial(_compacted, lang, part, merged, previous)
@@ -146,7 +146,7 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
         entry = entries[-1] | {"languages": languages}
         if warming:
             warming.join()
-        recompress_wasm(merged, wasm_cache)
+        prepare_own_files(merged, own_files_cache)
         (merged / ENTRY).write_text(json.dumps(entry, separators=(",", ":")), encoding="utf-8")
         # Two renames: a site being served answers from the old bundle or the new one.
         old = Path(tmp) / "previous"
