@@ -230,7 +230,8 @@ def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path:
 
     write_records(tmp_path, [a, changed])
     assert record_path(tmp_path, a).read_text("utf-8") == "marked"  # not written again
-    assert record_path(tmp_path, b).read_text("utf-8") == "<p>b, changed</p>"
+    assert record_path(tmp_path, changed).read_text("utf-8") == "<p>b, changed</p>"
+    assert not record_path(tmp_path, b).exists()  # one word more: in another folder now
 
     (tmp_path / digests_name("fr")).unlink()  # without its list, the folder is read from disk
     write_records(tmp_path, [changed])
@@ -241,19 +242,44 @@ def test_records_are_rewritten_only_when_changed_and_removed_when_gone(tmp_path:
 def test_a_record_is_one_file_named_for_its_page_and_empty_folders_go(tmp_path: Path):
     from site_search.records import Record, RecordUrlError, record_name, write_records
 
-    deep = Record("en/articles/a/", "en", "<p>a</p>")
-    assert record_name(deep) == "en/en/articles/a.html"  # Pagefind's URL: /en/articles/a.html
+    deep = Record("en/articles/a/", "en", "<h1>A</h1><p>a — b.</p>")
+    # Pagefind's URL: /w4/en/articles/a.html, in the folder of the page's 4 words.
+    assert record_name(deep) == "en/w4/en/articles/a.html"
     write_records(tmp_path, [deep, Record("mentors/b/", "fr", "<p>b</p>")])
-    assert (tmp_path / "en/en/articles/a.html").read_text("utf-8") == "<p>a</p>"
+    assert (tmp_path / "en/w4/en/articles/a.html").read_text("utf-8") == deep.html
 
     write_records(tmp_path, [Record("mentors/b/", "fr", "<p>b</p>")])
     assert not (tmp_path / "en").exists()  # the folders it alone was in
-    assert (tmp_path / "fr/mentors/b.html").is_file()
+    assert (tmp_path / "fr/w1/mentors/b.html").is_file()
 
     for url in ("articles/a.html", "/"):  # no folder to tell it by
         with pytest.raises(RecordUrlError, match="URL is a folder"):
             write_records(tmp_path, [Record(url, "fr", "<p>x</p>")])
-    assert (tmp_path / "fr/mentors/b.html").is_file()  # what it held is kept
+    assert (tmp_path / "fr/w1/mentors/b.html").is_file()  # what it held is kept
+
+
+def test_pages_come_to_pagefind_grouped_by_the_words_it_counts(built_site: Path):
+    """Pagefind numbers pages in the order it walks the records: each profile's folder is
+    named for the words Pagefind counts in it, so the page table lists the pages of a
+    length together (its word counts then cost next to nothing, `site_search.records`)."""
+    import gzip
+
+    from site_search.pagefind_compact import SIGNATURE, read_table
+
+    bundle = built_site / "pagefind"
+    for table_path in bundle.glob("pagefind.*.pf_meta"):
+        groups, profiles = [], 0
+        for name, words in read_table(table_path)[1]:
+            raw = gzip.decompress((bundle / "fragment" / f"{name}.pf_fragment").read_bytes())
+            url = json.loads(raw[len(SIGNATURE) :])["url"]
+            group, path = url.split("/", 2)[1:]
+            if "mentors/" in path:  # an article's inline markup may split a word or two
+                assert group == f"w{words}", url
+                profiles += 1
+            if not groups or groups[-1] != group:
+                assert group not in groups, f"{group} comes back after {groups[-1]}"
+                groups.append(group)
+        assert profiles >= 10 and len(groups) >= 5, table_path.name
 
 
 def test_bundle_rewrites_changed_files_without_touching_linked_copies(tmp_path: Path):

@@ -41,7 +41,7 @@ from .pagefind_compact import PagefindFormatError, compact, prepare_own_files, w
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
-INDEX_FORMAT = "unstemmed-3"  # change it with the indexing options: builds then re-index
+INDEX_FORMAT = "unstemmed-4"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
 OWN_FILES_CACHE = "pagefind-wasm"  # beside the records: Pagefind's wasm and scripts, made once
 

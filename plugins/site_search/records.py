@@ -7,8 +7,17 @@ one small record per indexed page instead, with the filters and meta the
 search page reads (docs/architecture.md, "Search"). Its path gives Pagefind
 the page's URL: a page at `mentors/x/` is the record `mentors/x.html` (one
 file, not a folder and a file: at 10,000 mentors, writing 20,000 folders was
-most of the records' time) and `search.js` turns a result's `.html` back into
-the `/` of the page's URL. A profile's record holds what a
+most of the records' time), in a folder named for the record's number of
+words (`w52/mentors/x.html`), and `search.js` drops that folder and turns a
+result's `.html` back into the `/` of the page's URL.
+
+The folder is there for the size of a first search. Pagefind numbers pages in
+the order it walks the folder, and its page table (which every first search
+downloads) lists each page's word count in that order: walked in the file
+system's order, the counts cost 7 KB of the table's 17 at 10,000 mentors;
+grouped, they cost next to nothing, and the page lists of common words pack
+tighter too, pages of a length being alike (1-2 KB less for each of "cegep",
+"dec", "sciences", "universite"). A profile's record holds what a
 young person searches a mentor by — name, occupation, sector, region,
 education, topics and the bio's first paragraph (its summary) — not the whole
 bio: the rest of a bio adds words that match everything, and Pagefind's
@@ -41,6 +50,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape
@@ -57,6 +67,9 @@ RECORD_SUFFIX = ".html"
 WEIGHTS = {"occupation": 6, "sector": 4, "noc": 3, "topics": 3}
 
 
+_TAG = re.compile(r"<[^>]*>")
+
+
 @dataclass(frozen=True)
 class Record:
     """One indexed page: its URL (site-relative, e.g. `en/mentors/x/`), language, HTML."""
@@ -64,6 +77,12 @@ class Record:
     url: str
     lang: str
     html: str
+
+    @functools.cached_property
+    def words(self) -> int:
+        """How many words Pagefind counts in the page: the words of its text, each element's
+        text apart (every record's element is a block: Pagefind keeps them apart too)."""
+        return len(_TAG.sub(" ", self.html).split())
 
 
 def _meta(name: str, value: str) -> str:
@@ -161,13 +180,18 @@ def record_path(root: Path, record: Record) -> Path:
 
 
 def record_name(record: Record) -> str:
-    """A record's path in the records folder (`record_path`), as a string: quick for thousands."""
+    """A record's path in the records folder (`record_path`), as a string: quick for thousands.
+
+    `<lang>/w<words>/<url without its last slash>.html`: Pagefind takes the page's URL
+    from the path under `<lang>/` (the folder of its length included: `search.js`
+    drops it).
+    """
     if not record.url.endswith("/") or record.url.strip("/") == "":
         raise RecordUrlError(
             f"cannot index the page at '{record.url}': search records need pages whose URL "
             "is a folder (ending in '/', as ARTICLE_URL and PAGE_URL are in pelicanconf.py)"
         )
-    return f"{record.lang}/{record.url.strip('/')}{RECORD_SUFFIX}"
+    return f"{record.lang}/w{record.words}/{record.url.strip('/')}{RECORD_SUFFIX}"
 
 
 def digests_name(lang: str) -> str:

@@ -413,9 +413,11 @@ function total() {
   return current.kind === "text" ? current.results.length : current.result.total;
 }
 
-// A record is indexed as `mentors/x.html` for the page at `mentors/x/` (site_search.records).
+// A record is indexed as `w52/mentors/x.html` for the page at `mentors/x/`: in a folder named
+// for its number of words, then at the page's path (site_search.records.record_name).
 function pageUrl(data) {
-  return data.url.replace(/\.html$/, "/");
+  const path = data.url.slice(config.baseUrl.length).replace(/^w\d+\//, "");
+  return config.baseUrl + path.replace(/\.html$/, "/");
 }
 
 // A photo's URL comes as one opaque word (site_search.records.opaque): letters, then its UTF-8
