@@ -10,7 +10,8 @@ first query took 169 KB, more for a word in one of its bigger chunks:
   fragment by seven hex digits of its content's hash, which gzip cannot shrink
   (60 KB). Each fragment is renamed to a tag and its page's number in the table
   (in decimal, which brotli packs tighter than hex): consecutive names differ by
-  a digit or two and the table halves.
+  a digit or two and the table halves. (Its word counts cost next to nothing:
+  the records come to Pagefind grouped by length, `site_search.records`.)
   The tag is the start of the hash Pagefind gave the whole table, and that table
   lists every fragment's hash, so a name still means the same bytes in every
   build that has it: fragments stay cached forever (`ops.deploy`).
