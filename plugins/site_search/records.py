@@ -14,10 +14,10 @@ result's `.html` back into the `/` of the page's URL.
 The folder is there for the size of a first search. Pagefind numbers pages in
 the order it walks the folder, and its page table (which every first search
 downloads) lists each page's word count in that order: walked in the file
-system's order, the counts cost 7 KB of the table's 17 at 10,000 mentors;
-grouped, they cost next to nothing, and the page lists of common words pack
-tighter too, pages of a length being alike (1-2 KB less for each of "cegep",
-"dec", "sciences", "universite"). A profile's record holds what a
+system's order, the counts cost 5-7 KB of the table's 17 at 10,000 mentors;
+grouped, they cost next to nothing (the table 11.5 KB), and the page lists of
+common words pack tighter too, pages of a length being alike ("cegep" 13.6 ->
+12.2 KB, "etudes" 15.6 -> 14.9). A profile's record holds what a
 young person searches a mentor by — name, occupation, sector, region,
 education, topics and the bio's first paragraph (its summary) — not the whole
 bio: the rest of a bio adds words that match everything, and Pagefind's
@@ -81,7 +81,9 @@ class Record:
     @functools.cached_property
     def words(self) -> int:
         """How many words Pagefind counts in the page: the words of its text, each element's
-        text apart (every record's element is a block: Pagefind keeps them apart too)."""
+        text apart (a profile's elements are blocks, which Pagefind keeps apart too; an
+        article's inline markup may make it a word or two more than Pagefind's count,
+        which only puts the article in a folder of its own)."""
         return len(_TAG.sub(" ", self.html).split())
 
 
