@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, build_into
 from mentors.errors import ContentError
+from mentors.forked import Forked
 from mentors.scaffold import new_mentor_cli
 from mentors.schema import fields_table
 from mentors.validation import read_mentors
@@ -349,8 +350,17 @@ def test_a_vocabulary_entry_broken_by_an_unquoted_comma_is_reported(tmp_path):
     assert f"data/sectors.yaml:{line}: essai-virgule: unexpected key" in str(caught.value)
 
 
-def test_reading_in_forked_workers_finds_the_same_profiles_and_problems(content):
+def test_reading_in_forked_workers_finds_the_same_profiles_and_problems(content, monkeypatch):
     """Big sites read their profiles in worker processes; force that on a few broken files."""
+    from mentors import validation
+
+    forks = []
+
+    def counted(work):
+        forks.append(work)
+        return Forked(work)
+
+    monkeypatch.setattr(validation, "Forked", counted)
     write(content, "archive/test-mentor.md", VALID)
     write(content, "Bad_Name.md", VALID)
     write(content, "unclosed.md", VALID.replace("\n---\n\nUne bio", "\n\nUne bio"))
@@ -359,7 +369,8 @@ def test_reading_in_forked_workers_finds_the_same_profiles_and_problems(content)
     vocab = load_vocabularies(ROOT / "data")
     args = (content / "mentors", content / "images", vocab, content.parent)
     serial = read_mentors(*args)
-    forked = read_mentors(*args, workers=2, parallel_from=1)
+    forked = read_mentors(*args, workers=3, parallel_from=1)
+    assert len(forks) == 2  # this process read a share, and two forked processes one each
     assert [str(p) for p in forked[1]] == [str(p) for p in serial[1]]
     assert len(serial[1]) >= 5
     assert forked[0].keys() == serial[0].keys() and len(serial[0]) > 50
@@ -389,7 +400,7 @@ def test_a_rebuild_checks_the_files_it_has_parsed_before_in_process_and_sees_the
     def no_fork(*_args):
         raise AssertionError("a rebuild of known files forked workers")
 
-    monkeypatch.setattr(validation.mp, "get_context", no_fork)
+    monkeypatch.setattr(validation, "Forked", no_fork)
     again = read_mentors(*args, memo=memo, workers=2, parallel_from=2)
     fresh = read_mentors(*args)
     assert [str(p) for p in again[1]] == [str(p) for p in fresh[1]] and fresh[1]
