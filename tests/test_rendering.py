@@ -67,6 +67,33 @@ def test_a_cached_part_is_rendered_once_per_language_and_key(theme_env):
     assert calls == ["a", "b", "a"]
 
 
+def test_a_part_with_slots_is_rendered_once_and_filled_as_printing_them_would(theme_env):
+    from relay import presentation
+
+    calls = []
+    source = (
+        '{% call(slug, who) cached("form", slots=[mentor.slug, mentor.name]) %}'
+        '<p data-for="{{ slug }}">{{ seen() }}' + ASK + "|{{ who }}</p>"
+        "{% endcall %}"
+    )
+    fr = language_environment(theme_env, "fr").from_string(source)
+    relay = presentation.environment().from_string(source)
+    mentors = [
+        {"slug": "zoe-lea", "name": "<b>Zoé & Léa</b>"},
+        {"slug": 'a"b', "name": "O'Neil %(name)s \ue0000\ue001"},
+        {"slug": "c", "name": None},
+    ]
+    pages = [fr.render(mentor=m, lang="fr", seen=lambda: calls.append(1) or "") for m in mentors]
+    plain = [relay.render(mentor=m, lang="fr", seen=lambda: "") for m in mentors]
+    assert pages == plain
+    assert calls == [1]  # rendered for the first page only
+    assert pages[0] == (
+        '<p data-for="zoe-lea">Poser une question à &lt;b&gt;Zoé &amp; Léa&lt;/b&gt;'
+        "|&lt;b&gt;Zoé &amp; Léa&lt;/b&gt;</p>"
+    )
+    assert 'data-for="a&#34;b"' in pages[1] and "O&#39;Neil %(name)s" in pages[1]
+
+
 def test_the_relay_renders_a_cached_part_every_time():
     from relay import presentation
 

@@ -229,7 +229,7 @@ def _build_environment() -> Environment:
     env.filters.update(LINK_FILTERS)  # the theme's URLs, as the site build makes them
     env.globals.update(SITENAME=SITENAME, mentor_url=mentor_url, message=message_in)
     # The theme's `cached` parts are kept by the site build; the relay renders them every time.
-    env.globals["cached"] = lambda *key, caller: caller()
+    env.globals["cached"] = lambda *key, caller, slots=(): caller(*slots)
     return env
 
 
