@@ -348,7 +348,7 @@ class MentorsGenerator(Generator):
         if self.settings.get("BUILD_IN_PLACE"):
             write_atomic(path, html)
         else:  # the staging folder of a full build, served by nobody: no rename needed
-            write_new(path, html.encode("utf-8"))
+            write_new(path, html.encode("utf-8"), new_folder=True)
 
     def _write_all(self) -> None:
         """Render every queued page; big sites use one process per CPU: this one and

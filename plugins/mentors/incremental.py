@@ -57,22 +57,20 @@ def write_atomic(path: str | os.PathLike, data: str | bytes) -> None:
 _NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
-def write_new(path: str, data: bytes) -> None:
+def write_new(path: str, data: bytes, new_folder: bool = False) -> None:
     """Write `path` in place; its folder made only when missing (one failed open, not a
     check before each of thousands), most often alone (a profile's own folder).
 
+    `new_folder`: the folder is most likely not there yet (a full build's page, in a
+    folder of its own): it is made first, and the failed open spared.
     File descriptors rather than file objects: 10,000 pages written 0.2 s sooner.
     """
+    if new_folder:
+        _make_folder(os.path.dirname(path))
     try:
         fd = os.open(path, _NEW_FILE, 0o666)
     except FileNotFoundError:
-        folder = os.path.dirname(path)
-        try:
-            os.mkdir(folder)
-        except FileNotFoundError:  # its parent is missing too
-            os.makedirs(folder, exist_ok=True)
-        except FileExistsError:  # made meanwhile by another process
-            pass
+        _make_folder(os.path.dirname(path))
         fd = os.open(path, _NEW_FILE, 0o666)
     try:
         view = memoryview(data)
@@ -80,6 +78,15 @@ def write_new(path: str, data: bytes) -> None:
             view = view[os.write(fd, view) :]
     finally:
         os.close(fd)
+
+
+def _make_folder(folder: str) -> None:
+    try:
+        os.mkdir(folder)
+    except FileNotFoundError:  # its parent is missing too
+        os.makedirs(folder, exist_ok=True)
+    except FileExistsError:  # there already, or made meanwhile by another process
+        pass
 
 
 def remove_with_empty_folders(path: Path, root: Path) -> None:
