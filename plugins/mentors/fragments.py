@@ -37,7 +37,7 @@ class FragmentCache:
 
     def __init__(self) -> None:
         self.parts: dict[tuple, Markup] = {}
-        self.slotted: dict[tuple, list[str]] = {}
+        self.slotted: dict[tuple, list[str | int]] = {}
 
     @pass_context
     def __call__(self, ctx, *key: Any, caller, slots=()) -> Markup:
@@ -53,7 +53,7 @@ class FragmentCache:
         pieces = self.slotted.get(key)
         if pieces is None:
             marks = [f"\ue000{number}\ue001" for number in range(len(slots))]
-            pieces = self.slotted[key] = _MARK.split(str(caller(*marks)))
-        # Odd pieces are slot numbers, even ones the text between them.
-        filled = [p if i % 2 == 0 else escape(slots[int(p)]) for i, p in enumerate(pieces)]
+            cut = _MARK.split(str(caller(*marks)))  # text, slot number, text, ...
+            pieces = self.slotted[key] = [p if i % 2 == 0 else int(p) for i, p in enumerate(cut)]
+        filled = [escape(slots[p]) if type(p) is int else p for p in pieces]
         return Markup("".join(filled))  # noqa: S704 - autoescaped output, escaped values
