@@ -43,6 +43,37 @@ def test_a_sentence_with_variables_compiles_to_what_gettext_gives_at_run_time(th
     assert "resolve('_')" not in overlay.compile(ASK, raw=True)
 
 
+def test_values_print_as_jinja_escapes_them_without_a_markup_each(theme_env):
+    from markupsafe import Markup
+
+    class Html:
+        def __html__(self):
+            return "<em>ok</em>"
+
+    source = (
+        "{{ v }}|{{ n }}|{{ none }}|{{ missing }}|{{ safe }}|{{ obj }}|{{ v|e }}|"
+        '<a title="{{ v }}">'
+        "{% set block %}[{{ v }}]{% endset %}{{ block }}|{% macro f(x) %}({{ x }}){% endmacro %}"
+        "{{ f(v) }}|{% autoescape false %}{{ v }}{% endautoescape %}|"
+        "{% autoescape flag %}{{ v }}{% endautoescape %}|" + ASK
+    )
+    values = {
+        "v": '<b>Zoé & "Léa"</b> l\'été',
+        "n": 42,
+        "none": None,
+        "safe": Markup("<i>déjà</i>"),
+        "obj": Html(),
+        "flag": True,
+        "who": "<Zoé>",
+    }
+    at_run_time = theme_env.from_string(source).render(lang="fr", **values)
+    overlay = language_environment(theme_env, "fr")
+    assert "environment.passerelle_printed(" in overlay.compile(source, raw=True)
+    assert overlay.from_string(source).render(**values) == at_run_time
+    printed = "&lt;b&gt;Zoé &amp; &#34;Léa&#34;&lt;/b&gt; l&#39;été"
+    assert at_run_time.startswith(f"{printed}|42|None||<i>déjà</i>|<em>ok</em>|{printed}|")
+
+
 def test_a_sentence_whose_arguments_are_not_plain_keywords_stays_a_run_time_call(theme_env):
     overlay = language_environment(theme_env, "fr")
     source = '{{ _("Ask %(name)s a question", **extra) }}'

@@ -21,6 +21,7 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 
+from .escaping import PrintingCodeGenerator, printed
 from .fragments import FragmentCache
 from .links import FILTERS as LINK_FILTERS
 from .typography import french_spacing
@@ -219,12 +220,15 @@ def _autoescaped(env: Environment, name: str | None) -> bool:
 def language_environment(
     env: Environment, lang: str, constants: dict[str, str] | None = None, **globals_
 ) -> Environment:
-    """An overlay of `env` whose templates have the constant strings of `lang` compiled in.
+    """An overlay of `env` whose templates have the constant strings of `lang` compiled in,
+    and print values without a `Markup` for each (`mentors.escaping`).
 
     `constants`: names whose (string) values are written into the templates
     when they are compiled; they are globals too, for templates that test them.
     """
     overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False, cache_size=400)
+    overlay.code_generator_class = PrintingCodeGenerator
+    overlay.passerelle_printed = printed
     overlay.constant_translations = env.passerelle_catalogs.get(lang)
     overlay.constant_names = dict(constants or {})
     overlay.globals = {**env.globals, **(constants or {}), **globals_, "lang": lang}
