@@ -25,7 +25,9 @@ import re
 from typing import Any
 
 from jinja2 import pass_context
-from markupsafe import Markup, escape
+from markupsafe import Markup
+
+from .escaping import printed
 
 # A mark is a character no template or text of the site writes: Unicode's private use area.
 _MARK = re.compile("\ue000([0-9]+)\ue001")
@@ -55,5 +57,5 @@ class FragmentCache:
             marks = [f"\ue000{number}\ue001" for number in range(len(slots))]
             cut = _MARK.split(str(caller(*marks)))  # text, slot number, text, ...
             pieces = self.slotted[key] = [p if i % 2 == 0 else int(p) for i, p in enumerate(cut)]
-        filled = [escape(slots[p]) if type(p) is int else p for p in pieces]
+        filled = [printed(slots[p]) if type(p) is int else p for p in pieces]
         return Markup("".join(filled))  # noqa: S704 - autoescaped output, escaped values
