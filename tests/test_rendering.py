@@ -74,6 +74,30 @@ def test_values_print_as_jinja_escapes_them_without_a_markup_each(theme_env):
     assert at_run_time.startswith(f"{printed}|42|None||<i>déjà</i>|<em>ok</em>|{printed}|")
 
 
+def test_a_dict_key_reads_as_an_attribute_as_jinja_reads_it(theme_env):
+    from collections import defaultdict
+    from types import SimpleNamespace
+
+    from mentors import lookups
+
+    source = (
+        "{{ d.a }}|{{ d.missing is defined }}|{{ d.missing }}|{{ d.items is defined }}|"
+        "{{ d.items() | list | length }}|{{ d['items'] }}|{{ o.a }}|{{ o.missing is defined }}|"
+        "{{ dd.a }}|{{ dd.b is defined }}|{{ n.a is defined }}"
+    )
+    values = {
+        "d": {"a": "<x>", "items": "a key named as a method"},
+        "o": SimpleNamespace(a=1),
+        "dd": defaultdict(int, a=2),
+        "n": None,
+    }
+    overlay = language_environment(theme_env, "fr")
+    assert overlay.getattr.__func__ is lookups.read_attribute
+    expected = "&lt;x&gt;|False||True|2|a key named as a method|1|False|2|True|False"
+    assert theme_env.from_string(source).render(**values) == expected
+    assert overlay.from_string(source).render(**values) == expected
+
+
 def test_a_sentence_whose_arguments_are_not_plain_keywords_stays_a_run_time_call(theme_env):
     overlay = language_environment(theme_env, "fr")
     source = '{{ _("Ask %(name)s a question", **extra) }}'

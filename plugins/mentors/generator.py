@@ -294,7 +294,10 @@ class MentorsGenerator(Generator):
                 # them on each page costs Jinja a comparison of two sets of globals, in Python.
                 env.globals["m"] = env.get_template("macros.html").module
             env = self._envs[lang]
-            self._compiled[key] = env.get_template(name + ".html")
+            compiled = self._compiled[key] = env.get_template(name + ".html")
+            # Jinja's template globals are a ChainMap over the environment's, which each
+            # render copies key by key in Python; every global is set by now.
+            compiled.globals = dict(compiled.globals)
             find = partial(_names_used, env, name + ".html", set())
             cache = env.bytecode_cache
             used = cache.names_used(env, name, find) if isinstance(cache, TemplateCache) else find()

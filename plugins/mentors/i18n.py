@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import types
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +25,7 @@ from jinja2.lexer import Token
 from .escaping import PrintingCodeGenerator, printed
 from .fragments import FragmentCache
 from .links import FILTERS as LINK_FILTERS
+from .lookups import read_attribute
 from .typography import french_spacing
 
 DOMAIN = "messages"
@@ -221,7 +223,8 @@ def language_environment(
     env: Environment, lang: str, constants: dict[str, str] | None = None, **globals_
 ) -> Environment:
     """An overlay of `env` whose templates have the constant strings of `lang` compiled in,
-    and print values without a `Markup` for each (`mentors.escaping`).
+    print values without a `Markup` for each (`mentors.escaping`) and read a dict's keys
+    as attributes without a failed lookup first (`mentors.lookups`).
 
     `constants`: names whose (string) values are written into the templates
     when they are compiled; they are globals too, for templates that test them.
@@ -229,6 +232,7 @@ def language_environment(
     overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False, cache_size=400)
     overlay.code_generator_class = PrintingCodeGenerator
     overlay.passerelle_printed = printed
+    overlay.getattr = types.MethodType(read_attribute, overlay)
     overlay.constant_translations = env.passerelle_catalogs.get(lang)
     overlay.constant_names = dict(constants or {})
     overlay.globals = {**env.globals, **(constants or {}), **globals_, "lang": lang}
