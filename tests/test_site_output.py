@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - parses our own build output
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from conftest import ROOT, read_json
+from mentors.directory import summarize
 from mentors.frontmatter import parse
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -103,6 +105,18 @@ def test_every_profile_exists_in_both_languages_with_hreflang(built_site):
             links = hreflangs(page)
             assert links["fr"].endswith(f"/mentors/{slug}/") and not links["fr"].startswith("/en/")
             assert links["en"].endswith(f"/en/mentors/{slug}/")
+
+
+def test_profile_description_is_its_bio_summary_as_plain_text(built_site):
+    for slug, meta in originals().items():
+        text = (ROOT / "content" / "mentors" / f"{slug}.md").read_text(encoding="utf-8")
+        url = f"mentors/{slug}" if meta["lang"] == "fr" else f"en/mentors/{slug}"
+        page = html(built_site, url)
+        found = re.search(r'<meta name="description" content="([^"]*)">', page).group(1)
+        shared = re.search(r'<meta property="og:description" content="([^"]*)">', page).group(1)
+        expected = summarize(parse(text).body) or meta["occupation"]
+        assert unescape(found) == expected, slug
+        assert shared == found and "<" not in found and "'" not in found
 
 
 def test_translated_profile_shows_its_english_text(built_site):
