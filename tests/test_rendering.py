@@ -122,6 +122,29 @@ def test_a_cached_part_is_rendered_once_per_language_and_key(theme_env):
     assert calls == ["a", "b", "a"]
 
 
+def test_a_kept_part_is_output_without_calling_its_block_again(theme_env, monkeypatch):
+    from mentors.fragments import FragmentCache
+
+    entered = []
+    original = FragmentCache.__call__
+
+    def counting(self, *key, caller, slots=()):
+        entered.append(key)
+        return original(self, *key, caller=caller, slots=slots)
+
+    monkeypatch.setattr(FragmentCache, "__call__", counting)
+    source = (
+        '{% for k in keys %}{% call cached("part", k) %}[{{ k }}]{% endcall %}{% endfor %}'
+        '{% macro f() %}{% call cached("m") %}<{{ _("Search") }}>{% endcall %}{% endmacro %}'
+        "{{ f() }}{{ f() }}"
+    )
+    keys = ["a", "<b>", "a", "a"]
+    page = language_environment(theme_env, "fr").from_string(source).render(keys=keys)
+    assert page == "[a][&lt;b&gt;][a][a]<Rechercher><Rechercher>"
+    assert entered == [("part", "a"), ("part", "<b>"), ("m",)]
+    assert theme_env.from_string(source).render(keys=keys, lang="fr") == page
+
+
 def test_a_part_with_slots_is_rendered_once_and_filled_as_printing_them_would(theme_env):
     from relay import presentation
 

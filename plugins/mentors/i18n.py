@@ -22,8 +22,8 @@ from jinja2 import Environment, pass_context
 from jinja2.ext import Extension
 from jinja2.lexer import Token
 
-from .escaping import PrintingCodeGenerator, printed
-from .fragments import FragmentCache
+from .escaping import printed
+from .fragments import FragmentCache, FragmentCodeGenerator, PageFragmentCache
 from .links import FILTERS as LINK_FILTERS
 from .lookups import read_attribute
 from .typography import french_spacing
@@ -230,12 +230,14 @@ def language_environment(
     when they are compiled; they are globals too, for templates that test them.
     """
     overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False, cache_size=400)
-    overlay.code_generator_class = PrintingCodeGenerator
+    overlay.code_generator_class = FragmentCodeGenerator
+    overlay.passerelle_fragments = FragmentCache
     overlay.passerelle_printed = printed
     overlay.getattr = types.MethodType(read_attribute, overlay)
     overlay.constant_translations = env.passerelle_catalogs.get(lang)
     overlay.constant_names = dict(constants or {})
     overlay.globals = {**env.globals, **(constants or {}), **globals_, "lang": lang}
+    overlay.globals["cached"] = FragmentCache()  # its own parts: one language, one SITEURL
     return overlay
 
 
@@ -251,7 +253,7 @@ def install(env: Environment, catalogs: Catalogs) -> None:
     if "jinja2.ext.InternationalizationExtension" not in env.extensions:
         env.add_extension("jinja2.ext.i18n")
     env.passerelle_catalogs = catalogs
-    env.globals["cached"] = FragmentCache()  # per build: each build makes its environment
+    env.globals["cached"] = PageFragmentCache()  # per build: each build makes its environment
 
     def lang_of(ctx) -> str:
         return ctx.get("lang") or catalogs.default_lang
