@@ -137,11 +137,13 @@ def test_a_kept_part_is_output_without_calling_its_block_again(theme_env, monkey
         '{% for k in keys %}{% call cached("part", k) %}[{{ k }}]{% endcall %}{% endfor %}'
         '{% macro f() %}{% call cached("m") %}<{{ _("Search") }}>{% endcall %}{% endmacro %}'
         "{{ f() }}{{ f() }}"
+        '{% for k in keys %}{% call(who) cached("slotted", 1, slots=[k]) %}({{ who }}){% endcall %}'
+        "{% endfor %}"
     )
     keys = ["a", "<b>", "a", "a"]
     page = language_environment(theme_env, "fr").from_string(source).render(keys=keys)
-    assert page == "[a][&lt;b&gt;][a][a]<Rechercher><Rechercher>"
-    assert entered == [("part", "a"), ("part", "<b>"), ("m",)]
+    assert page == "[a][&lt;b&gt;][a][a]<Rechercher><Rechercher>(a)(&lt;b&gt;)(a)(a)"
+    assert entered == [("part", "a"), ("part", "<b>"), ("m",), ("slotted", 1)]
     assert theme_env.from_string(source).render(keys=keys, lang="fr") == page
 
 

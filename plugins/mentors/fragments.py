@@ -56,8 +56,13 @@ class FragmentCache:
             marks = [f"\ue000{number}\ue001" for number in range(len(slots))]
             cut = _MARK.split(str(caller(*marks)))  # text, slot number, text, ...
             pieces = self.slotted[key] = [p if i % 2 == 0 else int(p) for i, p in enumerate(cut)]
-        filled = [printed(slots[p]) if type(p) is int else p for p in pieces]
-        return Markup("".join(filled))  # noqa: S704 - autoescaped output, escaped values
+        return fill(pieces, slots)
+
+
+def fill(pieces: list[str | int], slots) -> Markup:
+    """A slotted part's pieces with each slot number replaced by that slot's value, printed."""
+    filled = [printed(slots[p]) if type(p) is int else p for p in pieces]
+    return Markup("".join(filled))  # noqa: S704 - autoescaped output, escaped values
 
 
 class PageFragmentCache(FragmentCache):
@@ -72,29 +77,30 @@ class PageFragmentCache(FragmentCache):
 
 
 class FragmentCodeGenerator(PrintingCodeGenerator):
-    """The language environments' code generator: a `cached` part without slots is looked
-    up before its block is made a caller.
+    """The language environments' code generator: a `cached` part is looked up before its
+    block is made a caller.
 
     Jinja makes a `Macro` of a call block's body and calls `cached` through the
     context each time the block is reached, about 3 µs, a dozen times a profile
-    page, for a part that is almost always there already. The key is evaluated
-    once; when the environment's `FragmentCache` has the part, it is output at
-    once; otherwise (first time, slots, or another `cached`) the block is called
-    with that key as Jinja would call it.
+    page, for a part that is almost always there already. The key (and the slots)
+    are evaluated once; when the environment's `FragmentCache` has the part, it
+    is output at once (its slots filled); otherwise (the first time, or another
+    `cached`) the block is called with them as Jinja would call it.
     """
 
     def visit_CallBlock(self, node: nodes.CallBlock, frame) -> None:
         call = node.call
+        slots = [kw.value for kw in call.kwargs if kw.key == "slots"]
         if not (
             isinstance(call.node, nodes.Name)
             and call.node.name == "cached"
-            and not call.kwargs
+            and len(call.kwargs) == len(slots)
             and call.dyn_args is None
             and call.dyn_kwargs is None
         ):
             super().visit_CallBlock(node, frame)
             return
-        cache, key, part = (self.temporary_identifier() for _ in range(3))
+        cache, key, values, kept, part = (self.temporary_identifier() for _ in range(5))
         self.writeline(f"{cache} = ")
         self.visit(call.node, frame)
         self.writeline(f"{key} = (")
@@ -102,16 +108,29 @@ class FragmentCodeGenerator(PrintingCodeGenerator):
             self.visit(arg, frame)
             self.write(", ")
         self.write(")")
+        if slots:
+            self.writeline(f"{values} = ")
+            self.visit(slots[0], frame)
+        table = "slotted" if slots else "parts"
         self.writeline(
-            f"{part} = {cache}.parts.get({key})"
+            f"{kept} = {cache}.{table}.get({key})"
             f" if {cache}.__class__ is environment.passerelle_fragments else None"
         )
-        self.writeline(f"if {part} is None:")
+        self.writeline(f"if {kept} is None:")
         self.indent()
         call_frame, macro_ref = self.macro_body(node, frame)
         self.writeline("caller = ")
         self.macro_def(macro_ref, call_frame)
-        self.writeline(f"{part} = context.call({cache}, *{key}, caller=caller)")
+        extra = f", slots={values}" if slots else ""
+        self.writeline(f"{part} = context.call({cache}, *{key}, caller=caller{extra})")
+        self.outdent()
+        self.writeline("else:")
+        self.indent()
+        self.writeline(
+            f"{part} = environment.passerelle_fill({kept}, {values})"
+            if slots
+            else f"{part} = {kept}"
+        )
         self.outdent()
         self.start_write(frame, node)
         self.write(part)
