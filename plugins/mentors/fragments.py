@@ -85,7 +85,9 @@ class FragmentCodeGenerator(PrintingCodeGenerator):
     page, for a part that is almost always there already. The key (and the slots)
     are evaluated once; when the environment's `FragmentCache` has the part, it
     is output at once (its slots filled); otherwise (the first time, or another
-    `cached`) the block is called with them as Jinja would call it.
+    `cached`, such as the relay's pass-through) the block is made a caller and
+    `cached` called through the context with them, as Jinja's own code does
+    (without a loop's or block's own variables: `cached` reads no context).
     """
 
     def visit_CallBlock(self, node: nodes.CallBlock, frame) -> None:
