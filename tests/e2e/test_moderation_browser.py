@@ -81,6 +81,14 @@ def test_sign_in_keeps_the_token_in_this_tab_only(moderated_server, browser):
         context.close()
 
 
+def test_a_queue_that_cannot_load_says_so_and_is_not_left_busy(moderated_server, page):
+    page.route(re.compile(r".*/queue$"), lambda route: route.abort())
+    sign_in(page, moderated_server, MODERATOR_TOKENS["alice"])
+    page.locator("#alert").filter(has_text="Impossible de joindre le relais").wait_for()
+    # Assistive technologies would otherwise keep announcing the queue as loading.
+    assert page.locator("#queue").get_attribute("aria-busy") is None
+
+
 def test_keyboard_edit_and_reject_and_texts_shown_as_text(moderated_server, page, axe):
     server = moderated_server
     hostile = ask(server, 1, HOSTILE)

@@ -55,6 +55,11 @@
   function status(text) { $("status").textContent = text || ""; }
   function alarm(text) { $("alert").textContent = text || ""; }
 
+  // A region being filled is announced as busy until it is done, whatever the outcome.
+  function busy(element, on) {
+    if (on) { element.setAttribute("aria-busy", "true"); } else { element.removeAttribute("aria-busy"); }
+  }
+
   // --- the API ------------------------------------------------------------------------------
 
   function ApiError(status, body) { this.status = status; this.body = body || {}; }
@@ -207,15 +212,15 @@
 
   function load(keepId, note) {
     loadAlerts();
-    $("queue").setAttribute("aria-busy", "true");
+    busy($("queue"), true);
     return api("/queue").then(function (data) {
-      $("queue").removeAttribute("aria-busy");
       state.items = data.items || [];
       var at = keepId ? indexOf(keepId) : -1;
       renderQueue();
       status(note || "");
       select(at >= 0 ? at : (state.items.length ? Math.min(Math.max(state.index, 0), state.items.length - 1) : -1), false);
-    }).catch(function (error) { if (error.status !== 401) { alarm(T.network); } });
+    }).catch(function (error) { if (error.status !== 401) { alarm(T.network); } })
+      .then(function () { busy($("queue"), false); });
   }
 
   function indexOf(id) {
@@ -375,7 +380,7 @@
       // Nothing chosen: keep no message text in the page, not even hidden.
       ["badges", "flags", "history", "masked", "original", "fact-mentor", "fact-pseudonym",
         "fact-age", "fact-region", "fact-situation", "fact-received"].forEach(function (id) { clear($(id)); });
-      $("history").removeAttribute("aria-busy");
+      busy($("history"), false);
       $("edit-text").value = "";
       $("detail-body").hidden = true;
       $("detail-empty").hidden = false;
@@ -387,7 +392,7 @@
     api("/messages/" + encodeURIComponent(item.message.id)).then(function (review) {
       if (state.index === i && state.items[i] && state.items[i].message.id === review.message.id) { render(review); }
     }).catch(function (error) {
-      $("history").removeAttribute("aria-busy");
+      busy($("history"), false);
       if (error.status === 404) { alarm(T.gone); load(); }
     });
   }
@@ -418,11 +423,11 @@
     var history = $("history");
     clear(history);
     if (review.history === null) {
-      history.setAttribute("aria-busy", "true");
+      busy(history, true);
       history.appendChild(el("li", "hint", T.loading));
       return;
     }
-    history.removeAttribute("aria-busy");
+    busy(history, false);
     if (!review.history.length) { history.appendChild(el("li", "hint", T.no_history)); }
     review.history.forEach(function (h) {
       var li = el("li", "history-item history-" + h.author);
