@@ -216,9 +216,9 @@ def write_records(
     digests: dict[str, dict[str, str]] = {lang: {} for lang in langs}
     held: dict[str, dict[str, str | None]] = {}
     for lang in langs:
-        listed = root / digests_name(lang)
-        held[lang] = _held(root, lang, listed)
-        listed.unlink(missing_ok=True)  # written again below: never trusted half-way
+        held[lang] = _held(root, lang)
+        # written again below: never trusted half-way
+        (root / digests_name(lang)).unlink(missing_ok=True)
     for record in records:
         if record.lang not in digests:
             raise ValueError(f"a record in '{record.lang}' given to write {', '.join(langs)}")
@@ -238,11 +238,11 @@ def write_records(
     return counts
 
 
-def _held(root: Path, lang: str, listed: Path) -> dict[str, str | None]:
+def _held(root: Path, lang: str) -> dict[str, str | None]:
     """A language's records in `root` with their digests; without a list, found on disk
     (digest unknown)."""
     try:
-        return json.loads(listed.read_text("utf-8"))
+        return json.loads((root / digests_name(lang)).read_text("utf-8"))
     except (OSError, ValueError):
         pass
     found: dict[str, str | None] = {}
