@@ -43,23 +43,27 @@ class FragmentCache:
         self.slotted: dict[tuple, list[str | int]] = {}
 
     def __call__(self, *key: Any, caller, slots=()) -> Markup:
+        part = self.kept(key, slots)
+        return part if part is not None else self._made(key, caller, slots)
+
+    def kept(self, key: tuple, slots=()) -> Markup | None:
+        """The part kept for `key`, its slots filled with `slots`; None until it is made."""
         if slots:
-            return self._filled(key, caller, slots)
-        part = self.parts.get(key)
-        if part is None:
+            pieces = self.slotted.get(key)
+            return None if pieces is None else _fill(pieces, slots)
+        return self.parts.get(key)
+
+    def _made(self, key: tuple, caller, slots) -> Markup:
+        if not slots:
             part = self.parts[key] = Markup(caller())  # noqa: S704 - autoescaped template output
-        return part
-
-    def _filled(self, key: tuple, caller, slots) -> Markup:
-        pieces = self.slotted.get(key)
-        if pieces is None:
-            marks = [f"\ue000{number}\ue001" for number in range(len(slots))]
-            cut = _MARK.split(str(caller(*marks)))  # text, slot number, text, ...
-            pieces = self.slotted[key] = [p if i % 2 == 0 else int(p) for i, p in enumerate(cut)]
-        return fill(pieces, slots)
+            return part
+        marks = [f"\ue000{number}\ue001" for number in range(len(slots))]
+        cut = _MARK.split(str(caller(*marks)))  # text, slot number, text, ...
+        pieces = self.slotted[key] = [p if i % 2 == 0 else int(p) for i, p in enumerate(cut)]
+        return _fill(pieces, slots)
 
 
-def fill(pieces: list[str | int], slots) -> Markup:
+def _fill(pieces: list[str | int], slots) -> Markup:
     """A slotted part's pieces with each slot number replaced by that slot's value, printed."""
     filled = [printed(slots[p]) if type(p) is int else p for p in pieces]
     return Markup("".join(filled))  # noqa: S704 - autoescaped output, escaped values
@@ -83,11 +87,12 @@ class FragmentCodeGenerator(PrintingCodeGenerator):
     Jinja makes a `Macro` of a call block's body and calls `cached` through the
     context each time the block is reached, about 3 µs, a dozen times a profile
     page, for a part that is almost always there already. The key (and the slots)
-    are evaluated once; when the environment's `FragmentCache` has the part, it
-    is output at once (its slots filled); otherwise (the first time, or another
-    `cached`, such as the relay's pass-through) the block is made a caller and
-    `cached` called through the context with them, as Jinja's own code does
-    (without a loop's or block's own variables: `cached` reads no context).
+    are evaluated once; when the environment's `FragmentCache` has the part
+    (`FragmentCache.kept`), it is output at once, its slots filled; otherwise (the
+    first time, or another `cached`, such as the relay's pass-through) the block
+    is made a caller and `cached` called through the context with them, as
+    Jinja's own code does (without a loop's or block's own variables: `cached`
+    reads no context).
     """
 
     def visit_CallBlock(self, node: nodes.CallBlock, frame) -> None:
@@ -102,7 +107,7 @@ class FragmentCodeGenerator(PrintingCodeGenerator):
         ):
             super().visit_CallBlock(node, frame)
             return
-        cache, key, values, kept, part = (self.temporary_identifier() for _ in range(5))
+        cache, key, values, part = (self.temporary_identifier() for _ in range(4))
         self.writeline(f"{cache} = ")
         self.visit(call.node, frame)
         self.writeline(f"{key} = (")
@@ -113,26 +118,18 @@ class FragmentCodeGenerator(PrintingCodeGenerator):
         if slots:
             self.writeline(f"{values} = ")
             self.visit(slots[0], frame)
-        table = "slotted" if slots else "parts"
+        given = f"{key}, {values}" if slots else key
         self.writeline(
-            f"{kept} = {cache}.{table}.get({key})"
+            f"{part} = {cache}.kept({given})"
             f" if {cache}.__class__ is environment.passerelle_fragments else None"
         )
-        self.writeline(f"if {kept} is None:")
+        self.writeline(f"if {part} is None:")
         self.indent()
         call_frame, macro_ref = self.macro_body(node, frame)
         self.writeline("caller = ")
         self.macro_def(macro_ref, call_frame)
         extra = f", slots={values}" if slots else ""
         self.writeline(f"{part} = context.call({cache}, *{key}, caller=caller{extra})")
-        self.outdent()
-        self.writeline("else:")
-        self.indent()
-        self.writeline(
-            f"{part} = environment.passerelle_fill({kept}, {values})"
-            if slots
-            else f"{part} = {kept}"
-        )
         self.outdent()
         self.start_write(frame, node)
         self.write(part)

@@ -23,7 +23,7 @@ from jinja2.ext import Extension
 from jinja2.lexer import Token
 
 from .escaping import printed
-from .fragments import FragmentCache, FragmentCodeGenerator, PageFragmentCache, fill
+from .fragments import FragmentCache, FragmentCodeGenerator, PageFragmentCache
 from .links import FILTERS as LINK_FILTERS
 from .lookups import read_attribute
 from .typography import french_spacing
@@ -232,7 +232,6 @@ def language_environment(
     overlay = env.overlay(extensions=[ConstantGettext], auto_reload=False, cache_size=400)
     overlay.code_generator_class = FragmentCodeGenerator
     overlay.passerelle_fragments = FragmentCache
-    overlay.passerelle_fill = fill
     overlay.passerelle_printed = printed
     overlay.getattr = types.MethodType(read_attribute, overlay)
     overlay.constant_translations = env.passerelle_catalogs.get(lang)
