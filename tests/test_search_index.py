@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from conftest import ROOT
@@ -602,3 +603,52 @@ def test_a_damaged_index_chunk_is_a_clear_error(tmp_path: Path):
     path.write_bytes(gzip.compress(SIGNATURE + b"\x81\x82\x65soud"))  # cut inside a word
     with pytest.raises(PagefindFormatError, match=rf"{path.name} at byte 14"):
         compact(bundle, table_hash)
+
+
+def test_query_costs_list_every_chunk_and_filter_at_the_bytes_a_host_sends(
+    tmp_path: Path, monkeypatch
+):
+    from site_search import brotli_copies, query_costs
+    from site_search.brotli_copies import copy_of
+    from site_search.pagefind_compact import compact, read_table
+
+    monkeypatch.setattr(brotli_copies, "SMALLEST", 1_000)  # some chunks get a copy, not all
+    bundle, table_hash = _pagefind_bundle(tmp_path, 400)
+    table = read_table(bundle / f"pagefind.{compact(bundle, table_hash, 600)}.pf_meta")
+    monkeypatch.setattr(query_costs, "QUERY_INDEX_BYTES", 12_345)
+
+    path = query_costs.write_costs(bundle, "fr", table)
+
+    assert path == bundle / "query-costs.fr.json"
+    costs = json.loads(path.read_text("utf-8"))
+    assert costs["budget"] == 12_345 and costs["request"] == query_costs.REQUEST_BYTES
+    assert [row[:2] for row in costs["chunks"]] == [[start, end] for start, end, _ in table[2]]
+    chunks = [bundle / "index" / f"{name}.pf_index" for *_, name in table[2]]
+    copied = [p for p in chunks if copy_of(p).exists()]
+    assert 0 < len(copied) < len(chunks)
+    sent = [(copy_of(p) if p in copied else p).stat().st_size for p in chunks]
+    assert [row[2] for row in costs["chunks"]] == sent
+    filters = {name: bundle / "filter" / f"{digest}.pf_filter" for name, digest in table[3]}
+    assert costs["filters"] == {
+        name: (copy_of(p) if copy_of(p).exists() else p).stat().st_size
+        for name, p in filters.items()
+    }
+
+
+def test_the_build_publishes_each_languages_query_costs_where_its_search_page_reads(
+    built_site: Path,
+):
+    from site_search.pagefind_compact import read_table
+
+    entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
+    for lang, page in (("fr", "recherche"), ("en", "en/search")):
+        html = (built_site / page / "index.html").read_text("utf-8")
+        config = json.loads(re.search(r'id="search-config">(.*?)</script>', html, re.S)[1])
+        published = built_site / urlsplit(config["costs"]).path.lstrip("/")
+        assert published == built_site / "pagefind" / f"query-costs.{lang}.json"
+        costs = json.loads(published.read_text("utf-8"))
+        table = read_table(
+            built_site / "pagefind" / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta"
+        )
+        assert [row[:2] for row in costs["chunks"]] == [[s, e] for s, e, _ in table[2]]
+        assert sorted(costs["filters"]) == sorted(name for name, _ in table[3])

@@ -36,12 +36,19 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from .pagefind_compact import PagefindFormatError, compact, prepare_own_files, warm_own_files
+from .pagefind_compact import (
+    PagefindFormatError,
+    compact,
+    prepare_own_files,
+    read_table,
+    warm_own_files,
+)
+from .query_costs import write_costs
 
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
-INDEX_FORMAT = "unstemmed-4"  # change it with the indexing options: builds then re-index
+INDEX_FORMAT = "unstemmed-5"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
 OWN_FILES_CACHE = "pagefind-wasm"  # beside the records: Pagefind's wasm and scripts, made once
 
@@ -161,12 +168,13 @@ def index_records(records: Path, site: Path, langs=("fr", "en")) -> IndexStats:
 
 
 def _compacted(lang: str, part: Path, merged: Path, previous: Path | None) -> dict:
-    """Compact a language's bundle into `merged`; return its entry, the language filed under
-    the page's code (the search picks it by <html lang>)."""
+    """Compact a language's bundle into `merged` and publish its query costs; return its
+    entry, the language filed under the page's code (the search picks it by <html lang>)."""
     data = json.loads((part / ENTRY).read_text("utf-8"))
     info = data["languages"][unstemmed(lang)]
     try:
         info["hash"] = compact(part, info["hash"], into=merged, previous=previous)
+        write_costs(part, lang, read_table(part / f"pagefind.{info['hash']}.pf_meta"))
     except PagefindFormatError as error:
         raise SearchIndexError(f"cannot compact the '{lang}' index: {error}") from error
     # Same file system (the temporary folder is next to the site): move, not copy.

@@ -19,7 +19,8 @@ from pelican.generators import Generator
 
 from . import facets, records, relay_data, stopwords
 from .facets import Card, build_bundle, compact_json
-from .pagefind_index import INDEX_FORMAT
+from .pagefind_index import BUNDLE_DIR, INDEX_FORMAT
+from .query_costs import costs_file
 from .records import article_record, mentor_record, write_records
 from .relay_data import mentor_row
 from .relay_data import text as relay_text
@@ -333,6 +334,7 @@ class SearchPageGenerator(Generator):
                 search={
                     "url": SEARCH_URL[lang],
                     "data_url": DATA_URL.format(lang=lang),
+                    "costs_url": f"{BUNDLE_DIR}/{costs_file(lang)}",  # what each query word costs
                     "base_url": base_path,
                     "params": PARAMS[lang],
                     "accepting_value": ACCEPTING_VALUE[lang],

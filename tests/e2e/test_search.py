@@ -516,3 +516,94 @@ def test_a_search_after_the_index_was_republished_loads_the_new_one(
         page.wait_for_function(
             f"document.querySelectorAll('#search-mentor-list li').length > {shown}"
         )
+
+
+# ---- a query within its budget of index bytes (site_search.query_costs) -------------------
+
+LEFT_OUT = """window.__leftOut = null;
+document.addEventListener('search-results', (e) => {
+  window.__leftOut = e.detail.leftOut;
+}, true);"""
+
+
+def _strict_chunk(chunks: list, term: str) -> int:
+    """The chunk Pagefind loads for a query word that falls in a range (request_indexes)."""
+    return next(i for i, (start, end, _) in enumerate(chunks) if start <= term <= end)
+
+
+def _three_words(records: Path, chunks: list) -> list[str]:
+    """Three words of one French profile, each in a chunk of its own, the last the costliest;
+    words no ending rule of search.js trims, so the page looks each up as it is."""
+    import re
+
+    for path in sorted((records / "fr").rglob("mentors/*.html")):
+        text = re.sub(r"<[^>]+>", " ", path.read_text("utf-8"))
+        words = {fold(w) for w in re.findall(r"\w+", text) if w.isalpha() and len(w) >= 4}
+        words = sorted(w for w in words if w.isascii() and w[-1] not in "sxe")
+        by_chunk = {_strict_chunk(chunks, w): w for w in words}
+        picked = sorted(by_chunk.items(), key=lambda item: chunks[item[0]][2])
+        if len(picked) >= 3 and chunks[picked[-1][0]][2] > chunks[picked[-2][0]][2]:
+            return [picked[0][1], picked[-2][1], picked[-1][1]]
+    raise AssertionError("no French profile has three words in chunks of different costs")
+
+
+def test_a_query_beyond_its_budget_runs_without_its_costliest_words_and_says_so(
+    built_site, page, tmp_path, monkeypatch
+):
+    import shutil
+
+    from mentors.build import cache_dir
+    from site_search import pagefind_compact, query_costs
+    from site_search.pagefind_index import index_records
+    from site_search.pages import records_dir
+    from site_search.serve import StaticServer
+
+    site = tmp_path / "site"
+    shutil.copytree(built_site, site)
+    records = records_dir({"BUILD_CACHE_PATH": str(cache_dir(built_site))})
+    monkeypatch.setattr(pagefind_compact, "CHUNK_BYTES", 300)  # many small chunks
+    index_records(records, site)
+    bundle = site / "pagefind"
+    entry = json.loads((bundle / "pagefind-entry.json").read_text("utf-8"))
+    table = pagefind_compact.read_table(
+        bundle / f"pagefind.{entry['languages']['fr']['hash']}.pf_meta"
+    )
+    costs = json.loads((bundle / "query-costs.fr.json").read_text("utf-8"))
+    cheap, middle, dear = _three_words(records, costs["chunks"])
+    names = {w: table[2][_strict_chunk(costs["chunks"], w)][2] for w in (cheap, middle, dear)}
+    # Room for the article filter and the two cheaper words' chunks, not for the third.
+    request = costs["request"]
+    room = costs["filters"]["type"] + request
+    room += sum(
+        costs["chunks"][_strict_chunk(costs["chunks"], w)][2] + request for w in (cheap, middle)
+    )
+    monkeypatch.setattr(query_costs, "QUERY_INDEX_BYTES", room)
+    query_costs.write_costs(bundle, "fr", table)
+
+    def search(query: str) -> tuple[list[str], set[str], str, list[str]]:
+        fetched = []
+        page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(".pf_index") else None)
+        page.add_init_script(LEFT_OUT)
+        open_search(page, server.url, query=f"q={query}")
+        chunks = {url.rsplit("/", 1)[1].removesuffix(".pf_index") for url in fetched}
+        return page.evaluate("window.__leftOut"), chunks, status(page), sorted(all_names(page))
+
+    with StaticServer(site) as server:
+        left, chunks, said, found = search(f"{dear} {cheap} {middle}")
+        assert left == [dear]
+        assert chunks == {names[cheap], names[middle]}  # the costliest word's chunk never came
+        assert f"«\u00a0{dear}\u00a0»" in said and "retire un autre mot" in said, said
+        left, chunks, said, alone = search(f"{cheap} {middle}")
+        assert left == [] and found == alone and found, said
+        # A quoted phrase keeps its first words: what is left of it is still a phrase.
+        left, chunks, said, _ = search(f'"{dear} {cheap} {middle}"')
+        assert left == [cheap, middle] and chunks == {names[dear]}
+        assert f"«\u00a0{cheap}\u00a0» et «\u00a0{middle}\u00a0»" in said, said
+        assert "retire d’autres mots pour les inclure" in said, said
+
+
+def test_a_query_within_its_budget_keeps_every_word(static_site, page):
+    page.add_init_script(LEFT_OUT)
+    open_search(page, static_site, query="q=cegep+sciences+humaines+universite+montreal")
+    assert page.evaluate("window.__leftOut") == []
+    assert "retire" not in status(page)

@@ -40,6 +40,7 @@ const browser = new FacetBrowser(config.data);
 
 let pagefind = null;
 let filtersLoaded = null;
+let costs = null; // what each query word costs (`withinBudget`)
 let sequence = 0;
 let typingTimer = null;
 let current = null; // {kind: "text"|"browse", ...} for "show more"
@@ -127,6 +128,7 @@ function remember(state, push) {
 // search talks to the worker itself (`inWorker`) and a first search downloads the
 // worker alone. Where no worker starts, pagefind.js runs Pagefind on this thread.
 async function loadPagefind() {
+  loadCosts();
   if (!pagefind) {
     const settings = { baseUrl: config.baseUrl, excerptLength: 24, ranking: RANKING };
     pagefind = inWorker(settings).catch(async () => {
@@ -216,6 +218,7 @@ async function reloadPagefind() {
   const stale = pagefind;
   pagefind = null;
   filtersLoaded = null;
+  costs = null; // the new index's chunks have other ranges
   try {
     await (await stale).destroy();
   } catch {
@@ -309,12 +312,102 @@ function genuine(data, query) {
     .every((term) => found.some((word) => word.startsWith(term) || word.split(/[-'’/]/).some((part) => part.startsWith(term))));
 }
 
+// ---- keeping any query light -----------------------------------------------
+
+// Pagefind downloads one index chunk for each query word; a word most profiles hold
+// has a big one of its own, so a query of enough such words would have no bound.
+// The index publishes every chunk's range and bytes and a budget
+// (site_search.query_costs): a query keeps its cheapest words while their chunks fit,
+// and leaves out the costliest, the words most profiles hold, saying which. Without
+// that file (an index from before it, a failed download), every word is kept.
+function loadCosts() {
+  costs ||= fetch(config.costs)
+    .then((response) => (response.ok ? response.json() : null))
+    .then((table) => (usable(table) ? table : null))
+    .catch(() => null);
+  return costs;
+}
+
+function usable(table) {
+  return table?.budget > 0 && table.request >= 0 && Array.isArray(table.chunks) && !!table.filters;
+}
+
+// A word as Pagefind's worker hands it to its index: punctuation dropped, lower case,
+// accents taken off (pagefind-worker.js, `search`).
+const PUNCTUATION = /[\p{Pd}\p{Pe}\p{Pf}\p{Pi}\p{Po}\p{Ps}]/u;
+
+function indexed(word) {
+  const kept = Array.from(word, (c) => (PUNCTUATION.test(c) ? "" : c.toLocaleLowerCase())).join("");
+  return kept.normalize("NFD").replace(/\p{M}/gu, "");
+}
+
+// The chunk Pagefind loads for `term`: the first whose range holds it; where it falls
+// between two ranges, the one Pagefind falls back on when no query word has a range
+// (pagefind_web, `request_indexes`). Counting that one either way keeps the bound.
+function chunkOf(chunks, term) {
+  const holding = chunks.findIndex(([from, to]) => term >= from && term <= to);
+  if (holding >= 0 || !term) return holding;
+  const starts = (bound, n) => [term.slice(0, Math.min(n, bound.length)), bound.slice(0, n)];
+  return chunks.findIndex(([from, to]) => {
+    const [head, low] = starts(from, term.length);
+    const [tail, high] = starts(to, term.length);
+    return head >= low && tail <= high;
+  });
+}
+
+// Which of `terms` a search narrowed by `filters` keeps within the budget, and which
+// it leaves out (indexes into `terms`). The filters come first; then the cheapest
+// words, a chunk counted once; at least one word. A quoted phrase keeps its first
+// words, so that what it keeps is still a phrase.
+function withinBudget(terms, table, phrase, filters) {
+  const all = terms.map((_, i) => i);
+  if (!table) return { kept: all, left: [] };
+  const chunks = table.chunks;
+  const filterCost = (name) => (table.filters[name] || 0) + table.request;
+  const budget = filters.reduce((left, name) => left - filterCost(name), table.budget);
+  const chunk = terms.map((term) => chunkOf(chunks, indexed(term)));
+  const cost = (i) => (chunk[i] >= 0 ? chunks[chunk[i]][2] + table.request : 0);
+  const order = phrase ? all : [...all].sort((a, b) => cost(a) - cost(b));
+  const taken = new Set();
+  const kept = [];
+  const left = [];
+  let spent = 0;
+  for (const i of order) {
+    const extra = taken.has(chunk[i]) ? 0 : cost(i);
+    if (kept.length && (spent + extra > budget || (phrase && left.length))) {
+      left.push(i);
+      continue;
+    }
+    kept.push(i);
+    spent += extra;
+    taken.add(chunk[i]);
+  }
+  return { kept: kept.sort((a, b) => a - b), left: left.sort((a, b) => a - b) };
+}
+
+// The query Pagefind runs for what was typed, narrowed by `filters` (their names),
+// and the words it leaves out (as typed).
+async function prepared(typed, filters) {
+  const phrase = /^\s*".+"\s*$/.test(typed); // Pagefind's exact search: its words unstemmed
+  const text = withoutStopwords(typed);
+  const words = (phrase ? text.replace(/"/g, "") : text).split(/\s+/).filter(Boolean);
+  const terms = phrase ? words : words.map(stemless);
+  const { kept, left } = withinBudget(terms, await loadCosts(), phrase, filters);
+  const query = kept.map((i) => terms[i]).join(" ");
+  return { query: phrase ? `"${query}"` : query, leftOut: left.map((i) => words[i]) };
+}
+
+// The filters a text search downloads: only articles carry a `type` (site_search.records),
+// whose chunk stays tiny; and each chosen facet's.
+function filterNames(state) {
+  return ["type", ...Object.keys(selectedFacets(state))];
+}
+
 async function runText(state, mine) {
-  const pf = await loadPagefind();
+  const typed = prepared(state.q, filterNames(state));
+  const [pf, { query, leftOut }] = await Promise.all([loadPagefind(), typed]);
   const selected = selectedFacets(state);
-  // Only articles carry a `type` filter (site_search.records): its chunk stays tiny.
   const filters = { ...selected, not: { type: "article" } };
-  const query = stemless(withoutStopwords(state.q));
   const [mentors, articles] = await Promise.all([
     pf.search(query, { filters }),
     pf.search(query, { filters: { type: "article" } }),
@@ -335,6 +428,7 @@ async function runText(state, mine) {
     cards: firstMentors.map(fromPagefind),
     articles: firstArticles,
     articleTotal: articles.results.length,
+    leftOut,
     state,
   });
   current.shown = firstMentors.length;
@@ -443,7 +537,7 @@ function fromPagefind(data) {
 // ---- rendering -------------------------------------------------------------
 
 // Results on screen: the event "search-results" marks it (bench/search.py times it).
-function render({ total: count, cards, articles, articleTotal, state }) {
+function render({ total: count, cards, articles, articleTotal, leftOut = [], state }) {
   mentorList.replaceChildren(...cards.map(mentorItem));
   mentorsSection.hidden = count === 0;
   moreButton.hidden = cards.length >= count;
@@ -453,9 +547,16 @@ function render({ total: count, cards, articles, articleTotal, state }) {
   empty.hidden = count > 0;
   const parts = [say("mentorsFound", count)];
   if (state.q && articleTotal) parts.push(say("articlesFound", articleTotal));
+  if (leftOut.length) parts.push(say("leftOut", leftOut.length).replace("{words}", quoted(leftOut)));
   if (count === 0 && articles.length === 0) parts.push(msg.emptyHint);
   status.textContent = parts.join(" ");
-  root.dispatchEvent(new CustomEvent("search-results", { detail: { total: count, query: state.q } }));
+  const detail = { total: count, query: state.q, leftOut };
+  root.dispatchEvent(new CustomEvent("search-results", { detail }));
+}
+
+function quoted(words) {
+  const list = new Intl.ListFormat(config.lang, { type: "conjunction" });
+  return list.format(words.map((word) => msg.quoted.replace("{word}", word)));
 }
 
 // Results and facet counts are all up to date: "search-rendered" (tests wait on it).
@@ -588,7 +689,11 @@ box.addEventListener("focus", () => loadPagefind().catch(() => {}), { once: true
 box.addEventListener("input", () => {
   clearTimeout(typingTimer);
   const term = box.value.trim();
-  if (term) loadPagefind().then((pf) => pf.preload(term)).catch(() => {});
+  if (term) {
+    Promise.all([loadPagefind(), prepared(term, filterNames(readForm()))])
+      .then(([pf, { query }]) => pf.preload(query))
+      .catch(() => {});
+  }
   typingTimer = setTimeout(() => submitNow(false), TYPING_DELAY);
 });
 for (const select of Object.values(selects)) select.addEventListener("change", () => submitNow(true));
