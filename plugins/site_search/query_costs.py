@@ -19,9 +19,10 @@ which narrow a result the least. The same query and facets always keep the same 
 
 At 10,000 mentors, Pagefind's fixed part is ~82 KB (its wasm, worker, the language's
 page table and this file) and the first results' fragments ~15 KB at most: a budget
-of 49 KB keeps any first query within 150 KB, with ~4 KB to spare, and the index's
-three commonest words together. Two facets chosen leave ~20 KB for the words; three
-or four need more than the budget for their filters alone, and the query keeps one word.
+of 49 KB keeps a first query within 150 KB whatever is typed, with ~4 KB to spare, and
+the index's three commonest words together. Two facets chosen leave ~20 KB for the
+words; three or four need more than the budget for their filters alone, and the query
+keeps one word (up to ~176 KB in all: Pagefind's filters list every page of a value).
 """
 
 from __future__ import annotations
