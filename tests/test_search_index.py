@@ -608,6 +608,7 @@ def test_a_damaged_index_chunk_is_a_clear_error(tmp_path: Path):
 def test_query_costs_list_every_chunk_and_filter_at_the_bytes_a_host_sends(
     tmp_path: Path, monkeypatch
 ):
+    import brotli
     from site_search import brotli_copies, query_costs
     from site_search.brotli_copies import copy_of
     from site_search.pagefind_compact import compact, read_table
@@ -628,16 +629,16 @@ def test_query_costs_list_every_chunk_and_filter_at_the_bytes_a_host_sends(
     assert 0 < len(copied) < len(chunks)
     sent = [(copy_of(p) if p in copied else p).stat().st_size for p in chunks]
     assert [row[2] for row in costs["chunks"]] == sent
-    filters = {name: bundle / "filter" / f"{digest}.pf_filter" for name, digest in table[3]}
-    assert costs["filters"] == {
-        name: (copy_of(p) if copy_of(p).exists() else p).stat().st_size
-        for name, p in filters.items()
-    }
+    assert costs["filters"] == {} and costs["filter"] == 0  # these records have no filter
+    assert brotli.decompress(copy_of(path).read_bytes()) == path.read_bytes()
 
 
 def test_the_build_publishes_each_languages_query_costs_where_its_search_page_reads(
-    built_site: Path,
+    built_site: Path, tmp_path: Path, monkeypatch
 ):
+    import shutil
+
+    from site_search import query_costs
     from site_search.pagefind_compact import read_table
 
     entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
@@ -651,4 +652,16 @@ def test_the_build_publishes_each_languages_query_costs_where_its_search_page_re
             built_site / "pagefind" / f"pagefind.{entry['languages'][lang]['hash']}.pf_meta"
         )
         assert [row[:2] for row in costs["chunks"]] == [[s, e] for s, e, _ in table[2]]
-        assert sorted(costs["filters"]) == sorted(name for name, _ in table[3])
+        # Each facet value is a filter of its own; the costlier are listed by name, and
+        # `filter` is the most any other costs.
+        filters = built_site / "pagefind" / "filter"
+        sizes = {name: query_costs.sent(filters / f"{d}.pf_filter") for name, d in table[3]}
+        assert any(name.startswith("sector=") for name in sizes) and "sector" not in sizes
+        bundle = tmp_path / lang
+        shutil.copytree(built_site / "pagefind", bundle)
+        monkeypatch.setattr(query_costs, "LISTED_FILTER", sorted(sizes.values())[len(sizes) // 2])
+        costs = json.loads(query_costs.write_costs(bundle, lang, table).read_text("utf-8"))
+        listed = {n: size for n, size in sizes.items() if size > query_costs.LISTED_FILTER}
+        listed["type"] = sizes["type"]  # every text search loads it: its cost exactly
+        assert costs["filters"] == listed and 0 < len(listed) < len(sizes)
+        assert costs["filter"] == max(size for name, size in sizes.items() if name not in listed)

@@ -340,6 +340,7 @@ class SearchPageGenerator(Generator):
                     "accepting_value": ACCEPTING_VALUE[lang],
                     "accepting_count": data.accepting[lang],
                     "region_names": {t.slug: t.name(lang) for t in vocab.regions},
+                    "facet_filter": records.FACET_VALUE,  # a facet value's Pagefind filter
                     "stopwords": sorted(STOPWORDS),  # left out of profiles' records
                     "elision": ELISION,
                     "other": {  # the language switch keeps the query and the filters

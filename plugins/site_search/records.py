@@ -40,6 +40,13 @@ Only articles carry a `type` filter (`type:article`): a filter every profile
 carried would be a 22 KB chunk the search page downloads before its first
 results; mentors are the results that are not articles.
 
+A profile's facets are filters of one value each (`sector=genie-civil:1`,
+`FACET_VALUE`), not one filter a facet: Pagefind downloads a filter's whole
+chunk, every value's page list, for a query narrowed by any of its values
+(10-22 KB a facet at 10,000 mentors, 59 KB for four, more than a query's whole
+budget: `site_search.query_costs`); one value's list is 0.3-10 KB. Only
+accepting mentors carry `accepting=yes`: the search narrows by that alone.
+
 A record is rewritten only when its text changed, so an incremental build
 touches the records of what changed; the folder persists between builds.
 """
@@ -65,6 +72,8 @@ RECORD_SUFFIX = ".html"
 # Pagefind weights (1 is the bio's; the name is the <h1>, 7): a word in the occupation,
 # sector or topics outranks the same word met in passing in a bio.
 WEIGHTS = {"occupation": 6, "sector": 4, "noc": 3, "topics": 3}
+TYPE_FILTER = "type"  # `type:article`, on articles only; every text search narrows by it
+FACET_VALUE = "{facet}={value}"  # a facet value's filter (`facet_value`), given to search.js
 
 
 _TAG = re.compile(r"<[^>]*>")
@@ -101,10 +110,15 @@ def opaque(text: str) -> str:
 
 def _filters(filters: dict[str, Iterable[str]]) -> str:
     return "".join(
-        f'<span data-pagefind-filter="{name}:{escape(value)}"></span>'
+        f'<span data-pagefind-filter="{escape(name)}:{escape(value)}"></span>'
         for name, values in filters.items()
         for value in values
     )
+
+
+def facet_value(facet: str, value: str) -> str:
+    """The filter that one value of a facet is (`search.js` names it the same way)."""
+    return FACET_VALUE.format(facet=facet, value=value)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -153,21 +167,19 @@ def mentor_record(view, lang: str, site_url: str) -> Record:
         f"<div{content_lang}><p>{_text(view.summary)}</p><ul>{education}</ul></div>"
     )
     meta = _meta("occupation", view.occupation) + _meta("photo", opaque(src) if src else "")
+    facets = [("sector", view.sector.code), ("region", view.region.slug)]
+    facets += [("language", ref.code) for ref in view.languages]
+    facets += [("accepting", "yes")] if view.accepting else []
     filters = _filters(
-        {
-            "sector": [view.sector.code],
-            "region": [view.region.slug],
-            "language": [ref.code for ref in view.languages],
-            "accepting": ["yes" if view.accepting else "no"],
-            **({"noc": [noc["code"]]} if noc else {}),
-        }
+        {facet_value(facet, value): ["1"] for facet, value in facets}
+        | ({"noc": [noc["code"]]} if noc else {})
     )
     return Record(view.url, lang, _page(lang, view.name, body, meta, filters))
 
 
 def article_record(article, lang: str) -> Record:
     """An article's record: its title and rendered body (Pelican's `Article`)."""
-    filters = _filters({"type": ["article"]})
+    filters = _filters({TYPE_FILTER: ["article"]})
     return Record(article.url, lang, _page(lang, article.title, article.content, "", filters))
 
 

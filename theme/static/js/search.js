@@ -210,6 +210,35 @@ function selectedFacets(state) {
   return selected;
 }
 
+// Each facet value is a Pagefind filter of its own (site_search.records, FACET_VALUE):
+// a search narrowed by a value downloads that value's page list, not the whole facet's.
+function facetFilter(facet, value) {
+  return config.facetFilter.replace("{facet}", facet).replace("{value}", value);
+}
+
+function pagefindFilters(selected) {
+  const filters = {};
+  for (const [facet, value] of Object.entries(selected)) filters[facetFilter(facet, value)] = "1";
+  return filters;
+}
+
+// `facet`'s values among Pagefind's filters (a result's, or a search's counts), each
+// with what Pagefind gives for its filter.
+function facetValues(filters, facet) {
+  const prefix = facetFilter(facet, "");
+  const values = {};
+  for (const [name, given] of Object.entries(filters || {})) {
+    if (name.startsWith(prefix)) values[name.slice(prefix.length)] = given;
+  }
+  return values;
+}
+
+// A search's count for each of `facet`'s values.
+function tally(found, facet) {
+  const counts = Object.entries(facetValues(found.filters, facet));
+  return Object.fromEntries(counts.map(([value, count]) => [value, count["1"] || 0]));
+}
+
 // A page left open while the site is published again holds the old index's page
 // table, whose fragments are gone (their names change every build:
 // site_search.pagefind_compact). Pagefind is then loaded again, once, and the search rerun.
@@ -329,7 +358,8 @@ function loadCosts() {
 }
 
 function usable(table) {
-  return table?.budget > 0 && table.request >= 0 && Array.isArray(table.chunks) && !!table.filters;
+  const counts = [table?.budget, table?.request, table?.filter];
+  return counts.every(Number.isFinite) && Array.isArray(table.chunks) && !!table.filters;
 }
 
 // A word as Pagefind's worker hands it to its index: punctuation dropped, lower case,
@@ -356,14 +386,15 @@ function chunkOf(chunks, term) {
 }
 
 // Which of `terms` a search narrowed by `filters` keeps within the budget, and which
-// it leaves out (indexes into `terms`). The filters come first; then the cheapest
-// words, a chunk counted once; at least one word. A quoted phrase keeps its first
+// it leaves out (indexes into `terms`). The filters come first (a facet value's is
+// listed if costly, else at most `filter`); then the cheapest words, a chunk counted
+// once; at least one word. A quoted phrase keeps its first
 // words, so that what it keeps is still a phrase.
 function withinBudget(terms, table, phrase, filters) {
   const all = terms.map((_, i) => i);
   if (!table) return { kept: all, left: [] };
   const chunks = table.chunks;
-  const filterCost = (name) => (table.filters[name] || 0) + table.request;
+  const filterCost = (name) => (table.filters[name] ?? table.filter) + table.request;
   const budget = filters.reduce((left, name) => left - filterCost(name), table.budget);
   const chunk = terms.map((term) => chunkOf(chunks, indexed(term)));
   const cost = (i) => (chunk[i] >= 0 ? chunks[chunk[i]][2] + table.request : 0);
@@ -398,16 +429,16 @@ async function prepared(typed, filters) {
 }
 
 // The filters a text search downloads: only articles carry a `type` (site_search.records),
-// whose chunk stays tiny; and each chosen facet's.
+// whose chunk stays tiny; and each chosen facet value's.
 function filterNames(state) {
-  return ["type", ...Object.keys(selectedFacets(state))];
+  return ["type", ...Object.keys(pagefindFilters(selectedFacets(state)))];
 }
 
 async function runText(state, mine) {
   const typed = prepared(state.q, filterNames(state));
   const [pf, { query, leftOut }] = await Promise.all([loadPagefind(), typed]);
   const selected = selectedFacets(state);
-  const filters = { ...selected, not: { type: "article" } };
+  const filters = { ...pagefindFilters(selected), not: { type: "article" } };
   const [mentors, articles] = await Promise.all([
     pf.search(query, { filters }),
     pf.search(query, { filters: { type: "article" } }),
@@ -442,15 +473,15 @@ async function runText(state, mine) {
     pf.search(query, { filters }),
     ...facets.map((facet) => {
       const rest = { ...filters };
-      delete rest[facet];
+      delete rest[facetFilter(facet, selected[facet])];
       return pf.search(query, { filters: rest });
     }),
   ]);
   if (mine !== sequence) return;
   const counts = {};
   const none = mentors.results.length === 0; // nothing matches: no value has a result
-  for (const facet of FACETS) counts[facet] = none ? {} : counted[0].filters[facet] || {};
-  facets.forEach((facet, i) => (counts[facet] = none ? {} : counted[i + 1].filters[facet] || {}));
+  for (const facet of FACETS) counts[facet] = none ? {} : tally(counted[0], facet);
+  facets.forEach((facet, i) => (counts[facet] = none ? {} : tally(counted[i + 1], facet)));
   updateFacets(counts, state);
   settled(state, mentors.results.length);
 }
@@ -523,13 +554,12 @@ function fromOpaque(word) {
 }
 
 function fromPagefind(data) {
-  const f = data.filters || {};
   return {
     url: pageUrl(data),
     name: data.meta.title,
     occupation: data.meta.occupation || "",
-    region: (f.region || [])[0] || "",
-    accepting: (f.accepting || [])[0] === "yes",
+    region: Object.keys(facetValues(data.filters, "region"))[0] || "",
+    accepting: "yes" in facetValues(data.filters, "accepting"),
     photo: fromOpaque(data.meta.photo),
   };
 }
