@@ -639,6 +639,7 @@ def test_the_build_publishes_each_languages_query_costs_where_its_search_page_re
     import shutil
 
     from site_search import query_costs
+    from site_search.brotli_copies import copy_of
     from site_search.pagefind_compact import read_table
 
     entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text("utf-8"))
@@ -655,6 +656,9 @@ def test_the_build_publishes_each_languages_query_costs_where_its_search_page_re
         # Each facet value is a filter of its own; the costlier are listed by name, and
         # `filter` is the most any other costs.
         filters = built_site / "pagefind" / "filter"
+        # Every filter has a brotli copy, however small: a query narrowed by facet values
+        # waits for theirs, and the counts load them all.
+        assert all(copy_of(filters / f"{d}.pf_filter").is_file() for _, d in table[3])
         sizes = {name: query_costs.sent(filters / f"{d}.pf_filter") for name, d in table[3]}
         assert any(name.startswith("sector=") for name in sizes) and "sector" not in sizes
         bundle = tmp_path / lang

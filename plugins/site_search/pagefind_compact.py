@@ -55,7 +55,14 @@ import cbor2
 import zopfli.gzip
 from mentors.incremental import write_atomic
 
-from .brotli_copies import compress, copy_of, reuse_copy, worth_a_copy, write_copy
+from .brotli_copies import (
+    SMALLEST_FILTER,
+    compress,
+    copy_of,
+    reuse_copy,
+    worth_a_copy,
+    write_copy,
+)
 
 KNOWN_VERSIONS = ("1.5.2",)  # its formats here, and its worker's messages in search.js (inWorker)
 SIGNATURE = b"pagefind_dcd"
@@ -98,7 +105,7 @@ def compact(
         table[2] = _write_chunks(bundle / "index", code, words, chunk_bytes or CHUNK_BYTES, copies)
         for path in sorted((bundle / "filter").glob("*.pf_filter")):
             data = path.read_bytes()
-            copies.add(path, data, _raw(path, data))
+            copies.add(path, data, _raw(path, data), SMALLEST_FILTER)
         fragments, moved = bundle / "fragment", Path(into or bundle) / "fragment"
         moved.mkdir(parents=True, exist_ok=True)
         tag = digest[:TAG_DIGITS]
@@ -129,9 +136,10 @@ class _Copies:
         self.pool = ThreadPoolExecutor(COPY_THREADS, thread_name_prefix="brotli")
         self.pending: list[Future] = []
 
-    def add(self, path: Path, data: bytes, raw: bytes) -> None:
-        """`path` (in the bundle) holds `data` as written, which decodes to `raw`."""
-        if not worth_a_copy(raw):
+    def add(self, path: Path, data: bytes, raw: bytes, smallest: int | None = None) -> None:
+        """`path` (in the bundle) holds `data` as written, which decodes to `raw`; it gets a
+        copy from `smallest` bytes (`brotli_copies.SMALLEST` by default)."""
+        if not worth_a_copy(raw, smallest):
             return
         before = Path(self.previous) / path.relative_to(self.bundle) if self.previous else None
         if not reuse_copy(path, data, before):

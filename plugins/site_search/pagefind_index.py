@@ -48,7 +48,7 @@ from .query_costs import write_costs
 log = logging.getLogger(__name__)
 
 BUNDLE_DIR = "pagefind"
-INDEX_FORMAT = "unstemmed-6"  # change it with the indexing options: builds then re-index
+INDEX_FORMAT = "unstemmed-7"  # change it with the indexing options: builds then re-index
 ENTRY = "pagefind-entry.json"
 OWN_FILES_CACHE = "pagefind-wasm"  # beside the records: Pagefind's wasm and scripts, made once
 
