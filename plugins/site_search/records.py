@@ -40,12 +40,13 @@ Only articles carry a `type` filter (`type:article`): a filter every profile
 carried would be a 22 KB chunk the search page downloads before its first
 results; mentors are the results that are not articles.
 
-A profile's facets are filters of one value each (`sector=genie-civil:1`,
-`FACET_VALUE`), not one filter a facet: Pagefind downloads a filter's whole
-chunk, every value's page list, for a query narrowed by any of its values
-(10-22 KB a facet at 10,000 mentors, 59 KB for four, more than a query's whole
-budget: `site_search.query_costs`); one value's list is 0.3-10 KB. Only
-accepting mentors carry `accepting=yes`: the search narrows by that alone.
+A profile's facets are filters twice: one a facet (`sector:genie-civil`), whose
+chunk lists every value's pages, which the search page loads after its first
+results to count them; and one a value (`sector=genie-civil:1`, `FACET_VALUE`),
+which a search narrows by. Narrowed by a facet's filter, a query would wait for
+its whole chunk (10-22 KB a facet at 10,000 mentors, 59 KB for four, more than
+a query's whole budget: `site_search.query_costs`); one value's list is 0.3-10 KB.
+Only accepting mentors carry `accepting=yes:1`: the search narrows by that alone.
 
 A record is rewritten only when its text changed, so an incremental build
 touches the records of what changed; the folder persists between builds.
@@ -167,13 +168,19 @@ def mentor_record(view, lang: str, site_url: str) -> Record:
         f"<div{content_lang}><p>{_text(view.summary)}</p><ul>{education}</ul></div>"
     )
     meta = _meta("occupation", view.occupation) + _meta("photo", opaque(src) if src else "")
-    facets = [("sector", view.sector.code), ("region", view.region.slug)]
-    facets += [("language", ref.code) for ref in view.languages]
-    facets += [("accepting", "yes")] if view.accepting else []
-    filters = _filters(
-        {facet_value(facet, value): ["1"] for facet, value in facets}
-        | ({"noc": [noc["code"]]} if noc else {})
-    )
+    facets = {
+        "sector": [view.sector.code],
+        "region": [view.region.slug],
+        "language": [ref.code for ref in view.languages],
+        "accepting": ["yes" if view.accepting else "no"],
+    }
+    chosen = {  # what a search narrows by: every value but "not accepting"
+        facet_value(facet, value): ["1"]
+        for facet, values in facets.items()
+        for value in values
+        if (facet, value) != ("accepting", "no")
+    }
+    filters = _filters(facets | chosen | ({"noc": [noc["code"]]} if noc else {}))
     return Record(view.url, lang, _page(lang, view.name, body, meta, filters))
 
 

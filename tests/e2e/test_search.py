@@ -602,6 +602,20 @@ def test_a_query_beyond_its_budget_runs_without_its_costliest_words_and_says_so(
         assert "retire d’autres mots pour les inclure" in said, said
 
 
+def test_a_query_narrowed_by_a_value_loads_its_filter_and_counts_load_each_facets_one(
+    static_site, page, sample
+):
+    """Narrowing waits for the chosen value's filter only; the counts then load one filter
+    a facet (every value's pages), not the filter of every value (dozens)."""
+    fetched = []
+    page.on("request", lambda r: fetched.append(r.url) if r.url.endswith(".pf_filter") else None)
+    region = Counter(m["region"] for m in sample.values()).most_common(1)[0][0]
+    open_search(page, static_site, query=f"q={BROAD}&region={region}")
+    assert len(set(fetched)) == 1 + 1 + 4, fetched  # the articles', the region's, 4 facets'
+    counts = option_counts(page, "region")
+    assert counts[region] == len(names_matching(sample, region=region) & set(all_names(page)))
+
+
 def test_a_query_within_its_budget_keeps_every_word(static_site, page):
     page.add_init_script(LEFT_OUT)
     open_search(page, static_site, query="q=cegep+sciences+humaines+universite+montreal")

@@ -188,7 +188,6 @@ async function inWorker(settings) {
       return found;
     },
     preload: (term, options = {}) => call("preload", term, options),
-    filters: () => call("filters"),
     async destroy() {
       await call("destroy").catch(() => {});
       worker.terminate();
@@ -197,10 +196,14 @@ async function inWorker(settings) {
   };
 }
 
-// Every filter's chunks, loaded once after the first results are on screen, so
-// later searches return counts for all facets without delaying the first one.
-function loadFilters(pf) {
-  if (!filtersLoaded) filtersLoaded = pf.filters();
+// The facets' filters (one a facet, each listing every value's pages), loaded once
+// after the first results are on screen, so later searches return counts for all
+// facets without delaying the first one. A preload names them: Pagefind loads the
+// chunks a search would need and stops there (pf.filters() would load every value's
+// filter too, ~115 of them).
+function loadFilters(pf, query) {
+  const facets = Object.fromEntries(FACETS.map((facet) => [facet, []]));
+  if (!filtersLoaded) filtersLoaded = pf.preload(query, { filters: facets });
   return filtersLoaded;
 }
 
@@ -210,8 +213,9 @@ function selectedFacets(state) {
   return selected;
 }
 
-// Each facet value is a Pagefind filter of its own (site_search.records, FACET_VALUE):
-// a search narrowed by a value downloads that value's page list, not the whole facet's.
+// Each facet value is also a Pagefind filter of its own (site_search.records,
+// FACET_VALUE): a search narrowed by a value downloads that value's page list, not
+// the facet's whole chunk (which only the counts load, `loadFilters`).
 function facetFilter(facet, value) {
   return config.facetFilter.replace("{facet}", facet).replace("{value}", value);
 }
@@ -220,23 +224,6 @@ function pagefindFilters(selected) {
   const filters = {};
   for (const [facet, value] of Object.entries(selected)) filters[facetFilter(facet, value)] = "1";
   return filters;
-}
-
-// `facet`'s values among Pagefind's filters (a result's, or a search's counts), each
-// with what Pagefind gives for its filter.
-function facetValues(filters, facet) {
-  const prefix = facetFilter(facet, "");
-  const values = {};
-  for (const [name, given] of Object.entries(filters || {})) {
-    if (name.startsWith(prefix)) values[name.slice(prefix.length)] = given;
-  }
-  return values;
-}
-
-// A search's count for each of `facet`'s values.
-function tally(found, facet) {
-  const counts = Object.entries(facetValues(found.filters, facet));
-  return Object.fromEntries(counts.map(([value, count]) => [value, count["1"] || 0]));
 }
 
 // A page left open while the site is published again holds the old index's page
@@ -465,7 +452,7 @@ async function runText(state, mine) {
   current.shown = firstMentors.length;
   current.articlesShown = firstArticles.length;
 
-  await loadFilters(pf);
+  await loadFilters(pf, query);
   // A selected facet is counted as if it were not selected, so its other values
   // say how many results choosing them would give.
   const facets = Object.keys(selected);
@@ -480,8 +467,8 @@ async function runText(state, mine) {
   if (mine !== sequence) return;
   const counts = {};
   const none = mentors.results.length === 0; // nothing matches: no value has a result
-  for (const facet of FACETS) counts[facet] = none ? {} : tally(counted[0], facet);
-  facets.forEach((facet, i) => (counts[facet] = none ? {} : tally(counted[i + 1], facet)));
+  for (const facet of FACETS) counts[facet] = none ? {} : counted[0].filters[facet] || {};
+  facets.forEach((facet, i) => (counts[facet] = none ? {} : counted[i + 1].filters[facet] || {}));
   updateFacets(counts, state);
   settled(state, mentors.results.length);
 }
@@ -554,12 +541,13 @@ function fromOpaque(word) {
 }
 
 function fromPagefind(data) {
+  const f = data.filters || {};
   return {
     url: pageUrl(data),
     name: data.meta.title,
     occupation: data.meta.occupation || "",
-    region: Object.keys(facetValues(data.filters, "region"))[0] || "",
-    accepting: "yes" in facetValues(data.filters, "accepting"),
+    region: (f.region || [])[0] || "",
+    accepting: (f.accepting || [])[0] === "yes",
     photo: fromOpaque(data.meta.photo),
   };
 }
