@@ -22,8 +22,8 @@ which narrow a result the least. The same query and facets always keep the same 
 At 10,000 mentors, Pagefind's fixed part is ~84 KB (its wasm, worker, the language's
 page table and this file) and the first results' fragments ~15 KB at most: a budget
 of 49 KB keeps a first query within 150 KB whatever is typed and whichever facets are
-chosen (the costliest value of each of the four takes ~25 KB together, and the
-biggest chunk ~20 KB), and keeps the index's three commonest words together.
+chosen (the costliest value of each of the four facets takes ~22 KB together, and
+the biggest chunk ~20 KB), and keeps the index's three commonest words together.
 """
 
 from __future__ import annotations
