@@ -84,7 +84,8 @@ def test_moderators_sign_in_with_code_and_pkce_and_sign_out(moderated_server, br
         cognito = FakeCognito(context)
         page = context.new_page()
         page.goto(f"{moderated_server.url}/moderation/")
-        assert page.locator("#token").is_hidden(), "no pasted token when Cognito is configured"
+        # The page learns of Cognito from auth.json, fetched once it has loaded.
+        page.locator("#token").wait_for(state="hidden", timeout=10_000)  # no pasted token
         page.locator("#login-form button[type=submit]").click()
         page.locator("#whoami").filter(has_text="moderator:alice").wait_for()
 
