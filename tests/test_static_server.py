@@ -29,3 +29,23 @@ def test_a_brotli_copy_goes_to_browsers_that_take_it_and_the_file_to_others(tmp_
         body, coding = fetch(f"{server.url}/page.html", "gzip, br")  # no copy: gzip
         assert (gzip.decompress(body), coding) == (b"<h1>Bonjour</h1>", "gzip")
         assert fetch(f"{server.url}/page.html", "identity") == (b"<h1>Bonjour</h1>", None)
+
+
+def test_a_browser_that_goes_away_mid_download_is_no_error(tmp_path: Path, capfd):
+    """A page closed or left while a file is on its way (browser tests do it all the time)
+    is what clients do; the server goes on serving and prints nothing."""
+    import socket
+    import struct
+
+    (tmp_path / "big.bin").write_bytes(bytes(32 * 1024 * 1024))
+    (tmp_path / "page.html").write_text("<h1>Bonjour</h1>", encoding="utf-8")
+    with StaticServer(tmp_path) as server:
+        port = int(server.url.rsplit(":", 1)[1])
+        for _ in range(3):
+            client = socket.create_connection(("127.0.0.1", port), timeout=10)
+            client.sendall(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            client.recv(1024)  # the download has begun
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()  # a reset, as a closed tab gives
+        assert fetch(f"{server.url}/page.html", "identity") == (b"<h1>Bonjour</h1>", None)
+    assert "Exception occurred" not in capfd.readouterr().err

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import gzip
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from io import BytesIO
@@ -59,12 +60,20 @@ class _Handler(SimpleHTTPRequestHandler):
         return BytesIO(body)
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request, client_address):
+        """A browser that went away mid-download (a page closed or left) is what clients
+        do, not a fault: only other errors are printed."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class StaticServer:
     """Serve `root` on 127.0.0.1 (a free port unless given) in a background thread."""
 
     def __init__(self, root: Path, port: int = 0):
         handler = functools.partial(_Handler, directory=str(root))
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), handler)
+        self.httpd = _Server(("127.0.0.1", port), handler)
         self.url = f"http://127.0.0.1:{self.httpd.server_port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
