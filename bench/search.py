@@ -352,6 +352,10 @@ def bench_size(n: int, browser, workdir: Path) -> dict:
     }
 
 
+def _left_out(row: dict) -> str:
+    return f", left out: {' '.join(row['left_out'])}" if row["left_out"] else ""
+
+
 def report(result: dict) -> None:
     kb = 1024
     n = result["n"]
@@ -375,15 +379,14 @@ def report(result: dict) -> None:
         print("    by kind: " + ", ".join(f"{kind} {size / kb:.1f} KB" for kind, size in kinds))
     for row in result["cold"]:
         kinds = ", ".join(f"{k} {v / kb:.1f}" for k, v in sorted(row["kinds"].items()))
-        left = f", left out: {' '.join(row['left_out'])}" if row["left_out"] else ""
         print(
-            f"first query '{row['query']}': {row['results']} results{left}, "
+            f"first query '{row['query']}': {row['results']} results{_left_out(row)}, "
             f"{row['bytes'] / kb:.0f} KB in {row['requests']} requests ({kinds})"
         )
     for row in result["faceted"]:
-        left = f", left out: {' '.join(row['left_out'])}" if row["left_out"] else ""
         print(
-            f"first query '{row['query']}' after {row['facets']}: {row['results']} results{left}, "
+            f"first query '{row['query']}' after {row['facets']}: "
+            f"{row['results']} results{_left_out(row)}, "
             f"{row['bytes'] / kb:.0f} KB (filters {row['kinds'].get('filter', 0) / kb:.1f}, "
             f"index {row['kinds'].get('index', 0) / kb:.1f})"
         )

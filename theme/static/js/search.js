@@ -202,8 +202,10 @@ async function inWorker(settings) {
 // chunks a search would need and stops there (pf.filters() would load every value's
 // filter too, ~115 of them).
 function loadFilters(pf, query) {
-  const facets = Object.fromEntries(FACETS.map((facet) => [facet, []]));
-  if (!filtersLoaded) filtersLoaded = pf.preload(query, { filters: facets });
+  if (!filtersLoaded) {
+    const facets = Object.fromEntries(FACETS.map((facet) => [facet, []]));
+    filtersLoaded = pf.preload(query, { filters: facets });
+  }
   return filtersLoaded;
 }
 
@@ -375,8 +377,8 @@ function chunkOf(chunks, term) {
 // Which of `terms` a search narrowed by `filters` keeps within the budget, and which
 // it leaves out (indexes into `terms`). The filters come first (a facet value's is
 // listed if costly, else at most `filter`); then the cheapest words, a chunk counted
-// once; at least one word. A quoted phrase keeps its first
-// words, so that what it keeps is still a phrase.
+// once; at least one word. A quoted phrase keeps its first words, so that what it
+// keeps is still a phrase.
 function withinBudget(terms, table, phrase, filters) {
   const all = terms.map((_, i) => i);
   if (!table) return { kept: all, left: [] };
@@ -415,17 +417,22 @@ async function prepared(typed, filters) {
   return { query: phrase ? `"${query}"` : query, leftOut: left.map((i) => words[i]) };
 }
 
-// The filters a text search downloads: only articles carry a `type` (site_search.records),
-// whose chunk stays tiny; and each chosen facet value's.
-function filterNames(state) {
-  return ["type", ...Object.keys(pagefindFilters(selectedFacets(state)))];
+// What a text search narrows mentors by: each chosen facet value's filter, and not the
+// articles (only they carry a `type`, site_search.records: its chunk stays tiny).
+function mentorFilters(state) {
+  return { ...pagefindFilters(selectedFacets(state)), not: { type: "article" } };
+}
+
+// The filters a search narrowed by `filters` downloads: every name in it.
+function filterNames(filters) {
+  return Object.entries(filters).flatMap(([name, value]) => (name === "not" ? Object.keys(value) : [name]));
 }
 
 async function runText(state, mine) {
-  const typed = prepared(state.q, filterNames(state));
+  const filters = mentorFilters(state);
+  const typed = prepared(state.q, filterNames(filters));
   const [pf, { query, leftOut }] = await Promise.all([loadPagefind(), typed]);
   const selected = selectedFacets(state);
-  const filters = { ...pagefindFilters(selected), not: { type: "article" } };
   const [mentors, articles] = await Promise.all([
     pf.search(query, { filters }),
     pf.search(query, { filters: { type: "article" } }),
@@ -708,7 +715,7 @@ box.addEventListener("input", () => {
   clearTimeout(typingTimer);
   const term = box.value.trim();
   if (term) {
-    Promise.all([loadPagefind(), prepared(term, filterNames(readForm()))])
+    Promise.all([loadPagefind(), prepared(term, filterNames(mentorFilters(readForm())))])
       .then(([pf, { query }]) => pf.preload(query))
       .catch(() => {});
   }
